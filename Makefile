@@ -1,0 +1,35 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+EMULATOR_PORT ?= 8090
+
+.PHONY: run test setup chromium postgres bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: setup
+	$(PY) scripts/run_local.py --port $(PORT) --emulator-port $(EMULATOR_PORT)
+
+test: setup chromium
+	@url=$$(scripts/ensure_postgres.sh) && \
+	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	@url=$$(scripts/ensure_postgres.sh) && TEST_DATABASE_URL=$$url $(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,50 @@
+"""社安網聯繫小幫手: the app factory."""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from flask import Flask
+
+from bot import crypto
+from bot.config import Config
+from bot.db import Database
+from bot.directory import load_directory
+from bot.gateway import Gateway, SdkGateway
+from bot.router import Capability, build
+from bot.services import Clock, Services, system_clock
+
+
+def capabilities() -> list[Capability]:
+    """Every capability's routes, in one place: importing a handler module registers nothing."""
+    from handlers import help as help_, roster
+    return [roster.CAPABILITY, help_.CAPABILITY]
+
+
+def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,
+                   extra: Iterable[Capability] = ()) -> Services:
+    """Build what the web app and the scheduler share (no network call is made here)."""
+    crypto.install(crypto.Keyring(config.encryption_keys))
+    return Services(
+        config=config,
+        db=Database(config.database_url),
+        gateway=gateway or SdkGateway(config.line_api_base_url, config.channel_access_token,
+                                      config.line_timeout_seconds),
+        router=build([*capabilities(), *extra]),
+        directory=load_directory(config.roster_file),
+        clock=clock or system_clock,
+    )
+
+
+def create_app(config: Config | None = None, *, gateway: Gateway | None = None, clock: Clock | None = None) -> Flask:
+    """Create the web app: the webhook, health check and the `flask` commands."""
+    app = Flask(__name__, instance_relative_config=False)
+    config = config or Config.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.extensions["services"] = build_services(config, gateway, clock)
+
+    from bot import cli, webhook
+    app.register_blueprint(webhook.blueprint)
+    cli.init_app(app)
+    return app

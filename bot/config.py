@@ -1,0 +1,136 @@
+"""Typed configuration read from the environment, checked once in the app factory."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from cryptography.fernet import Fernet
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ROSTER_FILE = REPO_ROOT / "data" / "roster" / "taoyuan.yaml"
+DEV_SECRET = "dev-secret"
+DEV_TOKEN = "dev-token"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot make a working configuration."""
+
+
+def _masked(value: str) -> str:
+    return "***" if value else ""
+
+
+def _split(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the web app and the scheduler need, secrets masked in repr."""
+
+    channel_secret: str = field(repr=False)
+    channel_access_token: str = field(repr=False)
+    encryption_keys: tuple[str, ...] = field(repr=False)
+    line_api_base_url: str = "https://api.line.me"
+    database_url: str = "sqlite:///instance/bot.sqlite3"
+    admin_line_user_ids: frozenset[str] = frozenset()
+    environment: str = "development"
+    roster_file: Path = DEFAULT_ROSTER_FILE
+    public_base_url: str = "http://127.0.0.1:5000"
+    max_body_bytes: int = 1024 * 1024
+    conversation_minutes: int = 30
+    outbox_max_attempts: int = 6
+    incident_escalation_minutes: int = 15
+    incident_second_escalation_minutes: int = 15
+    retention_days: int = 180
+    quiet_hours: str = "21:00-08:00"
+    workday_calendar: str = "TW"
+    meeting_reminder_leads: str = "7d,1d,2h"
+    scheduler_tick_seconds: int = 30
+    line_timeout_seconds: float = 10.0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={_masked(getattr(self, name))!r}"
+            for name in ("channel_secret", "channel_access_token")
+        )
+        return f"Config(environment={self.environment!r}, database_url={self.database_url!r}, {shown})"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> "Config":
+        """Build the configuration from environment variables, failing with a readable message."""
+        env = os.environ if env is None else env
+        instance_path = instance_path or REPO_ROOT / "instance"
+        environment = (env.get("APP_ENV") or env.get("FLASK_ENV") or "development").lower()
+        production = environment == "production"
+        secret = env.get("LINE_CHANNEL_SECRET", "")
+        token = env.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+        keys = _split(env.get("DATA_ENCRYPTION_KEY", ""))
+        if production:
+            missing = [name for name, value in (
+                ("LINE_CHANNEL_SECRET", secret),
+                ("LINE_CHANNEL_ACCESS_TOKEN", token),
+                ("DATA_ENCRYPTION_KEY", keys),
+            ) if not value]
+            if missing:
+                raise ConfigError("Production refuses to start without: " + ", ".join(missing))
+        else:
+            secret = secret or DEV_SECRET
+            token = token or DEV_TOKEN
+            keys = keys or (_development_key(instance_path),)
+        _check_keys(keys)
+        return cls(
+            channel_secret=secret,
+            channel_access_token=token,
+            encryption_keys=keys,
+            line_api_base_url=env.get("LINE_API_BASE_URL", "https://api.line.me").rstrip("/"),
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'bot.sqlite3'}",
+            admin_line_user_ids=frozenset(_split(env.get("ADMIN_LINE_USER_IDS", ""))),
+            environment=environment,
+            roster_file=Path(env.get("ROSTER_FILE") or DEFAULT_ROSTER_FILE),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            incident_escalation_minutes=_int(env, "INCIDENT_ESCALATION_MINUTES", 15),
+            incident_second_escalation_minutes=_int(env, "INCIDENT_SECOND_ESCALATION_MINUTES", 15),
+            retention_days=_int(env, "RETENTION_DAYS", 180),
+            quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
+            workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
+            meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
+            scheduler_tick_seconds=_int(env, "SCHEDULER_TICK_SECONDS", 30),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _check_keys(keys: tuple[str, ...]) -> None:
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError("DATA_ENCRYPTION_KEY must be Fernet keys (urlsafe base64, 32 bytes), comma-separated") from exc
+
+
+def _development_key(instance_path: Path) -> str:
+    """Generate once and keep a key under instance/, so development data stays readable across restarts."""
+    key_file = instance_path / "data_encryption.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    print(f"Development: generated a data encryption key in {key_file}; set DATA_ENCRYPTION_KEY in production.")
+    return key

@@ -1,0 +1,45 @@
+"""What a handler gets besides the event: the session, the clock, configuration and who is speaking."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Mapping
+
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.gateway import Gateway
+
+if TYPE_CHECKING:
+    from bot.directory import Directory
+    from models.conversations import Conversation
+    from models.roster import Contact, Group
+
+
+@dataclass
+class Ctx:
+    """Per-event context. `line` is for reads (profiles, member counts); handlers never send through it."""
+
+    session: Session
+    now: datetime
+    config: Config
+    directory: "Directory"
+    line: Gateway
+    user_id: str | None = None
+    contact: "Contact | None" = None
+    group: "Group | None" = None
+    conversation: "Conversation | None" = None
+    commands: Mapping[str, Any] = field(default_factory=dict)  # the route table's command words (for help)
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins are named in ADMIN_LINE_USER_IDS (even before registering) or hold the admin role."""
+        from models.roster import Role
+        if self.user_id is not None and self.user_id in self.config.admin_line_user_ids:
+            return True
+        return self.contact is not None and self.contact.is_active and self.contact.role == Role.ADMIN
+
+    @property
+    def can_manage(self) -> bool:
+        """Secretariat members and admins manage a district."""
+        return self.is_admin or (self.contact is not None and self.contact.can_manage)

@@ -1,0 +1,58 @@
+"""Conversation state for multi-step flows, stored per (chat, user) and locked for the event's transaction.
+
+Locking the row (`FOR UPDATE` on PostgreSQL, the write lock on SQLite) makes two workers that
+receive two taps of the same user take turns instead of both advancing the same step.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.conversations import Conversation
+
+
+def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Conversation | None:
+    """Return the live conversation of this user in this chat; an expired one is deleted."""
+    row = session.scalars(
+        select(Conversation).where(Conversation.chat_id == chat_id, Conversation.user_id == user_id)
+        .with_for_update()
+    ).first()
+    if row is not None and row.expires_at <= now:
+        session.delete(row)
+        session.flush()
+        return None
+    return row
+
+
+def start(session: Session, chat_id: str, user_id: str, flow: str, step: str, now: datetime,
+          minutes: int, data: dict[str, Any] | None = None) -> Conversation:
+    """Begin (or restart) a flow for this user in this chat."""
+    existing = session.scalars(
+        select(Conversation).where(Conversation.chat_id == chat_id, Conversation.user_id == user_id)
+        .with_for_update()
+    ).first()
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    row = Conversation(chat_id=chat_id, user_id=user_id, flow=flow, step=step, data=dict(data or {}),
+                       expires_at=now + timedelta(minutes=minutes), updated_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def advance(row: Conversation, step: str, now: datetime, minutes: int, **data: Any) -> None:
+    """Move to the next step, merging new answers into the draft and extending the expiry."""
+    row.step = step
+    row.data = {**(row.data or {}), **data}
+    row.expires_at = now + timedelta(minutes=minutes)
+
+
+def end(session: Session, row: Conversation | None) -> None:
+    """Finish or cancel a flow."""
+    if row is not None:
+        session.delete(row)
+        session.flush()

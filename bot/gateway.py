@@ -1,0 +1,172 @@
+"""The one gateway to LINE: reply, push, profiles, member counts and quota, through line-bot-sdk.
+
+LINE's HTTP errors become typed exceptions so callers decide on retries without parsing
+status codes. Only LINE's request id is logged, never a message body.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    MessagingApi,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+
+log = logging.getLogger(__name__)
+
+
+class LineError(Exception):
+    """A call to LINE failed."""
+
+    retryable = False
+
+    def __init__(self, status: int | None, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(f"LINE answered {status}: {detail}")
+        self.status = status
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class RateLimited(LineError):
+    retryable = True
+
+
+class ServerError(LineError):
+    retryable = True
+
+
+class Unavailable(LineError):
+    """Timeout or connection failure: the request may or may not have arrived, so retry with the same key."""
+
+    retryable = True
+
+
+class Rejected(LineError):
+    """LINE refused the request as such (4xx); retrying the same body cannot help."""
+
+
+class InvalidReplyToken(Rejected):
+    pass
+
+
+@dataclass(frozen=True)
+class SendResult:
+    request_id: str | None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int | None  # None: unlimited plan
+    used: int
+
+
+class Gateway(Protocol):
+    """What the bot needs from LINE; tests replace it with a recording fake or the local emulator."""
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult: ...
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult: ...
+    def profile(self, user_id: str, group_id: str | None = None) -> Profile | None: ...
+    def group_member_count(self, group_id: str) -> int | None: ...
+    def quota(self) -> Quota: ...
+
+
+class SdkGateway:
+    """Gateway backed by line-bot-sdk's MessagingApi, pointed at LINE_API_BASE_URL."""
+
+    def __init__(self, host: str, access_token: str, timeout: float = 10.0) -> None:
+        configuration = Configuration(host=host, access_token=access_token)
+        configuration.retries = urllib3.Retry(total=0, redirect=False)  # retries are the outbox's job
+        self._client = ApiClient(configuration)
+        self._api = MessagingApi(self._client)
+        self._timeout = timeout
+
+    def close(self) -> None:
+        self._client.close()
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
+        """Answer an event with its reply token (free of quota)."""
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
+        response = self._call(self._api.reply_message_with_http_info, request)
+        return SendResult(_request_id(response.headers))
+
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        """Push to a user or group; a repeat of an accepted retry key (409) counts as delivered."""
+        request = PushMessageRequest.from_dict({"to": to, "messages": messages})
+        try:
+            response = self._call(self._api.push_message_with_http_info, request, x_line_retry_key=retry_key)
+        except Rejected as exc:
+            if exc.status == 409:
+                return SendResult(exc.detail or None, duplicate=True)
+            raise
+        return SendResult(_request_id(response.headers))
+
+    def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
+        """Return a user's display name (from the group when the user is not a friend)."""
+        try:
+            if group_id:
+                data = self._call(self._api.get_group_member_profile_with_http_info, group_id, user_id).data
+            else:
+                data = self._call(self._api.get_profile_with_http_info, user_id).data
+        except Rejected:
+            return None
+        return Profile(data.user_id, data.display_name)
+
+    def group_member_count(self, group_id: str) -> int | None:
+        try:
+            return self._call(self._api.get_group_member_count_with_http_info, group_id).data.count
+        except Rejected:
+            return None
+
+    def quota(self) -> Quota:
+        limit = self._call(self._api.get_message_quota_with_http_info).data
+        used = self._call(self._api.get_message_quota_consumption_with_http_info).data
+        return Quota(limit.value if limit.type == "limited" else None, used.total_usage)
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = method(*args, _request_timeout=self._timeout, **kwargs)
+        except ApiException as exc:
+            raise _typed_error(exc) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise Unavailable(None, type(exc).__name__) from None
+        log.info("LINE %s ok request_id=%s", method.__name__.removesuffix("_with_http_info"),
+                 _request_id(response.headers))
+        return response
+
+
+def _request_id(headers: Any) -> str | None:
+    if not headers:
+        return None
+    return headers.get("x-line-request-id") or headers.get("X-Line-Request-Id")
+
+
+def _typed_error(exc: ApiException) -> LineError:
+    status = exc.status or 0
+    headers = exc.headers or {}
+    log.warning("LINE call failed status=%s request_id=%s", status, _request_id(headers))
+    if status == 409:
+        return Rejected(409, headers.get("x-line-accepted-request-id", ""))
+    if status == 429:
+        retry_after = headers.get("Retry-After")
+        return RateLimited(status, "rate limited", float(retry_after) if retry_after else None)
+    if status >= 500:
+        return ServerError(status, "server error")
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
+    if status == 400 and "reply token" in body.lower():
+        return InvalidReplyToken(status, "invalid reply token")
+    # LINE's 400 details name schema properties, not message content, so they are safe to keep.
+    return Rejected(status, body[:500])

@@ -1,0 +1,166 @@
+"""The outbox: messages are written in the event's (or job's) transaction and delivered after commit.
+
+A row is claimed before it is sent (status `sending` with a lease), so two workers or two
+schedulers never send it at once; a crash while sending leaves the lease to expire and the
+row is sent again with the same retry key, which LINE answers with 409 (already delivered).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.gateway import Gateway, InvalidReplyToken, LineError
+from bot.messages import Outbound
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from models.roster import Group
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
+            now: datetime) -> OutboxMessage | None:
+    """Record one logical message; returns None when its dedupe key was already used."""
+    if outbound.dedupe_key and session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == outbound.dedupe_key)):
+        return None
+    as_reply = outbound.to is None and reply_token is not None
+    to = outbound.to or chat_id
+    if to is None:
+        raise ValueError("a reply needs the chat it answers")
+    row = OutboxMessage(
+        kind=OutboxKind.REPLY if as_reply else OutboxKind.PUSH,
+        to=to,
+        reply_token=reply_token if as_reply else None,
+        fallback_to_push=outbound.push_if_reply_fails,
+        messages=outbound.messages,
+        dedupe_key=outbound.dedupe_key,
+        next_attempt_at=now,
+        quota_cost=0 if as_reply else push_cost(session, to),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def merge_replies(said: list[Outbound]) -> list[Outbound]:
+    """A reply token answers once: all replies of one event become one reply of up to five messages."""
+    replies = [o for o in said if o.to is None]
+    if len(replies) <= 1:
+        return said
+    messages = [m for o in replies for m in o.messages][:5]
+    merged = Outbound(messages, push_if_reply_fails=any(o.push_if_reply_fails for o in replies))
+    return [merged] + [o for o in said if o.to is not None]
+
+
+def push_cost(session: Session, to: str) -> int:
+    """A push costs one message per recipient: a group's member count, or one for a user."""
+    if to.startswith(("C", "R")):
+        count = session.scalar(select(Group.member_count).where(Group.line_group_id == to))
+        return max(count or 1, 1)
+    return 1
+
+
+def deliver(db: Database, gateway: Gateway, ids: Iterable[int], now: datetime) -> None:
+    """Try each row once now; failures are left for the relay to retry."""
+    for row_id in ids:
+        claimed = _claim(db, row_id, now)
+        if claimed is not None:
+            _send(db, gateway, claimed, now)
+
+
+def relay_due(db: Database, gateway: Gateway, now: datetime, max_attempts: int, limit: int = 200) -> int:
+    """Send every due row (new, retrying, or with an expired lease); return how many were tried."""
+    with db.transaction() as session:
+        due = select(OutboxMessage.id).where(
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            OutboxMessage.next_attempt_at <= now,
+        ).order_by(OutboxMessage.id).limit(limit)
+        ids = list(session.scalars(due))
+    tried = 0
+    for row_id in ids:
+        claimed = _claim(db, row_id, now, max_attempts)
+        if claimed is not None:
+            _send(db, gateway, claimed, now, max_attempts)
+            tried += 1
+    return tried
+
+
+def _claim(db: Database, row_id: int, now: datetime, max_attempts: int = 6) -> OutboxMessage | None:
+    with db.transaction() as session:
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.id == row_id,
+                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                OutboxMessage.next_attempt_at <= now,
+            ).with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        if row.attempts >= max_attempts:
+            row.status = OutboxStatus.FAILED
+            row.last_error = (row.last_error or "") + " (gave up)"
+            log.error("outbox %s gave up after %s attempts", row.id, row.attempts)
+            return None
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        row.next_attempt_at = now + LEASE
+        session.flush()
+        session.expunge(row)
+        return row
+
+
+def _send(db: Database, gateway: Gateway, row: OutboxMessage, now: datetime, max_attempts: int = 6) -> None:
+    try:
+        if row.kind == OutboxKind.REPLY:
+            result = gateway.reply(row.reply_token or "", row.messages)
+        else:
+            result = gateway.push(row.to, row.messages, row.retry_key)
+    except LineError as exc:
+        _record_failure(db, row, exc, now, max_attempts)
+        return
+    with db.transaction() as session:
+        stored = session.get(OutboxMessage, row.id)
+        assert stored is not None
+        stored.status = OutboxStatus.SENT
+        stored.sent_at = now
+        stored.line_request_id = result.request_id
+        stored.last_error = "duplicate retry key: already delivered" if result.duplicate else None
+
+
+def _record_failure(db: Database, row: OutboxMessage, exc: LineError, now: datetime, max_attempts: int) -> None:
+    with db.transaction() as session:
+        stored = session.get(OutboxMessage, row.id)
+        assert stored is not None
+        stored.last_error = f"{type(exc).__name__} {exc.status}"
+        if stored.kind == OutboxKind.REPLY and stored.fallback_to_push and (
+                isinstance(exc, InvalidReplyToken) or exc.retryable):
+            # The reply token is spent or stale; what must arrive goes out as a push instead.
+            stored.kind = OutboxKind.PUSH
+            stored.reply_token = None
+            stored.quota_cost = push_cost(session, stored.to)
+            stored.status = OutboxStatus.PENDING
+            stored.next_attempt_at = now
+            return
+        if not exc.retryable or stored.kind == OutboxKind.REPLY or stored.attempts >= max_attempts:
+            stored.status = OutboxStatus.FAILED
+            log.error("outbox %s failed: %s", stored.id, stored.last_error)
+            return
+        stored.status = OutboxStatus.PENDING
+        stored.next_attempt_at = now + _backoff(stored.attempts, exc.retry_after)
+
+
+def _backoff(attempts: int, retry_after: float | None) -> timedelta:
+    if retry_after:
+        return timedelta(seconds=retry_after)
+    return min(timedelta(seconds=5 * 2 ** (attempts - 1)), MAX_BACKOFF)
+
+

@@ -1,0 +1,194 @@
+"""The event router: an explicit, ordered table built by the app factory from each capability's routes.
+
+Precedence is fixed: screens (middleware) first, then the global cancel word, then an active
+conversation step, then a postback action, then a command word, then the event type, then the
+default (a hint in 1:1 chat, silence in groups).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable, Iterable
+
+from bot import conversations
+from bot.context import Ctx
+from bot.events import EventKind, Inbound
+from bot.messages import Outbound, reply, says, text
+
+Handler = Callable[[Inbound, Ctx], list[Outbound]]
+Middleware = Callable[[Inbound, Ctx], list[Outbound] | None]
+
+CANCEL_WORDS = frozenset({"取消", "cancel"})
+
+
+class Where(StrEnum):
+    ANY = "any"
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+class Who(StrEnum):
+    ANYONE = "anyone"
+    REGISTERED = "registered"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One entry of the table: what it matches, where and for whom, and its handler."""
+
+    handler: Handler
+    commands: tuple[str, ...] = ()
+    action: str | None = None
+    event: EventKind | None = None
+    where: Where = Where.ANY
+    who: Who = Who.ANYONE
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A multi-step conversation: its handler gets every text and its own postback actions."""
+
+    name: str
+    handler: Handler
+    actions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job of a capability: `run(services, now)` returns how many items it handled."""
+
+    name: str
+    run: Callable[..., int]
+
+
+@dataclass(frozen=True)
+class Capability:
+    """What a capability module declares: routes, flows, screens and jobs, registered by create_app."""
+
+    name: str
+    routes: tuple[Route, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    middleware: tuple[Middleware, ...] = ()
+    jobs: tuple[Job, ...] = ()
+
+
+class DuplicateRoute(ValueError):
+    """Two routes claim the same command word, postback action or flow."""
+
+
+@dataclass
+class Router:
+    capabilities: list[Capability]
+    commands: dict[str, Route] = field(default_factory=dict)
+    actions: dict[str, Route] = field(default_factory=dict)
+    events: dict[EventKind, Route] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+    middleware: list[Middleware] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for capability in self.capabilities:
+            self.middleware.extend(capability.middleware)
+            for route in capability.routes:
+                self._register(route, capability.name)
+            for flow in capability.flows:
+                _put(self.flows, flow.name, flow, f"flow {flow.name}")
+
+    def _register(self, route: Route, owner: str) -> None:
+        for word in route.commands:
+            _put(self.commands, word.lower(), route, f"command {word} ({owner})")
+        if route.action:
+            _put(self.actions, route.action, route, f"postback action {route.action} ({owner})")
+        if route.event:
+            _put(self.events, route.event, route, f"event {route.event} ({owner})")
+
+    def dispatch(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
+        """Find the one handler for this event and return what it wants said."""
+        for screen in self.middleware:
+            said = screen(event, ctx)
+            if said is not None:
+                return said
+        if event.kind == EventKind.TEXT and event.text.strip().lower() in CANCEL_WORDS:
+            return self._cancel(event, ctx)
+        flow_answer = self._continue_flow(event, ctx)
+        if flow_answer is not None:
+            return flow_answer
+        route = self._match(event)
+        if route is None:
+            return _default(event, ctx)
+        refusal = _refuse(route, event, ctx)
+        return refusal if refusal is not None else route.handler(event, ctx)
+
+    def _match(self, event: Inbound) -> Route | None:
+        if event.kind == EventKind.POSTBACK:
+            return self.actions.get(event.action or "")
+        if event.kind == EventKind.TEXT:
+            return self.commands.get(event.command.lower())
+        return self.events.get(event.kind)
+
+    def _continue_flow(self, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
+        if event.kind not in (EventKind.TEXT, EventKind.POSTBACK) or not (event.chat_id and event.user_id):
+            return None
+        row = conversations.load(ctx.session, event.chat_id, event.user_id, ctx.now)
+        if row is None:
+            return None
+        flow = self.flows.get(row.flow)
+        if flow is None:
+            conversations.end(ctx.session, row)
+            return None
+        if event.kind == EventKind.POSTBACK and event.action not in flow.actions:
+            return None
+        ctx.conversation = row
+        return flow.handler(event, ctx)
+
+    def _cancel(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
+        row = None
+        if event.chat_id and event.user_id:
+            row = conversations.load(ctx.session, event.chat_id, event.user_id, ctx.now)
+        if row is None:
+            return [] if event.in_group else [reply(text("目前沒有進行中的操作。"))]
+        conversations.end(ctx.session, row)
+        return [reply(text("已取消。需要時請輸入「說明」查看可用功能。"))]
+
+
+def _put(table: dict, key: object, value: object, what: str) -> None:
+    if key in table:
+        raise DuplicateRoute(f"two routes for the same {what}")
+    table[key] = value
+
+
+def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
+    """Say politely why this user or chat cannot use the route; None when allowed."""
+    if route.where == Where.PRIVATE and event.in_group:
+        return [reply(text("這個功能請在與小幫手的一對一聊天中使用，以免資料出現在群組。"))]
+    if route.where == Where.GROUP and not event.in_group:
+        return [reply(text("這個功能請在區域聯繫群組中使用。"))]
+    if route.who == Who.ANYONE:
+        return None
+    if ctx.is_admin:
+        return None
+    contact = ctx.contact
+    if contact is None:
+        return [reply(text("這個功能限已註冊的網絡單位聯繫窗口使用。請先在一對一聊天輸入「註冊」。",
+                           quick=[says("註冊")] if not event.in_group else None))]
+    if not contact.is_active:
+        return [reply(text("您的註冊申請尚待秘書單位核准，核准前只能使用「說明」與「資源」。"))]
+    if route.who == Who.MANAGER and not contact.can_manage:
+        return [reply(text("這個功能限秘書單位（區公所社會課、社會局）或管理員使用。"))]
+    if route.who == Who.ADMIN:
+        return [reply(text("這個功能限管理員使用。"))]
+    return None
+
+
+def _default(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    # In groups the bot stays silent unless a command or a problem calls for it (group etiquette).
+    if event.in_group or event.kind != EventKind.TEXT:
+        return []
+    return [reply(text("我沒有看懂這句話。輸入「說明」可以看到能用的功能。", quick=[says("說明")]))]
+
+
+def build(capabilities: Iterable[Capability]) -> Router:
+    """Build the route table; raises DuplicateRoute when two capabilities claim the same thing."""
+    return Router(list(capabilities))

@@ -1,0 +1,117 @@
+"""POST /callback and GET /healthz.
+
+An event flows one way: signature check -> dedupe -> router -> handler -> outbox (same
+transaction) -> commit -> delivery. A database failure answers 503 so LINE redelivers; the
+transaction rolls back, so nothing is half-written.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot import outbox
+from bot.context import Ctx
+from bot.events import Inbound, from_sdk
+from bot.services import Services
+from models.inbox import ProcessedEvent
+from models.roster import Contact, Group
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("webhook", __name__)
+
+
+@blueprint.post("/callback")
+def callback() -> Response | tuple[Response, int]:
+    services: Services = current_app.extensions["services"]
+    signature = request.headers.get("X-Line-Signature")
+    if not signature:
+        return _problem("missing X-Line-Signature", 400)
+    body = request.get_data(as_text=True)
+    try:
+        events = WebhookParser(services.config.channel_secret).parse(body, signature)
+    except InvalidSignatureError:
+        log.warning("webhook: bad signature")
+        return _problem("invalid signature", 400)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        log.warning("webhook: malformed body")
+        return _problem("malformed body", 400)
+    raw_events = _raw_events(body)
+    for index, event in enumerate(events):
+        try:
+            handle_event(services, from_sdk(event), raw_events[index] if index < len(raw_events) else {})
+        except DBAPIError as exc:
+            log.error("webhook: database unavailable (%s); asking LINE to redeliver", type(exc).__name__)
+            return _problem("temporarily unavailable", 503)
+        except Exception as exc:  # a bug in one handler must not make LINE redeliver the whole batch forever
+            log.error("webhook: %s event failed with %s (rolled back)", event.type, type(exc).__name__)
+    return jsonify(status="ok")
+
+
+@blueprint.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    services: Services = current_app.extensions["services"]
+    try:
+        services.db.ping()
+    except DBAPIError:
+        return jsonify(status="database unreachable"), 503
+    return jsonify(status="ok"), 200
+
+
+def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
+    """Process one event exactly once and deliver what it produced."""
+    now = services.clock()
+    event_id = event.webhook_event_id or _fingerprint(raw)
+    outbox_ids: list[int] = []
+    try:
+        with services.db.transaction() as session:
+            session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event.event_type[:40], received_at=now))
+            session.flush()
+            ctx = _context(services, session, event, now)
+            for said in outbox.merge_replies(services.router.dispatch(event, ctx)):
+                row = outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
+                if row is not None:
+                    outbox_ids.append(row.id)
+    except IntegrityError as exc:
+        if "processed_events" not in str(exc.orig):
+            raise
+        log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
+        return
+    outbox.deliver(services.db, services.gateway, outbox_ids, now)
+
+
+def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:
+    contact = None
+    if event.user_id:
+        contact = session.scalars(select(Contact).where(Contact.line_user_id == event.user_id)).first()
+    group = None
+    if event.group_id:
+        group = session.scalars(select(Group).where(Group.line_group_id == event.group_id)).first()
+    return Ctx(session=session, now=now, config=services.config, directory=services.directory,
+               line=services.gateway, user_id=event.user_id, contact=contact, group=group,
+               commands=services.router.commands)
+
+
+def _raw_events(body: str) -> list[dict[str, Any]]:
+    try:
+        events = json.loads(body).get("events", [])
+    except (ValueError, AttributeError):
+        return []
+    return [e if isinstance(e, dict) else {} for e in events]
+
+
+def _fingerprint(raw: dict[str, Any]) -> str:
+    """Events without a webhookEventId (very old payloads) are deduplicated by their content."""
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+    return "sha256:" + digest[:48]
+
+
+def _problem(message: str, status: int) -> tuple[Response, int]:
+    return jsonify(message=message), status

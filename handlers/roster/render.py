@@ -1,0 +1,90 @@
+"""What the roster says: texts, quick replies and cards, apart from the decisions."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.directory import Directory
+from bot.messages import FlexCard, Message, postback, says, text
+from models.roster import Contact, ContactStatus, District, ROLE_LABELS
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准"}
+
+
+def district_choices(districts: list[District]) -> list[dict]:
+    return [postback(d.name, "reg_district", display=d.name, id=d.id) for d in districts]
+
+
+def ask_district(districts: list[District]) -> Message:
+    return text("註冊聯繫窗口（1/2）：請選擇您服務的行政區。隨時輸入「取消」可結束。",
+                quick=district_choices(districts))
+
+
+def ask_unit(district: District) -> Message:
+    """A card listing every unit of the district as a button (more than a quick reply's 13 fit)."""
+    card = FlexCard(
+        title=f"註冊聯繫窗口（2/2）：{district.name}",
+        alt=f"請選擇您所屬的單位（{district.name}）",
+        body="請點選您所屬的網絡單位；也可以直接輸入單位名稱。",
+        actions=[postback(u.name, "reg_unit", display=u.name, id=u.id) for u in district.units],
+    )
+    return card.message()
+
+
+def approval_card(contact: Contact) -> Message:
+    card = FlexCard(
+        title="聯繫窗口註冊申請",
+        alt=f"註冊申請：{contact.unit.name}",
+        rows=[("行政區", contact.unit.district.name), ("單位", contact.unit.name),
+              ("LINE 名稱", contact.display_name or "（未提供）")],
+        actions=[postback("核准", "reg_decide", display="核准", id=contact.id, ok=1),
+                 postback("婉拒", "reg_decide", display="婉拒", id=contact.id, ok=0)],
+    )
+    return card.message()
+
+
+def group_greeting() -> Message:
+    return text(
+        "大家好，我是社安網聯繫小幫手。\n"
+        "請區公所社會課（或管理員）在群組輸入「綁定 行政區」，例如「綁定 中壢區」，完成群組設定。\n"
+        "依市府決議，群組不張貼個案通報與個人資料；正式通報請循113保護專線或「關懷e起來」。\n"
+        "輸入「說明」查看可用功能。",
+        quick=[says("說明")],
+    )
+
+
+def welcome() -> Message:
+    return text(
+        "您好，我是社安網聯繫小幫手，協助區域網絡單位即時聯繫。\n"
+        "網絡單位的聯繫窗口請先輸入「註冊」，由秘書單位核准後即可使用。",
+        quick=[says("註冊"), says("說明")],
+    )
+
+
+def resources(directory: Directory, district: str | None) -> Message:
+    lines = ["【求助專線】"]
+    lines += [f"・{h.number} {h.name}" + (f"（{h.note}）" if h.note else "") for h in directory.hotlines]
+    if district:
+        lines.append(f"\n【{district}家庭服務中心】")
+        centres = directory.centres_of(district)
+        for centre in centres:
+            details = "　".join(part for part in (centre.address, centre.phone) if part) or "（請洽社會局）"
+            lines.append(f"・{centre.name}：{details}")
+        if not centres:
+            lines.append("・（資料檔未列，請洽社會局）")
+    else:
+        lines.append("\n輸入「資源 行政區」（例如「資源 中壢區」）查看該區家庭服務中心。")
+    if directory.reporting:
+        lines.append("\n" + directory.reporting)
+    return text("\n".join(lines))
+
+
+def quota_text(limit: int | None, used: int, counted: int) -> str:
+    limit_text = "不限" if limit is None else f"{limit:,} 則"
+    remaining = "" if limit is None else f"\n剩餘：{max(limit - used, 0):,} 則"
+    return (f"本月訊息額度：{limit_text}\nLINE 統計已用：{used:,} 則{remaining}\n"
+            f"小幫手推播紀錄：{counted:,} 則（群組推播按成員數計）")
+
+
+def contact_line(contact: Contact) -> str:
+    return f"{contact.unit.district.name}｜{contact.unit.name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"

@@ -1,0 +1,201 @@
+"""Roster in chat.
+
+User stories: a unit's contact registers in 1:1 chat (註冊: district, then unit) and waits for
+the district secretariat to approve; the secretariat approves or rejects with a button; a
+secretariat member binds the district's LINE group (綁定 中壢區); the bot greets a group once,
+when invited; anyone asks for hotlines and family service centres (資源); admins check the
+message quota (額度).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from bot import conversations
+from bot.context import Ctx
+from bot.events import EventKind, Inbound
+from bot.messages import FlexCard, Outbound, postback, push, reply, says, text
+from bot.router import Capability, Flow, Route, Where, Who
+from handlers.roster import render, service
+from models.audit import AuditEntry
+from models.outbox import OutboxMessage
+from models.roster import Contact, ContactStatus, Group, Unit
+
+FLOW = "register"
+
+
+class Step(StrEnum):
+    DISTRICT = "district"
+    UNIT = "unit"
+
+
+def on_register(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Start registration: ask for the district."""
+    contact = ctx.contact
+    if contact is not None and contact.status == ContactStatus.ACTIVE:
+        return [reply(text(f"您已是「{contact.unit.name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
+    assert event.chat_id and event.user_id
+    conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, Step.DISTRICT, ctx.now,
+                        ctx.config.conversation_minutes)
+    return [reply(render.ask_district(service.districts(ctx.session)))]
+
+
+def on_register_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Advance the registration flow by one answer."""
+    row = ctx.conversation
+    assert row is not None
+    if row.step == Step.DISTRICT:
+        district = _chosen_district(event, ctx)
+        if district is None:
+            return [reply(text("請從下方選擇行政區，或輸入「取消」。", quick=render.district_choices(
+                service.districts(ctx.session))))]
+        conversations.advance(row, Step.UNIT, ctx.now, ctx.config.conversation_minutes, district_id=district.id)
+        return [reply(render.ask_unit(district))]
+    district = service.find_district_by_id(ctx.session, row.data["district_id"])
+    unit = _chosen_unit(event, ctx, district)
+    if unit is None:
+        return [reply(text("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")), reply(render.ask_unit(district))]
+    conversations.end(ctx.session, row)
+    return _submit(event, ctx, unit)
+
+
+def _chosen_district(event: Inbound, ctx: Ctx):
+    if event.kind == EventKind.POSTBACK and event.action == "reg_district":
+        return service.find_district_by_id(ctx.session, int(event.postback.get("id", 0)))
+    return service.find_district(ctx.session, event.text) if event.text else None
+
+
+def _chosen_unit(event: Inbound, ctx: Ctx, district) -> Unit | None:
+    if event.kind == EventKind.POSTBACK and event.action == "reg_unit":
+        unit = ctx.session.get(Unit, int(event.postback.get("id", 0)))
+        return unit if unit is not None and unit.district_id == district.id else None
+    return service.find_unit(ctx.session, district, event.text) if event.text else None
+
+
+def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
+    assert event.user_id
+    profile = ctx.line.profile(event.user_id)
+    name = profile.display_name if profile else ""
+    contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
+    if ctx.is_admin:
+        service.decide(contact, True, event.user_id, ctx.now)
+        return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
+    approvers = service.approvers(ctx.session, unit.district, ctx.config.admin_line_user_ids)
+    card = render.approval_card(contact)
+    said = [push(user_id, card, dedupe_key=f"approve:{contact.id}:{user_id}:{ctx.now.timestamp():.0f}")
+            for user_id in approvers]
+    note = "已通知秘書單位審核，核准後會通知您。" if approvers else "目前沒有可審核的秘書單位，請聯絡管理員。"
+    return [reply(text(f"已送出註冊申請：{unit.district.name}／{unit.name}。\n{note}"))] + said
+
+
+def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Approve or reject a registration request from its card."""
+    contact = ctx.session.get(Contact, int(event.postback.get("id", 0) or 0))
+    if contact is None:
+        return [reply(text("找不到這筆申請。"))]
+    if not service.may_manage_district(ctx.contact, contact.unit.district, ctx.is_admin):
+        return [reply(text("只有該區的秘書單位或管理員可以審核。"))]
+    if contact.status != ContactStatus.PENDING:
+        return [reply(text(f"這筆申請已處理過（{render.STATUS_LABELS[contact.status]}）。"))]
+    approve = event.postback.get("ok") == "1"
+    assert event.user_id
+    service.decide(contact, approve, event.user_id, ctx.now)
+    ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id, action="approve" if approve else "reject",
+                               detail={"contact_id": contact.id, "unit_id": contact.unit_id}))
+    verdict = "核准" if approve else "婉拒"
+    notice = (f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
+              if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
+    return [reply(text(f"已{verdict}：{contact.display_name or '申請人'}（{contact.unit.name}）。")),
+            push(contact.line_user_id, text(notice), dedupe_key=f"decided:{contact.id}:{contact.decided_at}")]
+
+
+def on_bind(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Bind this group to a district (綁定 中壢區)."""
+    district = service.find_district(ctx.session, event.argument) if event.argument else None
+    if district is None:
+        names = "、".join(d.name for d in service.districts(ctx.session))
+        return [reply(text(f"請寫出要綁定的行政區，例如「綁定 中壢區」。\n可選：{names}"))]
+    if not service.may_manage_district(ctx.contact, district, ctx.is_admin):
+        return [reply(text(f"只有{district.name}的秘書單位或管理員可以綁定群組。"))]
+    assert event.group_id
+    group = ctx.group or _new_group(ctx, event.group_id)
+    group.district_id = district.id
+    group.bound_at = ctx.now
+    group.member_count = ctx.line.group_member_count(event.group_id) or group.member_count
+    ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id or "", action="bind_group",
+                               detail={"group": event.group_id, "district_id": district.id}))
+    return [reply(text(f"已將本群組綁定為「{district.name}」社安網聯繫群組。\n"
+                       "提醒：請勿在群組張貼個案姓名、身分證字號、電話、地址等個人資料。"))]
+
+
+def on_join(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Greet a group once, when first invited, with how to bind it."""
+    assert event.group_id
+    group = ctx.group or _new_group(ctx, event.group_id)
+    group.left_at = None
+    group.member_count = ctx.line.group_member_count(event.group_id) or group.member_count
+    if group.greeted_at is not None:
+        return []
+    group.greeted_at = ctx.now
+    return [reply(render.group_greeting())]
+
+
+def on_leave(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Remember that the bot was removed, so nothing more is pushed there."""
+    if ctx.group is not None:
+        ctx.group.left_at = ctx.now
+    return []
+
+
+def on_follow(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Welcome a new friend in 1:1 chat."""
+    if ctx.contact is not None and ctx.contact.is_active:
+        return [reply(text("歡迎回來！輸入「說明」查看可用功能。", quick=[says("說明")]))]
+    return [reply(render.welcome())]
+
+
+def on_resources(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Hotlines and the district's family service centres."""
+    name = event.argument
+    if not name and ctx.group is not None and ctx.group.district is not None:
+        name = ctx.group.district.name
+    if not name and ctx.contact is not None:
+        name = ctx.contact.unit.district.name
+    district = ctx.directory.district(name) if name else None
+    if name and district is None:
+        return [reply(text(f"找不到「{name}」。請寫行政區名稱，例如「資源 中壢區」。"))]
+    return [reply(render.resources(ctx.directory, district.name if district else None))]
+
+
+def on_quota(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """This month's quota and consumption from LINE, with what the bot's own outbox counted."""
+    quota = ctx.line.quota()
+    month_start = ctx.now.astimezone(render.TAIPEI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    counted = ctx.session.scalar(select(func.coalesce(func.sum(OutboxMessage.quota_cost), 0)).where(
+        OutboxMessage.created_at >= month_start.astimezone(timezone.utc))) or 0
+    return [reply(text(render.quota_text(quota.limit, quota.used, int(counted))))]
+
+
+def _new_group(ctx: Ctx, line_group_id: str) -> Group:
+    group = Group(line_group_id=line_group_id, joined_at=ctx.now)
+    ctx.session.add(group)
+    ctx.session.flush()
+    return group
+
+
+CAPABILITY = Capability(
+    name="roster",
+    routes=(
+        Route(on_register, commands=("註冊",), where=Where.PRIVATE, summary="註冊為單位聯繫窗口"),
+        Route(on_decide, action="reg_decide", who=Who.REGISTERED),
+        Route(on_bind, commands=("綁定",), where=Where.GROUP, who=Who.MANAGER, summary="綁定 <行政區>：綁定本群組"),
+        Route(on_join, event=EventKind.JOIN),
+        Route(on_leave, event=EventKind.LEAVE),
+        Route(on_follow, event=EventKind.FOLLOW),
+        Route(on_resources, commands=("資源",), summary="資源 [行政區]：專線與家庭服務中心"),
+        Route(on_quota, commands=("額度",), who=Who.ADMIN, summary="本月訊息額度"),
+    ),
+    flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
+)

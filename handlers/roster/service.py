@@ -1,0 +1,173 @@
+"""Roster rules that touch the database: seeding, registration, approval, group binding."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.directory import Directory
+from models.roster import Contact, ContactStatus, District, Group, Role, Unit
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    districts: int
+    units: int
+
+
+def seed(session: Session, directory: Directory) -> SeedResult:
+    """Create missing districts and units from the data file; existing rows are kept (idempotent)."""
+    added_districts = added_units = 0
+    for spec in directory.districts:
+        district = session.scalars(
+            select(District).where(District.city == directory.city, District.name == spec.name)).first()
+        if district is None:
+            district = District(city=directory.city, name=spec.name)
+            session.add(district)
+            session.flush()
+            added_districts += 1
+        existing = {u.name: u for u in district.units}
+        for position, unit_spec in enumerate(spec.units):
+            unit = existing.get(unit_spec.name)
+            if unit is None:
+                unit = Unit(district_id=district.id, name=unit_spec.name)
+                session.add(unit)
+                added_units += 1
+            unit.short_name = unit_spec.short
+            unit.network = unit_spec.network
+            unit.is_secretariat = unit_spec.secretariat
+            unit.aliases = ",".join(unit_spec.aliases)
+            unit.position = position
+        session.flush()
+    return SeedResult(added_districts, added_units)
+
+
+def districts(session: Session) -> list[District]:
+    return list(session.scalars(select(District).order_by(District.id)))
+
+
+def find_district(session: Session, name: str) -> District | None:
+    """Find a district by name with or without 區."""
+    wanted = name.strip().removesuffix("區")
+    return next((d for d in districts(session) if d.name.removesuffix("區") == wanted), None)
+
+
+def find_unit(session: Session, district: District, name: str) -> Unit | None:
+    """Find a unit of a district by full name, short name or alias."""
+    wanted = name.strip().lstrip("@＠")
+    for unit in district.units:
+        if wanted in (unit.name, unit.short_name) or wanted in unit.aliases.split(","):
+            return unit
+    return next((u for u in district.units if wanted and wanted in u.name), None)
+
+
+def contact_of(session: Session, line_user_id: str) -> Contact | None:
+    return session.scalars(select(Contact).where(Contact.line_user_id == line_user_id)).first()
+
+
+def apply(session: Session, line_user_id: str, display_name: str, unit: Unit, now: datetime) -> Contact:
+    """Record a registration request (or renew a rejected one) awaiting the secretariat's decision."""
+    contact = contact_of(session, line_user_id)
+    if contact is None:
+        contact = Contact(line_user_id=line_user_id, unit_id=unit.id, created_at=now)
+        session.add(contact)
+    contact.display_name = display_name
+    contact.unit_id = unit.id
+    contact.unit = unit
+    contact.status = ContactStatus.PENDING
+    contact.role = Role.MEMBER
+    contact.decided_at = None
+    contact.decided_by = None
+    session.flush()
+    return contact
+
+
+def decide(contact: Contact, approve: bool, by: str, now: datetime) -> None:
+    """Approve or reject; contacts of a secretariat unit become secretariat members when approved."""
+    contact.status = ContactStatus.ACTIVE if approve else ContactStatus.REJECTED
+    if approve and contact.unit.is_secretariat and contact.role == Role.MEMBER:
+        contact.role = Role.SECRETARIAT
+    contact.decided_at = now
+    contact.decided_by = by
+
+
+def add_contact(session: Session, line_user_id: str, unit: Unit, role: Role, display_name: str,
+                now: datetime) -> Contact:
+    """Operator path: create or update an active contact directly."""
+    contact = contact_of(session, line_user_id) or Contact(line_user_id=line_user_id, created_at=now)
+    contact.unit_id = unit.id
+    contact.unit = unit
+    contact.role = role
+    contact.display_name = display_name or contact.display_name or ""
+    contact.status = ContactStatus.ACTIVE
+    contact.decided_at = now
+    contact.decided_by = "cli"
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def approvers(session: Session, district: District, admin_ids: frozenset[str]) -> list[str]:
+    """Who decides on a registration: the district's secretariat, else the admins."""
+    managers = session.scalars(
+        select(Contact.line_user_id).join(Unit).where(
+            Unit.district_id == district.id,
+            Contact.status == ContactStatus.ACTIVE,
+            Contact.role.in_([Role.SECRETARIAT, Role.ADMIN]),
+        )
+    ).all()
+    if managers:
+        return list(managers)
+    admins = session.scalars(
+        select(Contact.line_user_id).where(Contact.role == Role.ADMIN, Contact.status == ContactStatus.ACTIVE)
+    ).all()
+    return sorted(set(admins) | set(admin_ids))
+
+
+def may_manage_district(contact: Contact | None, district: District, is_admin: bool) -> bool:
+    """Admins manage every district; secretariat members their own (the city's 社會局 every district)."""
+    if is_admin:
+        return True
+    if contact is None or not contact.can_manage:
+        return False
+    if contact.unit.district_id == district.id:
+        return True
+    return contact.unit.network == "社政" and contact.unit.is_secretariat and \
+        contact.unit.district.city == district.city
+
+
+def group_of(session: Session, line_group_id: str) -> Group | None:
+    return session.scalars(select(Group).where(Group.line_group_id == line_group_id)).first()
+
+
+def groups_of_district(session: Session, district_id: int) -> list[Group]:
+    return list(session.scalars(
+        select(Group).where(Group.district_id == district_id, Group.left_at.is_(None)).order_by(Group.id)))
+
+
+def contacts_of_units(session: Session, unit_ids: list[int]) -> list[Contact]:
+    return list(session.scalars(
+        select(Contact).where(Contact.unit_id.in_(unit_ids), Contact.status == ContactStatus.ACTIVE)
+        .order_by(Contact.id)))
+
+
+def find_district_by_id(session: Session, district_id: int) -> District | None:
+    return session.get(District, district_id)
+
+
+def import_contacts(session: Session, path: str, now: datetime) -> int:
+    """Add every contact of a YAML file (district, contacts: line_id, unit, name, role)."""
+    import yaml
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    district = find_district(session, data["district"])
+    if district is None:
+        raise ValueError(f"unknown district {data['district']!r}: seed the roster first")
+    for entry in data["contacts"]:
+        unit = find_unit(session, district, entry["unit"])
+        if unit is None:
+            raise ValueError(f"no unit {entry['unit']!r} in {district.name}")
+        add_contact(session, entry["line_id"], unit, Role(entry.get("role", "member")), entry.get("name", ""), now)
+    return len(data["contacts"])

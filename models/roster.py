@@ -1,0 +1,97 @@
+"""Roster: districts, their network units, the LINE contacts of those units, and bound groups."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, LineId, UtcDateTime, utcnow
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    SECRETARIAT = "secretariat"
+    ADMIN = "admin"
+
+
+class ContactStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+
+
+ROLE_LABELS = {Role.MEMBER: "成員", Role.SECRETARIAT: "秘書單位", Role.ADMIN: "管理員"}
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(20))
+    units: Mapped[list["Unit"]] = relationship(back_populates="district", order_by="Unit.position")
+
+    __table_args__ = (UniqueConstraint("city", "name"),)
+
+
+class Unit(Base):
+    """A network unit taking part in one district's liaison meeting (police precinct, family service centre...)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    short_name: Mapped[str] = mapped_column(String(20))
+    network: Mapped[str] = mapped_column(String(20))
+    is_secretariat: Mapped[bool] = mapped_column(Boolean, default=False)
+    aliases: Mapped[str] = mapped_column(String(200), default="")  # comma-separated words people tag it by
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    district: Mapped[District] = relationship(back_populates="units")
+    contacts: Mapped[list["Contact"]] = relationship(back_populates="unit")
+
+    __table_args__ = (UniqueConstraint("district_id", "name"),)
+
+
+class Contact(Base):
+    """A LINE user who speaks for one unit; deputies are further contacts of the same unit."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(LineId, unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)
+    status: Mapped[ContactStatus] = mapped_column(String(20), default=ContactStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(LineId, nullable=True)
+    unit: Mapped[Unit] = relationship(back_populates="contacts")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ContactStatus.ACTIVE
+
+    @property
+    def can_manage(self) -> bool:
+        """Secretariat and admins manage their district (approve, bind, broadcast)."""
+        return self.is_active and self.role in (Role.SECRETARIAT, Role.ADMIN)
+
+
+class Group(Base):
+    """A LINE group the bot is in; bound to one district once a secretariat member says so."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_group_id: Mapped[str] = mapped_column(LineId, unique=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), nullable=True)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    greeted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    district: Mapped[District | None] = relationship()

@@ -1,0 +1,3 @@
+from scheduler.runner import main
+
+main()

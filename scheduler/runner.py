@@ -1,0 +1,71 @@
+"""Runs every capability's jobs on one tick with APScheduler.
+
+Jobs keep their state in database rows (due reminders, outbox messages), which they claim
+before acting, so a restart or a second scheduler started by mistake cannot send twice.
+APScheduler only provides the tick; it has no job store to share.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot import build_services
+from bot.config import Config, ConfigError
+from bot.outbox import relay_due
+from bot.router import Job
+from bot.services import Services
+
+log = logging.getLogger("scheduler")
+
+
+def relay_outbox(services: Services, now: datetime) -> int:
+    """Retry messages that failed or were interrupted, with their original retry keys."""
+    return relay_due(services.db, services.gateway, now, services.config.outbox_max_attempts)
+
+
+def jobs(services: Services) -> list[Job]:
+    """The outbox relay first, then each capability's jobs, in route-table order."""
+    found = [Job("outbox", relay_outbox)]
+    for capability in services.router.capabilities:
+        found.extend(capability.jobs)
+    return found
+
+
+def tick(services: Services, now: datetime | None = None) -> dict[str, int]:
+    """Run every job once; a failing job is logged and does not stop the others."""
+    now = now or services.clock()
+    done: dict[str, int] = {}
+    # Capability jobs first (they enqueue messages), the outbox relay last (it sends them).
+    ordered = jobs(services)
+    for job in ordered[1:] + ordered[:1]:
+        try:
+            done[job.name] = job.run(services, now)
+        except Exception as exc:  # keep the scheduler alive; the job's transaction was rolled back
+            log.error("job %s failed: %s", job.name, type(exc).__name__)
+            done[job.name] = -1
+    return done
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the scheduler loop until SIGTERM/SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        sys.exit(f"scheduler: {exc}")
+    services = build_services(config)
+    scheduler = BlockingScheduler(timezone="Asia/Taipei")
+    scheduler.add_job(tick, "interval", args=[services], seconds=config.scheduler_tick_seconds,
+                      max_instances=1, coalesce=True, next_run_time=datetime.now().astimezone())
+
+    def stop(*_: Any) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("scheduler started: tick every %ss", config.scheduler_tick_seconds)
+    scheduler.start()

@@ -1,0 +1,189 @@
+"""Fixtures that compose: config -> services/app -> bot server -> emulator -> `line` helper.
+
+Database tests run on every backend in TEST_BACKENDS (default: sqlite and postgresql). The
+PostgreSQL URL comes from TEST_DATABASE_URL, which `make test` sets after starting a server;
+asking for PostgreSQL without it is an error, never a silent skip.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from bot.config import Config, REPO_ROOT
+
+SECRET = "test-channel-secret"
+TOKEN = "test-access-token"
+ADMIN = "Uadmin000000000000000000000000001"
+DEMO_CONTACTS = REPO_ROOT / "data" / "roster" / "demo_contacts.yaml"
+BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+class FakeClock:
+    """A controllable clock: tests move time instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment.astimezone(timezone.utc)
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        raise pytest.UsageError("PostgreSQL tests need TEST_DATABASE_URL (run `make test`, or set "
+                                "TEST_BACKENDS=sqlite to run only on SQLite)")
+    return url
+
+
+def _fresh_database(url: str, name: str) -> str:
+    """Create an empty database `name` on the server of `url` and return its URL."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One migrated database per backend for the whole run."""
+    from bot import crypto
+    from bot.migrate import upgrade
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = _fresh_database(_postgres_url(), f"shanet_test_{os.getpid()}")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Tuesday morning in Taipei (2026-11-24 10:00 +08:00).
+    return FakeClock(datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def config(database_url: str) -> Config:
+    return Config(
+        channel_secret=SECRET,
+        channel_access_token=TOKEN,
+        encryption_keys=(Fernet.generate_key().decode(),),
+        line_api_base_url="http://127.0.0.1:9",  # replaced by the emulator fixture
+        database_url=database_url,
+        admin_line_user_ids=frozenset({ADMIN}),
+        environment="test",
+    )
+
+
+def _empty_tables(url: str) -> None:
+    from models import Base
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+class _Switch:
+    """WSGI app that forwards to whichever bot app the current test built (one server per run)."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+def _serve(app: Any) -> tuple[Any, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def bot_server() -> Iterator[tuple[_Switch, str]]:
+    switch = _Switch()
+    server, url = _serve(switch)
+    yield switch, url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def emulator_server(bot_server: tuple[_Switch, str]) -> Iterator[str]:
+    from emulator.app import create_emulator
+    from emulator.settings import EmulatorSettings
+    settings = EmulatorSettings(channel_secret=SECRET, access_token=TOKEN,
+                                bot_callback_url=bot_server[1] + "/callback")
+    server, url = _serve(create_emulator(settings))
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture
+def emulator(emulator_server: str):
+    from emulator.client import EmulatorClient
+    client = EmulatorClient(emulator_server)
+    client.reset()
+    return client
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, config: Config, clock: FakeClock, emulator_server: str,
+        bot_server: tuple[_Switch, str]):
+    """The bot, wired to the emulator, on a clean database, served on loopback."""
+    from bot import create_app
+    from bot.directory import load_directory
+    from handlers.roster import service
+    app = create_app(replace(config, line_api_base_url=emulator_server), clock=clock)
+    services = app.extensions["services"]
+    with services.db.transaction() as session:
+        service.seed(session, load_directory(config.roster_file))
+        if request.node.get_closest_marker("unregistered") is None:
+            service.import_contacts(session, str(DEMO_CONTACTS), clock())
+    bot_server[0].app = app
+    yield app
+    services.db.dispose()
+    _empty_tables(config.database_url)
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["services"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _no_schema_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every body the bot sent to the emulator must be valid against LINE's official schema."""
+    yield
+    if "emulator" in request.fixturenames:
+        from emulator.client import EmulatorClient
+        violations = EmulatorClient(request.getfixturevalue("emulator_server")).violations()
+        assert not violations, f"requests that break messaging-api.yml: {violations}"

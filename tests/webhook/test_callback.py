@@ -1,0 +1,143 @@
+"""The webhook as LINE uses it: signatures, sizes, unknown events, redelivery, database failure."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from bot.config import REPO_ROOT
+from models.inbox import ProcessedEvent
+from models.outbox import OutboxMessage
+from tests import demo
+from tests.conftest import SECRET
+
+FIXTURE = REPO_ROOT.parent / "shared" / "line-openapi" / "sdk-webhook-events.json"
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def text_event(text: str, event_id: str = "01TESTEVENT0000000000000001", user: str = demo.SOCIAL_WORKER,
+               redelivery: bool = False) -> bytes:
+    return json.dumps({"destination": "Ubot", "events": [{
+        "type": "message", "mode": "active", "timestamp": 1764000000000,
+        "source": {"type": "user", "userId": user}, "webhookEventId": event_id,
+        "deliveryContext": {"isRedelivery": redelivery}, "replyToken": "r" * 32,
+        "message": {"id": "1", "type": "text", "text": text, "quoteToken": "q"}}]}).encode()
+
+
+def processed(services) -> int:
+    with services.db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(ProcessedEvent))
+
+
+def test_good_signature_is_accepted(client, services):
+    body = text_event("說明")
+    response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+    assert response.status_code == 200
+    assert processed(services) == 1
+
+
+def test_wrong_signature_is_refused_and_nothing_stored(client, services):
+    body = text_event("說明")
+    response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body, "other-secret")})
+    assert response.status_code == 400
+    assert processed(services) == 0
+
+
+def test_missing_signature_is_refused(client, services):
+    response = client.post("/callback", data=text_event("說明"))
+    assert response.status_code == 400
+    assert processed(services) == 0
+
+
+def test_malformed_json_with_valid_signature_is_400(client, services):
+    body = b'{"events": [ {"type": '
+    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 400
+    body = b'{"destination": "U1"}'
+    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 400
+
+
+def test_oversized_body_is_413(client, services):
+    body = b'{"events": [], "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 413
+    assert processed(services) == 0
+
+
+def test_every_sdk_fixture_event_gets_200(client, emulator):
+    """All 28 event types LINE sends (unsend, memberJoined, messageEdited, an unknown one...)."""
+    payload = json.loads(FIXTURE.read_text())
+    for index, event in enumerate(payload["events"]):
+        event["webhookEventId"] = f"01FIXTURE{index:017d}"
+        body = json.dumps({"destination": payload["destination"], "events": [event]}).encode()
+        response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+        assert response.status_code == 200, (event["type"], response.data)
+    body = json.dumps(payload).encode()
+    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_redelivery_is_processed_once(emulator, app):
+    sent = emulator.text(demo.SOCIAL_WORKER, "說明")
+    assert sent.status == 200
+    again = emulator.redeliver(sent.webhook_event_id)
+    assert again.status == 200
+    replies = [d for d in emulator.deliveries() if d["kind"] == "reply"]
+    assert len(replies) == 1
+
+
+def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulator):
+    """Two gunicorn workers receive the same retried request concurrently."""
+    from dataclasses import replace
+    from bot import create_app
+    second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
+                        clock=clock)
+    body = text_event("資源 中壢區", event_id="01RACE00000000000000000001")
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def post(flask_app) -> None:
+        barrier.wait()
+        statuses.append(flask_app.test_client().post(
+            "/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code)
+
+    threads = [threading.Thread(target=post, args=(a,)) for a in (app, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    second.extensions["services"].db.dispose()
+    assert statuses == [200, 200]
+    with app.extensions["services"].db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_database_down_answers_503_then_redelivery_succeeds_once(app, client, services, emulator):
+    body = text_event("說明", event_id="01DBDOWN000000000000000001")
+    healthy_engine = services.db.engine
+    services.db.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"
+                                       if services.db.is_postgres else "sqlite:////nonexistent/dir/db.sqlite3")
+    services.db.sessions.configure(bind=services.db.engine)
+    try:
+        response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+        assert response.status_code == 503
+        assert client.get("/healthz").status_code == 503
+    finally:
+        services.db.engine = healthy_engine
+        services.db.sessions.configure(bind=healthy_engine)
+    assert processed(services) == 0
+    redelivered = text_event("說明", event_id="01DBDOWN000000000000000001", redelivery=True)
+    assert client.post("/callback", data=redelivered,
+                       headers={"X-Line-Signature": sign(redelivered)}).status_code == 200
+    assert processed(services) == 1
