@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal, NamedTuple
@@ -411,7 +412,7 @@ def parse_time(text: str) -> TimeParse:
     return found[0]
 
 
-def _pick(candidates: list[time | None], ok) -> time | None:
+def _pick(candidates: list[time | None], ok: Callable[[time], bool]) -> time | None:
     """Return the first candidate that exists and satisfies ok."""
     for c in candidates:
         if c is not None and ok(c):

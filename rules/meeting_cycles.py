@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from rules.dates import TAIPEI, add_months, roc_date, to_taipei
+from rules.dates import TAIPEI, add_months, normalize, roc_date, to_taipei
 from rules.workdays import OFFICE_CLOSE, WorkCalendar
 
 DEADLINE_TIME = OFFICE_CLOSE  # a deadline "within N days" means by close of office that day (17:30)
@@ -126,13 +126,16 @@ def load_meeting_types(data: dict[str, Any]) -> dict[str, MeetingType]:
 # ---------------------------------------------------------------------------
 
 def _back_to_workday(d: date, calendar: WorkCalendar | None, floor: date | None = None) -> date:
-    """Move a due date earlier to a workday, so it stays within the stated limit."""
+    """Move a due date earlier to a workday, so it stays within the stated limit (never before floor)."""
     if calendar is None:
         return d
+    lowest = floor if floor is not None else d - timedelta(days=31)
     candidate = d
-    while not calendar.is_workday(candidate) and (floor is None or candidate > floor):
+    while candidate >= lowest:
+        if calendar.is_workday(candidate):
+            return candidate
         candidate -= timedelta(days=1)
-    return candidate if calendar.is_workday(candidate) else d
+    return d
 
 
 def _due(d: date) -> datetime:
@@ -257,7 +260,7 @@ def _parse_lead(token: str) -> timedelta:
 
 def parse_leads(text: str) -> list[timedelta]:
     """Read reminder leads such as "7d,1d,2h" into distinct timedeltas, longest first; "" gives []."""
-    tokens = [t for t in re.split(r"[,，、;；\s]+", (text or "").strip()) if t]
+    tokens = [t for t in re.split(r"[,、;\s]+", normalize(text or "").strip()) if t]
     leads = {_parse_lead(t) for t in tokens}
     return sorted(leads, reverse=True)
 

@@ -143,7 +143,8 @@ def emulator_server(bot_server: tuple[_Switch, str]) -> Iterator[str]:
 
 
 @pytest.fixture
-def emulator(emulator_server: str):
+def emulator(emulator_server: str, app):
+    """The LINE stand-in, emptied, with the test's bot behind it."""
     from emulator.client import EmulatorClient
     client = EmulatorClient(emulator_server)
     client.reset()
@@ -165,6 +166,7 @@ def app(request: pytest.FixtureRequest, config: Config, clock: FakeClock, emulat
             service.import_contacts(session, str(DEMO_CONTACTS), clock())
     bot_server[0].app = app
     yield app
+    bot_server[0].app = None
     services.db.dispose()
     _empty_tables(config.database_url)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules.dates import (
     TAIPEI,
@@ -484,3 +486,37 @@ def test_roc_forms_round_trip(days: int) -> None:
 )
 def test_add_months_clamps_to_month_end(d: date, months: int, expected: date) -> None:
     assert add_months(d, months) == expected
+
+
+# ---------------------------------------------------------------------------
+# Properties: parsers never raise on user text; every written form reads back
+# ---------------------------------------------------------------------------
+
+# Characters dates and times are made of, so that random text often gets deep into the patterns.
+_PIECES = list("0123456789０１２/-.~:：年月日號時點分半()（）星期週四六上下午晚 至到pmPM")
+_CHATTY = st.text(alphabet=st.sampled_from(_PIECES), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), _CHATTY))
+def test_parsers_never_raise(text: str) -> None:
+    for result in (parse_date(text, TODAY), parse_time(text), parse_time_range(text),
+                   parse_datetime_phrase(text, TODAY), find_datetime_phrase(text, TODAY)[1]):
+        values = [v for k, v in vars(result).items() if k not in ("error", "rest")]
+        assert (result.error is None) or all(v is None for v in values)
+    parse_case_number(text)
+    find_case_numbers(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1912, 1, 1), max_value=date(2200, 12, 31)),
+       st.integers(min_value=1, max_value=999), st.integers(min_value=1, max_value=3))
+def test_case_number_round_trip_property(d: date, seq: int, width: int) -> None:
+    assert parse_case_number(case_number(d, seq, width)) == (d, seq)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1912, 1, 1), max_value=date(2200, 12, 31)),
+       st.sampled_from(["slash", "chinese", "compact", "dot"]))
+def test_roc_date_round_trip_property(d: date, style: str) -> None:
+    assert parse_date(roc_date(d, style) + roc_weekday(d), TODAY).value == d
