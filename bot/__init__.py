@@ -17,8 +17,9 @@ from bot.services import Clock, Services, system_clock
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    from handlers import help as help_, roster
-    return [roster.CAPABILITY, help_.CAPABILITY]
+    from handlers import calendar, forms, help as help_, incidents, meetings, roster
+    return [roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY,
+            calendar.CAPABILITY, help_.CAPABILITY]
 
 
 def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,
@@ -46,5 +47,8 @@ def create_app(config: Config | None = None, *, gateway: Gateway | None = None, 
 
     from bot import cli, webhook
     app.register_blueprint(webhook.blueprint)
+    for capability in app.extensions["services"].router.capabilities:
+        for blueprint in capability.blueprints:
+            app.register_blueprint(blueprint)
     cli.init_app(app)
     return app

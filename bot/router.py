@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from bot import conversations
 from bot.context import Ctx
@@ -73,6 +73,8 @@ class Capability:
     flows: tuple[Flow, ...] = ()
     middleware: tuple[Middleware, ...] = ()
     jobs: tuple[Job, ...] = ()
+    reminders: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # reminder kind -> renderer
+    blueprints: tuple[Any, ...] = ()  # Flask blueprints (web pages, feeds, downloads)
 
 
 class DuplicateRoute(ValueError):
@@ -87,10 +89,13 @@ class Router:
     events: dict[EventKind, Route] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     middleware: list[Middleware] = field(default_factory=list)
+    renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for capability in self.capabilities:
             self.middleware.extend(capability.middleware)
+            for kind, renderer in capability.reminders.items():
+                _put(self.renderers, kind, renderer, f"reminder kind {kind} ({capability.name})")
             for route in capability.routes:
                 self._register(route, capability.name)
             for flow in capability.flows:

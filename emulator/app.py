@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 from typing import Any
 
@@ -45,5 +46,6 @@ def _http_error(err: HTTPException) -> Any:
     if request.path.startswith(("/v2/", "/_emulator/")):
         response = jsonify({"message": err.description if err.code != 404 else "Not found"})
         response.status_code = err.code or 500
+        response.headers["x-line-request-id"] = str(uuid.uuid4())  # LINE tags every response
         return response
     return err

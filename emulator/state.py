@@ -63,13 +63,17 @@ class EmulatorState:
         self.settings = settings
         self.lock = threading.RLock()
         self.users: dict[str, DemoUser] = {u.user_id: u for u in settings.users}
+        # Run-time changes through /_emulator/config last until the next reset.
+        self._initial_config = (settings.bot_callback_url, settings.monthly_quota, settings.reply_token_ttl_seconds)
         self.reset()
 
     # ---- lifecycle ----
 
     def reset(self) -> None:
-        """Forget everything that happened; keep the demo directory."""
+        """Forget everything that happened and undo run-time config changes; keep the demo directory."""
         with self.lock:
+            s = self.settings
+            s.bot_callback_url, s.monthly_quota, s.reply_token_ttl_seconds = self._initial_config
             self.groups = {g.group_id: Group(g.group_id, g.name, list(g.member_ids)) for g in self.settings.groups}
             self.deliveries: list[dict[str, Any]] = []
             self.api_requests: list[dict[str, Any]] = []

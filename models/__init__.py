@@ -1,5 +1,7 @@
 """Typed ORM models, one module per aggregate. Importing this package registers every table."""
 from models.base import Base
-from models import audit, conversations, inbox, outbox, roster  # noqa: F401  (register tables)
+from models import (  # noqa: F401  (register tables)
+    audit, calendar, conversations, forms, inbox, incidents, meetings, outbox, reminders, roster,
+)
 
 __all__ = ["Base"]

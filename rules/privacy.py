@@ -203,13 +203,13 @@ _NHI = re.compile(
     r"健保[^0-9A-Za-z\n]{0,8}?(\d(?:" + _SEP_NODOT + r"\d){11})" + _NOT_DIGIT_AFTER
 )
 _BANK = re.compile(
-    r"(?:帳號|帳戶|戶頭|銀行|郵局|郵政|匯款|轉帳|匯入|(?<![A-Za-z])(?:account|acct)(?![A-Za-z]))"
+    r"(?<![第字])(?:帳號|帳戶|戶頭|銀行|郵局|郵政|匯款|轉帳|匯入|(?<![A-Za-z])(?:account|acct)(?![A-Za-z]))"
     r"([^0-9\n]{0,14}?)"
     r"((?:\(\d{3,4}\) ?)?\d(?:" + _SEP_NODOT + r"\d){9,19})" + _NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
 # Words between a bank label and a number that show the number is something else.
-_BANK_GAP_STOP = re.compile(r"電話|手機|專線|分機|傳真|客服|tel", re.IGNORECASE)
+_BANK_GAP_STOP = re.compile(r"電話|手機|專線|分機|傳真|客服|來電|致電|回電|聯絡|連絡|撥|[第字]|tel", re.IGNORECASE)
 
 
 def _find_passports(t: str) -> Iterator[_Hit]:
@@ -231,7 +231,8 @@ def _find_bank(t: str) -> Iterator[_Hit]:
         if _BANK_GAP_STOP.search(m.group(1)):
             continue
         digits = _digits(m.group(2))
-        if not 10 <= len(digits) <= 20:
+        # A mobile number next to a bank word is still a phone number.
+        if not 10 <= len(digits) <= 20 or _MOBILE.fullmatch(digits):
             continue
         yield _Hit(Kind.BANK_ACCOUNT, m.start(2), m.end(2), _mask_keep(digits, 0, 3), 80)
 
@@ -283,13 +284,13 @@ def _find_emails(t: str) -> Iterator[_Hit]:
 # --------------------------------------------------------------------------- phones
 
 _PHONE = re.compile(
-    r"(?<![0-9A-Za-z+])"
+    r"(?<![0-9A-Za-z+第字])"
     r"(?:\+ ?886 ?-? ?(?:\(0\) ?)?|886 ?- ?|\(0\d{1,3}\) ?-? ?|0)"
     r"\d(?:" + _SEP + r"\d){6,9}" + _NOT_DIGIT_AFTER
 )
 # Local numbers without area code only count after a phone label.
 _PHONE_LOCAL = re.compile(
-    r"(?:電話|手機|市話|家電|室話|聯絡|連絡|(?<![A-Za-z])tel(?![A-Za-z]))[^0-9\n]{0,6}?"
+    r"(?:電話|手機|市話|家電|室話|(?<![A-Za-z])tel(?![A-Za-z]))(?:號碼)?[ :：為是]{0,3}"
     r"(?<![0-9])(\d{3,4}(?: ?- ?| )?\d{4})" + _NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
@@ -324,20 +325,51 @@ def _is_public_phone(digits: str, public: PublicDirectory) -> bool:
     return len(digits) <= 8 and any(p.endswith(digits) for p in public.phones)
 
 
+def _phone_digits(raw: str) -> str | None:
+    """Canonical digits if `raw` is a personal mobile or landline number, else None."""
+    digits = _canonical_phone(raw)
+    if _MOBILE.fullmatch(digits):
+        return digits
+    if _LANDLINE.fullmatch(digits) and "." not in raw and not digits.startswith(_SERVICE_PREFIXES):
+        return digits
+    return None
+
+
+def _phone_prefix(raw: str) -> tuple[int, str] | None:
+    """Longest prefix of a digit run, cut at a separator, that is a phone number.
+
+    The run may have swallowed a neighbouring number ("0912345678 1"), so shorter cuts are tried.
+    """
+    for cut in [len(raw)] + [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -." and raw[k - 1].isdigit()]:
+        digits = _phone_digits(raw[:cut])
+        if digits:
+            return cut, digits
+    return None
+
+
+def _is_clock_range(digits: str) -> bool:
+    """True for 08001200-style office hours written as HHMM-HHMM."""
+    if len(digits) != 8:
+        return False
+    times = (digits[:4], digits[4:])
+    return all(int(x[:2]) <= 24 and int(x[2:]) <= 59 for x in times)
+
+
 def _find_phones(t: str, public: PublicDirectory) -> Iterator[_Hit]:
     """Mobile and landline numbers that are not public agency or service numbers."""
-    for m in _PHONE.finditer(t):
-        raw = m.group()
-        digits = _canonical_phone(raw)
-        if _MOBILE.fullmatch(digits):
-            pass
-        elif not _LANDLINE.fullmatch(digits) or "." in raw or digits.startswith(_SERVICE_PREFIXES):
+    pos = 0
+    while (m := _PHONE.search(t, pos)) is not None:
+        found = _phone_prefix(m.group())
+        if found is None:
+            pos = m.start() + 1
             continue
+        cut, digits = found
+        pos = m.start() + cut
         if not _is_public_phone(digits, public):
-            yield _Hit(Kind.PHONE, m.start(), m.end(), _phone_preview(digits), 70)
+            yield _Hit(Kind.PHONE, m.start(), m.start() + cut, _phone_preview(digits), 70)
     for m in _PHONE_LOCAL.finditer(t):
         digits = _digits(m.group(1))
-        if not _is_public_phone(digits, public):
+        if not _is_clock_range(digits) and not _is_public_phone(digits, public):
             yield _Hit(Kind.PHONE, m.start(1), m.end(1), _phone_preview(digits), 65)
 
 
@@ -351,18 +383,21 @@ _ADDR_TAIL = (
     r"(?: ?(?:" + _NUM + r"|B\d) ?樓(?: ?之 ?" + _NUM + r")?)?"
     r"(?: ?(?:之|-) ?\d{1,3})?"
 )
+# Numbered things that are not homes: 一號社宅, 3號出口, 2號窗口.
+_NOT_A_HOME = r"(?!社宅|公宅|出口|碼頭|倉庫|公園|基地|計畫|計劃|月台|停車|窗口|櫃|診|室|房|會議|教室|病床|床|球場|門|線)"
 # A road-like marker, then optional section/lane/alley/neighbourhood numbers, then the house number.
 _ADDRESS_ROAD = re.compile(
     r"(?:[路街段巷弄鄰]|大道)"
     r"(?: ?" + _NUM + r" ?(?:段|巷|弄|鄰))?(?: ?" + _NUM + r" ?(?:巷|弄))?(?: ?" + _NUM + r" ?弄)?"
     r" ?" + _HOUSE + _ADDR_TAIL
-    + r"(?!社宅|公宅|出口|碼頭|倉庫|公園|基地|計畫|計劃|月台|停車)"
+    + _NOT_A_HOME
 )
 # Rural addresses name a place after the district or village and go straight to the number.
 _ADDRESS_PLACE = re.compile(
     r"(?:區|鄉|鎮|村|里)([" + _CJK + r"]{1,4}?)(?<![第字])(\d{1,5}(?:(?:之|-)\d{1,3})?)" + _ADDR_TAIL
+    + _NOT_A_HOME
 )
-_PLACE_NAME_STOP = re.compile(r"[第字號公告函文令年月日時分至共計]")
+_PLACE_NAME_STOP = re.compile(r"[第字號公告函文令年月日時分至共計所局處館站心院校會隊組課室樓]")
 _ADDR_PREFIX_STOP = frozenset("在住於到至往是為的、，,：: 與和及或從址")
 
 
@@ -520,7 +555,7 @@ _GIVEN_CHARS = frozenset(
     "彧御忻怡恆悟惇慎懋承揚攸敦斌旭昊昌昶晃晞智暄曜朋杉棋楨榆樂槿橙櫻欽歆治泉泳浚淇淳淵湧溢"
     "滄漢澄濤灝炫烽焱然煜熙熹燁爵猷玄珞琥瑞璞甫登皇盈睿矜碧祥禹秀程穗立章竹筑紀紫綠緣縉罡"
 )
-_NOT_GIVEN = frozenset("阿長道門紀遠平藍")  # frequent after a surname in ordinary words
+_NOT_GIVEN = frozenset("阿長道門紀藍輔齡泳")  # frequent after a surname in ordinary words
 _GIVEN_CHARS = _GIVEN_CHARS - _NOT_GIVEN
 
 # Words that begin with a surname and read like one but are not names.
@@ -531,8 +566,9 @@ _NAME_BLOCK = (
     "周六", "周末", "周知", "周全", "萬元", "黃金", "金門", "馬上", "康健", "方便", "曾經", "許多",
     "何時", "陳情", "甘願", "任何", "江山", "金山", "石門", "田中", "金華", "中華", "高明", "石碇",
     "林園", "高樹", "金寧", "史上", "高山", "宋朝", "唐朝", "秦朝", "毛巾", "章程", "金額", "童年",
+    "洪水", "葉子", "游泳", "江南", "江西", "江北", "陸生", "康樂",
 )
-_MASK_CHARS = frozenset("O○◯〇●XxＸ×*＊某姓氏")
+_MASK_CHARS = frozenset("Oo0○◯〇●XxＸ×*＊某姓氏")
 # Characters that end a 1-character given name: function words and title starts.
 _AFTER_NAME = frozenset(
     "表說稱於在的已今昨目現因被遭與和及等曾有是也都就還又再會要想去來到至從向對將把由為並請疑"
@@ -563,7 +599,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 _ROLE_RE = re.compile(r"(?:" + _alternation(_ROLE_WORDS) + r")[ :：為是即係,，]{0,2}")
-_LABEL_RE = re.compile(r"(?:" + _alternation(_NAME_LABELS) + r")(?:[ ]?[:：為是][ ]?| )?")
+_LABEL_RE = re.compile(r"(?:" + _alternation(_NAME_LABELS) + r")(?:[ ]?[:：為是叫][ ]?| )?")
 _TITLE_RE = re.compile(r"(?:" + _alternation(_TITLES) + r")")
 # A sex or age right after a name: 王小明（男，15歲）, 陳美玲,女, 林志豪 45歲.
 _AGE_RE = re.compile(
@@ -610,7 +646,7 @@ def _given_after(t: str, i: int, loose: bool) -> int:
 def _name_from(t: str, i: int, loose: bool = False) -> tuple[int, int] | None:
     """Span of a full name (surname + given name) that starts exactly at index i."""
     surname = _surname_at(t, i)
-    if surname is None:
+    if surname is None or _TITLE_RE.match(t, i + len(surname)):
         return None
     glen = _given_after(t, i + len(surname), loose)
     if glen == 0 and len(surname) == 2:
@@ -638,7 +674,7 @@ def _name_before_title(t: str, title_start: int) -> tuple[int, int] | None:
         if _is_masked(given) or not all(c in _GIVEN_CHARS for c in given):
             continue
         # In 主任高先生 the 高 is the surname, not a one-character given name after 任.
-        if len(given) == 1 and (given in _SURNAMES_1 or len(surname) == 2):
+        if len(given) == 1 and len(surname) == 1 and given in _SURNAMES_1:
             continue
         if not _blocked(t[i:title_start]):
             return i, title_start

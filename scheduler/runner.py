@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from bot import build_services
 from bot.config import Config, ConfigError
 from bot.outbox import relay_due
+from bot.reminders import dispatch_due
 from bot.router import Job
 from bot.services import Services
 
@@ -28,9 +29,14 @@ def relay_outbox(services: Services, now: datetime) -> int:
     return relay_due(services.db, services.gateway, now, services.config.outbox_max_attempts)
 
 
+def dispatch_reminders(services: Services, now: datetime) -> int:
+    """Turn due reminder rows into outbox messages, each exactly once."""
+    return dispatch_due(services.db, services.router.renderers, now)
+
+
 def jobs(services: Services) -> list[Job]:
-    """The outbox relay first, then each capability's jobs, in route-table order."""
-    found = [Job("outbox", relay_outbox)]
+    """The outbox relay first, then reminders, then each capability's jobs, in route-table order."""
+    found = [Job("outbox", relay_outbox), Job("reminders", dispatch_reminders)]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found

@@ -108,7 +108,7 @@
       body.append(senderLine(entry));
     }
     const line = el('div', 'row');
-    line.append(entry.unsent ? el('div', 'bubble unsent', '訊息已收回') : renderMessage(entry.message, entry.sender));
+    line.append(entry.unsent ? el('div', 'bubble unsent', '訊息已收回') : renderMessage(entry.message));
     line.append(el('span', 'time', formatTime(entry.at)));
     body.append(line);
     row.append(body);
@@ -138,7 +138,7 @@
 
   // ---- message objects ----
 
-  function renderMessage(msg, sender) {
+  function renderMessage(msg) {
     switch (msg.type) {
       case 'text': return textBubble(msg.text, mentionRanges(msg));
       case 'textV2': return textV2Bubble(msg);
@@ -299,7 +299,10 @@
       const style = styles[name] || {};
       const section = el('div', `flex-section ${name}${style.separator ? ' with-separator' : ''}`);
       if (style.backgroundColor) section.style.backgroundColor = style.backgroundColor;
-      section.append(flexComponent(b[name], 'vertical'));
+      const root = flexComponent(b[name], 'vertical');
+      // On LINE a block's padding belongs to its root box, so the box's background fills the block.
+      if (name !== 'hero') root.classList.add('flex-root');
+      section.append(root);
       card.append(section);
     }
     if (b.action) makeClickable(card, b.action);

@@ -337,10 +337,20 @@ def test_send_rejects_malformed_ids(emu: Stack) -> None:
     assert response.status_code == 400 and "user ID" in response.json()["message"]
 
 
-def test_reset_clears_records(emu: Stack) -> None:
+def test_reset_clears_records_and_config(emu: Stack) -> None:
     emu.client.text(USER_A, "hi")
+    emu.client.inject_fault(count=5)
+    emu.client.configure(monthly_quota=1)
     emu.client.reset()
     assert emu.client.deliveries() == [] and emu.client.api_requests() == [] and emu.client.webhooks() == []
+    assert emu.client.configure()["monthly_quota"] == 200
+    assert post_api(emu, "/v2/bot/message/push", {"to": GROUP_ID, "messages": [text("ok")]}).status_code == 200
+
+
+def test_unknown_api_path_is_json_404(emu: Stack) -> None:
+    response = requests.get(f"{emu.emulator_url}/v2/bot/nothing-here", headers=AUTH, timeout=10)
+    assert response.status_code == 404 and response.json() == {"message": "Not found"}
+    assert "x-line-request-id" in response.headers
 
 
 def test_message_text_covers_rich_messages() -> None:

@@ -1,0 +1,102 @@
+"""Scheduling and dispatching reminders exactly once.
+
+A capability schedules rows (`schedule`) and declares a renderer per kind; the scheduler's
+job claims due rows with `FOR UPDATE SKIP LOCKED`, asks the renderer what to say *now* (so a
+board of answers is current), writes it to the outbox and marks the row sent, all in one
+transaction. Two schedulers therefore never take the same row, and a crash before commit
+leaves the row due for the next tick. The outbox then delivers with a retry key.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.messages import Outbound
+from models.reminders import Reminder, ReminderState
+
+log = logging.getLogger(__name__)
+
+# A reminder sent this much after its moment is marked late in its text.
+LATE_AFTER = timedelta(minutes=5)
+
+Renderer = Callable[[Session, Reminder, datetime], list[Outbound] | None]
+
+
+def schedule(session: Session, *, key: str, kind: str, subject_id: int, to: str, due_at: datetime,
+             not_after: datetime | None = None) -> Reminder:
+    """Create or move the reminder with this key (moving a sent one re-arms it only if it moved later)."""
+    row = session.scalars(select(Reminder).where(Reminder.key == key)).first()
+    if row is None:
+        row = Reminder(key=key, kind=kind, subject_id=subject_id, to=to, due_at=due_at, not_after=not_after)
+        session.add(row)
+    elif row.state != ReminderState.SENT or due_at > (row.sent_at or row.due_at):
+        row.due_at, row.not_after, row.to = due_at, not_after, to
+        row.state = ReminderState.SCHEDULED
+        row.late = False
+    session.flush()
+    return row
+
+
+def cancel(session: Session, key_prefix: str) -> int:
+    """Cancel every pending reminder whose key starts with the prefix (e.g. `meeting:12:`)."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.key.startswith(key_prefix, autoescape=True), Reminder.state == ReminderState.SCHEDULED)
+        .values(state=ReminderState.CANCELLED)
+    )
+    return result.rowcount or 0
+
+
+def pending(session: Session, key_prefix: str) -> list[Reminder]:
+    return list(session.scalars(select(Reminder).where(
+        Reminder.key.startswith(key_prefix, autoescape=True), Reminder.state == ReminderState.SCHEDULED)
+        .order_by(Reminder.due_at)))
+
+
+def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500) -> int:
+    """Turn due reminders into outbox messages; returns how many were handled."""
+    handled = 0
+    while True:
+        with db.transaction() as session:
+            rows = list(session.scalars(
+                select(Reminder).where(Reminder.state == ReminderState.SCHEDULED, Reminder.due_at <= now)
+                .order_by(Reminder.due_at, Reminder.id).limit(min(limit, 100))
+                .with_for_update(skip_locked=True)))
+            for row in rows:
+                _dispatch_one(session, row, renderers, now)
+        handled += len(rows)
+        if len(rows) < min(limit, 100) or handled >= limit:
+            return handled
+
+
+def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime) -> None:
+    if row.not_after is not None and now > row.not_after:
+        row.state = ReminderState.MISSED
+        log.warning("reminder %s missed (due %s, useful until %s)", row.key, row.due_at, row.not_after)
+        return
+    renderer = renderers.get(row.kind)
+    if renderer is None:
+        log.error("reminder %s has no renderer for kind %s", row.key, row.kind)
+        row.state = ReminderState.SKIPPED
+        return
+    row.late = now - row.due_at > LATE_AFTER
+    said = renderer(session, row, now)
+    if not said:
+        row.state = ReminderState.SKIPPED
+        return
+    for index, message in enumerate(said):
+        dedupe = f"reminder:{row.id}:{row.due_at.isoformat()}:{index}"
+        outbox.enqueue(session, Outbound(message.messages, to=message.to or row.to, dedupe_key=dedupe),
+                       chat_id=None, reply_token=None, now=now)
+    row.state = ReminderState.SENT
+    row.sent_at = now
+
+
+def late_note(row: Reminder) -> str:
+    """A line to prepend when the scheduler was down and the reminder comes late."""
+    return "（補發：系統暫停期間未能準時提醒）\n" if row.late else ""

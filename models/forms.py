@@ -1,0 +1,2 @@
+"""forms: tables (filled in by the forms work)."""
+from __future__ import annotations

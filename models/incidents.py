@@ -1,0 +1,2 @@
+"""incidents: tables (filled in by the incidents work)."""
+from __future__ import annotations

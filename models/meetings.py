@@ -1,0 +1,2 @@
+"""meetings: tables (filled in by the meetings work)."""
+from __future__ import annotations

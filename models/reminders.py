@@ -1,0 +1,34 @@
+"""Reminders: every scheduled message is a row (what, to whom, when, state), so it survives restarts."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, LineId, UtcDateTime, utcnow
+
+
+class ReminderState(StrEnum):
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    MISSED = "missed"        # the scheduler was down past the moment it was still useful
+    CANCELLED = "cancelled"  # its subject was moved, closed or deleted
+    SKIPPED = "skipped"      # the renderer found nothing left to say (e.g. every unit answered)
+
+
+class Reminder(Base):
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # e.g. meeting:12:lead:7d; scheduling is idempotent
+    kind: Mapped[str] = mapped_column(String(40), index=True)    # which capability renders it
+    subject_id: Mapped[int] = mapped_column(index=True)
+    to: Mapped[str] = mapped_column(LineId)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    not_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    state: Mapped[ReminderState] = mapped_column(String(12), default=ReminderState.SCHEDULED, index=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
