@@ -31,14 +31,19 @@ def _user_id(payload: Payload, key: str = "user_id") -> str:
     return uid
 
 
-def _group_id(payload: Payload, required: bool = False) -> str | None:
+def _group_id(payload: Payload) -> str | None:
     gid = payload.get("group_id")
     if gid in (None, ""):
-        if required:
-            raise SendError("'group_id' is required")
         return None
     if not isinstance(gid, str) or not ev.GROUP_ID_RE.match(gid):
         raise SendError(f"'group_id' must look like a LINE group ID (C + 32 hex digits), got {gid!r}")
+    return gid
+
+
+def _required_group_id(payload: Payload) -> str:
+    gid = _group_id(payload)
+    if gid is None:
+        raise SendError("'group_id' is required")
     return gid
 
 
@@ -46,7 +51,7 @@ def _user_ids(payload: Payload) -> list[str]:
     ids = _need(payload, "user_ids")
     if not isinstance(ids, list):
         raise SendError("'user_ids' must be a list")
-    return [_user_id({"uid": uid}, "uid") for uid in ids]
+    return [_user_id({"user_ids[]": uid}, "user_ids[]") for uid in ids]
 
 
 def _text(payload: Payload, state: EmulatorState) -> ev.Event:
@@ -78,10 +83,10 @@ def _postback(payload: Payload, _: EmulatorState) -> ev.Event:
 BUILDERS: dict[str, Callable[[Payload, EmulatorState], ev.Event]] = {
     "text": _text,
     "postback": _postback,
-    "join": lambda p, s: ev.join_event(_group_id(p, required=True) or ""),
-    "leave": lambda p, s: ev.leave_event(_group_id(p, required=True) or ""),
-    "memberJoined": lambda p, s: ev.member_joined_event(_group_id(p, required=True) or "", _user_ids(p)),
-    "memberLeft": lambda p, s: ev.member_left_event(_group_id(p, required=True) or "", _user_ids(p)),
+    "join": lambda p, s: ev.join_event(_required_group_id(p)),
+    "leave": lambda p, s: ev.leave_event(_required_group_id(p)),
+    "memberJoined": lambda p, s: ev.member_joined_event(_required_group_id(p), _user_ids(p)),
+    "memberLeft": lambda p, s: ev.member_left_event(_required_group_id(p), _user_ids(p)),
     "follow": lambda p, s: ev.follow_event(_user_id(p), bool(p.get("is_unblocked", False))),
     "unfollow": lambda p, s: ev.unfollow_event(_user_id(p)),
     "unsend": lambda p, s: ev.unsend_event(_user_id(p), str(_need(p, "message_id")), _group_id(p)),

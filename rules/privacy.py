@@ -195,12 +195,12 @@ def _find_ids(t: str) -> Iterator[_Hit]:
 # --------------------------------------------------------------------------- labelled numbers
 
 _PASSPORT = re.compile(
-    r"(?:護照|passport)[^0-9A-Za-z\n]{0,8}?((?:[A-Za-z]{1,2} ?)?\d(?:" + _SEP_NODOT + r"\d){6,8})"
+    r"(?:護照|passport)[^0-9\n]{0,10}?(?<![A-Za-z])((?:[A-Za-z]{1,2} ?)?\d(?:" + _SEP_NODOT + r"\d){6,8})"
     + _NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
 _NHI = re.compile(
-    r"健保[^0-9A-Za-z\n]{0,8}?(\d(?:" + _SEP_NODOT + r"\d){11})" + _NOT_DIGIT_AFTER
+    r"健保[^0-9\n]{0,8}?(?<![0-9])(\d(?:" + _SEP_NODOT + r"\d){11})" + _NOT_DIGIT_AFTER
 )
 _BANK = re.compile(
     r"(?<![第字])(?:帳號|帳戶|戶頭|銀行|郵局|郵政|匯款|轉帳|匯入|(?<![A-Za-z])(?:account|acct)(?![A-Za-z]))"
@@ -312,7 +312,7 @@ def _canonical_phone(raw: str) -> str:
 
 def _phone_preview(digits: str) -> str:
     """Mask a phone number, keeping the two leading and three trailing digits."""
-    masked = _mask_keep(digits, 2, 3)
+    masked = _mask_keep(digits, 2, 3) if len(digits) >= 9 else _mask_keep(digits, 0, 3)
     if len(masked) == 10 and digits.startswith("09"):
         return f"{masked[:4]}-{masked[4:7]}-{masked[7:]}"
     return masked
@@ -394,7 +394,7 @@ _ADDRESS_ROAD = re.compile(
 )
 # Rural addresses name a place after the district or village and go straight to the number.
 _ADDRESS_PLACE = re.compile(
-    r"(?:區|鄉|鎮|村|里)([" + _CJK + r"]{1,4}?)(?<![第字])(\d{1,5}(?:(?:之|-)\d{1,3})?)" + _ADDR_TAIL
+    r"(?:區|鄉|鎮|村|里|鄰)([" + _CJK + r"]{1,4}?)(?<![第字])(\d{1,5}(?:(?:之|-)\d{1,3})?)" + _ADDR_TAIL
     + _NOT_A_HOME
 )
 _PLACE_NAME_STOP = re.compile(r"[第字號公告函文令年月日時分至共計所局處館站心院校會隊組課室樓]")
@@ -555,7 +555,13 @@ _GIVEN_CHARS = frozenset(
     "彧御忻怡恆悟惇慎懋承揚攸敦斌旭昊昌昶晃晞智暄曜朋杉棋楨榆樂槿橙櫻欽歆治泉泳浚淇淳淵湧溢"
     "滄漢澄濤灝炫烽焱然煜熙熹燁爵猷玄珞琥瑞璞甫登皇盈睿矜碧祥禹秀程穗立章竹筑紀紫綠緣縉罡"
 )
-_NOT_GIVEN = frozenset("阿長道門紀藍輔齡泳")  # frequent after a surname in ordinary words
+# Extra given-name characters, mostly from older women's and men's names (秀枝, 阿款, 金桃).
+_GIVEN_CHARS |= frozenset(
+    "品侑毓敬耿紳旻昭照奎炎添嬌桃娥枝招粉款緞鑾綢琬淇甯晧嵐芮茂萌菡倫傳儒克典博友吉呈堂增"
+    "壯妙孜定寰希彣徽愉憲斐朗梵楠榛槐汎沐河洲渟湄溱潤澔濬炘烈焄爾玓珉珩真竑筌群臣舒茗騰阿"
+    "罔市葉添丁旺發土火"
+)
+_NOT_GIVEN = frozenset("長道門紀藍輔齡泳發")  # frequent after a surname in ordinary words
 _GIVEN_CHARS = _GIVEN_CHARS - _NOT_GIVEN
 
 # Words that begin with a surname and read like one but are not names.
@@ -584,7 +590,7 @@ _ROLE_WORDS = (
     "姊姊", "姐姐", "妹妹", "祖父", "祖母", "外婆", "外公", "奶奶", "爺爺", "孫子", "孫女", "同居人",
     "男友", "女友", "前夫", "前妻", "配偶", "繼父", "繼母", "養父", "養母", "舅舅", "姑姑", "叔叔",
     "房東", "房客", "鄰居", "室友", "其父", "其母", "其夫", "其妻", "其子", "其女", "其兄", "其弟",
-    "其姊", "其妹", "協尋", "失蹤", "獨居", "街友", "移工", "新住民", "目睹兒", "孕婦", "產婦",
+    "其姊", "其妹", "協尋", "失蹤", "獨居", "街友", "移工", "新住民", "目睹兒", "孕婦", "產婦", "外配", "陸配", "外籍配偶", "看護", "移工",
 )
 _TITLES = (
     "先生", "小姐", "女士", "太太", "阿伯", "阿姨", "阿嬤", "阿公", "阿婆", "伯伯", "奶奶", "爺爺",
@@ -629,6 +635,8 @@ def _blocked(candidate: str) -> bool:
 def _given_after(t: str, i: int, loose: bool) -> int:
     """Length (0, 1 or 2) of a plausible given name starting at index i."""
     two = t[i:i + 2]
+    if two[:1] == "氏" and two[1:] in _GIVEN_CHARS and two[1:]:
+        return 2  # Vietnamese women's names: 阮氏芳 (王氏 alone stays a masked reference)
     if _is_masked(two[:1]) or (len(two) == 2 and _is_masked(two[1]) and two[0] in _GIVEN_CHARS):
         return 0
 

@@ -56,11 +56,7 @@ def find_district(session: Session, name: str) -> District | None:
 
 def find_unit(session: Session, district: District, name: str) -> Unit | None:
     """Find a unit of a district by full name, short name or alias."""
-    wanted = name.strip().lstrip("@＠")
-    for unit in district.units:
-        if wanted in (unit.name, unit.short_name) or wanted in unit.aliases.split(","):
-            return unit
-    return next((u for u in district.units if wanted and wanted in u.name), None)
+    return find_unit_in(district, name)
 
 
 def contact_of(session: Session, line_user_id: str) -> Contact | None:
@@ -171,3 +167,12 @@ def import_contacts(session: Session, path: str, now: datetime) -> int:
             raise ValueError(f"no unit {entry['unit']!r} in {district.name}")
         add_contact(session, entry["line_id"], unit, Role(entry.get("role", "member")), entry.get("name", ""), now)
     return len(data["contacts"])
+
+
+def find_unit_in(district: District, name: str) -> Unit | None:
+    """Find a unit of an already-loaded district by full name, short name or alias (no query)."""
+    wanted = name.strip().lstrip("@＠")
+    for unit in district.units:
+        if wanted in (unit.name, unit.short_name) or wanted in unit.aliases.split(","):
+            return unit
+    return next((u for u in district.units if wanted and wanted in u.name), None)

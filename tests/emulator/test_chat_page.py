@@ -6,9 +6,10 @@ import os
 from typing import Iterator
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .conftest import DIRECTORY, GROUP_ID, USER_A, USER_B, Stack
+from .conftest import DIRECTORY, GROUP_ID, TOKEN, USER_A, USER_B, Stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -127,10 +128,6 @@ def test_group_chat_shows_members_and_mentions(page: Page, emu: Stack) -> None:
 
 
 def test_pushed_message_appears_by_polling(page: Page, emu: Stack) -> None:
-    import requests
-
-    from .conftest import TOKEN
-
     requests.post(f"{emu.emulator_url}/v2/bot/message/push", timeout=10,
                   headers={"Authorization": f"Bearer {TOKEN}"},
                   json={"to": USER_A, "messages": [{"type": "text", "text": "明天 14:00 區級聯繫會議"}]})

@@ -1,0 +1,172 @@
+"""Urgent requests: creating, claiming, closing, escalating, purging — database work without LINE."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import reminders
+from bot.config import Config
+from handlers.roster import service as roster
+from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
+from models.roster import Contact, District, Group, Unit
+from rules.dates import TAIPEI, case_number, find_case_numbers
+from rules.incidents import escalation_times
+from rules.workdays import calendar_from_setting
+
+ESCALATION = "incident_escalation"
+
+
+def key_prefix(incident: Incident) -> str:
+    return f"incident:{incident.id}:"
+
+
+def district_group(session: Session, district: District) -> Group | None:
+    """The district's bound group that requests are posted to (the first one bound)."""
+    groups = roster.groups_of_district(session, district.id)
+    return groups[0] if groups else None
+
+
+def next_number(session: Session, district_id: int, now: datetime) -> str:
+    """Allocate `ROC date + sequence` (1151122-03) under a row lock, so two workers never share a number."""
+    day = now.astimezone(TAIPEI).date()
+    counter = session.scalars(select(IncidentCounter).where(
+        IncidentCounter.district_id == district_id, IncidentCounter.day == day).with_for_update()).first()
+    if counter is None:
+        counter = IncidentCounter(district_id=district_id, day=day, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return case_number(day, counter.last, width=2)
+
+
+def resolve_tags(district: District, tags: tuple[str, ...]) -> tuple[list[Unit], list[str]]:
+    """Map `@衛生局` style tags to the district's units; return the units and the unknown tags."""
+    units, unknown = [], []
+    for tag in tags:
+        unit = roster.find_unit_in(district, tag)
+        if unit is None:
+            unknown.append(tag)
+        elif unit not in units:
+            units.append(unit)
+    return units, unknown
+
+
+def create(session: Session, *, requester: Contact, group: Group, category: str, urgency: str, body: str,
+           units: list[Unit], message_id: str | None, now: datetime, config: Config) -> Incident:
+    """Record a request and schedule its escalations."""
+    district = requester.unit.district
+    incident = Incident(
+        number=next_number(session, district.id, now), district_id=district.id, requester_id=requester.id,
+        requester_unit_id=requester.unit_id, category=category, urgency=urgency, text=body,
+        line_message_id=message_id, group_line_id=group.line_group_id, created_at=now,
+        asked=[IncidentUnit(unit_id=u.id, unit=u) for u in units],
+    )
+    session.add(incident)
+    session.flush()
+    schedule_escalations(session, incident, config)
+    return incident
+
+
+def schedule_escalations(session: Session, incident: Incident, config: Config) -> None:
+    """Re-post to the asked units after the first period, then tell the secretariat."""
+    first, second = escalation_times(
+        incident.created_at, incident.urgency, timedelta(minutes=config.incident_escalation_minutes),
+        timedelta(minutes=config.incident_second_escalation_minutes), calendar_from_setting(config.workday_calendar))
+    reminders.schedule(session, key=key_prefix(incident) + "repost", kind=ESCALATION, subject_id=incident.id,
+                       to=incident.group_line_id, due_at=first)
+    reminders.schedule(session, key=key_prefix(incident) + "secretariat", kind=ESCALATION,
+                       subject_id=incident.id, to=incident.group_line_id, due_at=second)
+
+
+def find(session: Session, number_text: str, district_id: int | None) -> Incident | None:
+    """Find a request by its number in the user's district."""
+    found = find_case_numbers(number_text)
+    if not found:
+        return None
+    day, seq = found[0][1], found[0][2]
+    query = select(Incident).where(Incident.number == case_number(day, seq, width=2))
+    if district_id is not None:
+        query = query.where(Incident.district_id == district_id)
+    return session.scalars(query).first()
+
+
+def may_claim(incident: Incident, contact: Contact) -> bool:
+    """Any asked unit may claim; a request that asked nobody in particular is open to every unit."""
+    asked = {u.id for u in incident.asked_units}
+    return not asked or contact.unit_id in asked
+
+
+def claim(session: Session, incident: Incident, contact: Contact, now: datetime) -> None:
+    incident.status = IncidentStatus.CLAIMED
+    incident.claimed_at = now
+    incident.claimed_unit_id = contact.unit_id
+    incident.claimed_unit = contact.unit
+    _add_update(session, incident, contact, UpdateKind.CLAIM, None, None, now)
+    reminders.cancel(session, key_prefix(incident))
+
+
+def may_close(incident: Incident, contact: Contact | None, can_manage: bool) -> bool:
+    """The requesting unit, the claiming unit or the secretariat closes a request."""
+    if can_manage:
+        return True
+    return contact is not None and contact.unit_id in (incident.requester_unit_id, incident.claimed_unit_id)
+
+
+def close(session: Session, incident: Incident, contact: Contact, now: datetime) -> None:
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = now
+    _add_update(session, incident, contact, UpdateKind.CLOSE, None, None, now)
+    reminders.cancel(session, key_prefix(incident))
+
+
+def report(session: Session, incident: Incident, contact: Contact, body: str, message_id: str | None,
+           now: datetime) -> IncidentUpdate:
+    return _add_update(session, incident, contact, UpdateKind.REPORT, body, message_id, now)
+
+
+def ask_info(session: Session, incident: Incident, contact: Contact, now: datetime) -> IncidentUpdate:
+    return _add_update(session, incident, contact, UpdateKind.INFO_REQUEST, None, None, now)
+
+
+def _add_update(session: Session, incident: Incident, contact: Contact, kind: UpdateKind, body: str | None,
+                message_id: str | None, now: datetime) -> IncidentUpdate:
+    update_row = IncidentUpdate(incident_id=incident.id, kind=kind, contact_id=contact.id, unit_id=contact.unit_id,
+                                unit=contact.unit, text=body, line_message_id=message_id, created_at=now)
+    session.add(update_row)
+    session.flush()
+    return update_row
+
+
+def forget_message(session: Session, message_id: str) -> int:
+    """An unsent LINE message takes its stored copy with it."""
+    cleared = session.execute(update(Incident).where(Incident.line_message_id == message_id)
+                              .values(text=None)).rowcount or 0
+    cleared += session.execute(update(IncidentUpdate).where(IncidentUpdate.line_message_id == message_id)
+                               .values(text=None)).rowcount or 0
+    return cleared
+
+
+def purge_expired(session: Session, now: datetime, retention_days: int) -> int:
+    """Drop request and update texts older than the retention period; counts and times remain."""
+    cutoff = now - timedelta(days=retention_days)
+    old = list(session.scalars(select(Incident).where(Incident.created_at < cutoff, Incident.purged_at.is_(None))))
+    for incident in old:
+        incident.text = None
+        incident.purged_at = now
+        for row in incident.updates:
+            row.text = None
+    return len(old)
+
+
+def in_period(session: Session, district_id: int | None, since: datetime) -> list[Incident]:
+    query = select(Incident).where(Incident.created_at >= since).order_by(Incident.created_at)
+    if district_id is not None:
+        query = query.where(Incident.district_id == district_id)
+    return list(session.scalars(query))
+
+
+def secretariat_ids(session: Session, district: District) -> list[str]:
+    """LINE ids of the district's approved secretariat contacts (falls back to admins)."""
+    return roster.approvers(session, district, frozenset())
