@@ -16,6 +16,18 @@ def _services() -> Services:
 
 roster_cli = AppGroup("roster", help="Districts, units, contacts and groups.")
 db_cli = AppGroup("db", help="Database schema (Alembic).")
+crypto_cli = AppGroup("crypto", help="Encryption keys of data at rest.")
+
+
+@crypto_cli.command("rotate")
+def rotate_command() -> None:
+    """Re-encrypt all stored personal text with the first (newest) key of DATA_ENCRYPTION_KEY."""
+    from bot import crypto
+    from bot.rotation import rotate_all
+    services = _services()
+    with services.db.transaction() as session:
+        count = rotate_all(session, crypto.active())
+    click.echo(f"re-encrypted {count} values with the newest key")
 
 
 @roster_cli.command("seed")
@@ -108,3 +120,4 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(roster_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(crypto_cli)

@@ -147,8 +147,9 @@ def _take_text(event: Inbound, ctx: Ctx, units: list[Unit]) -> list[Outbound]:
 
 
 def _incident_from_postback(event: Inbound, ctx: Ctx) -> Incident | None:
+    """Load the request locked for this event, so two units tapping 我來處理 at once take turns."""
     try:
-        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")))
+        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")), with_for_update=True)
     except ValueError:
         return None
     if incident is None or ctx.contact is None or incident.district_id != ctx.contact.unit.district_id:

@@ -1,0 +1,65 @@
+"""Two gunicorn workers at once: one claim wins, one conversation step advances once."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from bot import create_app
+from models.incidents import Incident, IncidentUpdate, UpdateKind
+from models.outbox import OutboxMessage
+from tests import demo
+from tests.conftest import SECRET
+
+
+def postback_body(user: str, data: str, event_id: str) -> bytes:
+    return json.dumps({"destination": "Ubot", "events": [{
+        "type": "postback", "mode": "active", "timestamp": 1764000000000,
+        "source": {"type": "group", "groupId": demo.GROUP, "userId": user}, "webhookEventId": event_id,
+        "deliveryContext": {"isRedelivery": False}, "replyToken": "r" * 32,
+        "postback": {"data": data}}]}).encode()
+
+
+def post_together(apps_and_bodies) -> list[int]:
+    barrier = threading.Barrier(len(apps_and_bodies))
+    statuses: list[int] = []
+
+    def post(flask_app, body) -> None:
+        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        barrier.wait()
+        statuses.append(flask_app.test_client().post("/callback", data=body,
+                                                     headers={"X-Line-Signature": signature}).status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in apps_and_bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_two_units_claim_at_the_same_moment_one_wins(app, config, clock, emulator, services):
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
+    with services.db.transaction() as session:
+        incident_id = session.scalars(select(Incident.id)).one()
+    second = create_app(replace(config, line_api_base_url=services.config.line_api_base_url), clock=clock)
+    data = f"action=inc_claim&id={incident_id}"
+    statuses = post_together([(app, postback_body(demo.HEALTH, data, "01CLAIMRACE000000000000001")),
+                              (second, postback_body(demo.POLICE, data, "01CLAIMRACE000000000000002"))])
+    second.extensions["services"].db.dispose()
+    assert statuses == [200, 200]
+    with services.db.transaction() as session:
+        claims = session.scalars(select(IncidentUpdate).where(IncidentUpdate.kind == UpdateKind.CLAIM)).all()
+        winner = session.get(Incident, incident_id).claimed_unit_id
+        # The raw events carry made-up reply tokens, so read what the bot meant to say from its outbox.
+        said = [m["text"] for row in session.scalars(select(OutboxMessage).where(OutboxMessage.to == demo.GROUP))
+                for m in row.messages if m["type"] == "text"]
+    assert len(claims) == 1 and claims[0].unit_id == winner
+    assert sum("已認領求助" in t for t in said) == 1 and sum("認領處理中" in t for t in said) == 1
