@@ -117,3 +117,11 @@ def test_admin_sees_quota(emulator):
 
 def test_secretariat_contact_has_secretariat_role(services):
     assert contact(services, demo.SECRETARIAT).role == Role.SECRETARIAT
+
+
+def test_unfinished_registration_expires(emulator, services, clock):
+    emulator.text(demo.NEWCOMER, "註冊")
+    clock.advance(minutes=services.config.conversation_minutes + 1)
+    emulator.text(demo.NEWCOMER, "中壢區")
+    assert "沒有看懂" in emulator.texts(to=demo.NEWCOMER)[-1]
+    assert contact(services, demo.NEWCOMER) is None
