@@ -8,12 +8,13 @@ Pure standard library; every regex uses bounded quantifiers so that long hostile
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 
 class Kind(StrEnum):
@@ -70,7 +71,7 @@ class PublicDirectory:
 # Dashes and dots people paste from word processors; NFKC leaves most of them alone.
 _EXTRA_MAP = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\ufe63": "-", "\u30fc": "-", "\u2027": ".", "\u00b7": ".", "\u3002": "。",
+    "\u2212": "-", "\ufe63": "-", "\u30fc": "-", "\u2027": ".", "\u00b7": ".",
     "\u25cb": "○", "\u25ef": "○", "\u3007": "○",
 }
 
@@ -100,6 +101,30 @@ _SEP = r"(?: ?[\-.] ?| )?"
 _SEP_NODOT = r"(?: ?- ?| )?"
 _NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 _NOT_DIGIT_AFTER = r"(?![0-9])"
+
+
+# An agency or unit name right before a number or address: its office details are public.
+_AGENCY_BEFORE = re.compile(
+    r"(?:分局|派出所|中心|公所|衛生所|學校|國小|國中|高中|醫院|診所|分隊|大隊|總機|辦公室|辦公處|本所|本單位|"
+    r"[局課科組隊署館])"
+    r"(?:的)?(?:電話|總機|專線|市話|傳真|地址|位址|位於|設於|在|TEL|tel)?(?:號碼)?[ :：為是]{0,3}$"
+)
+# Words right before a number that say it is an office line, never a person's.
+_OFFICE_BEFORE = re.compile(r"(?:傳真|fax|FAX|Fax|總機|代表號)[ :：為是]{0,3}$")
+_EXTENSION_AFTER = re.compile(r" ?(?:分機|#|ext\.?|轉) ?\d", re.IGNORECASE)
+
+
+# ... or right after it: 03-4221234（中壢區公所）, 03-4221234 找社會課.
+_AGENCY_AFTER = re.compile(
+    r" ?[(（]?(?:找|轉)? ?[\u4e00-\u9fff]{0,4}?"
+    r"(?:分局|派出所|中心|公所|衛生所|學校|國小|國中|醫院|社會課|民政課|社工|督導|承辦|[局課科組隊])"
+)
+
+
+def _agency_context(t: str, start: int) -> bool:
+    """True if the text right before `start` names an agency or an office line."""
+    before = t[max(0, start - 16):start]
+    return bool(_AGENCY_BEFORE.search(before) or _OFFICE_BEFORE.search(before))
 
 
 def _digits(s: str) -> str:
@@ -199,6 +224,7 @@ _PASSPORT = re.compile(
     + _NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
+_ID_WORD = re.compile(r"身[分份]證|居留|統一證號|(?<![A-Za-z])ID(?![A-Za-z])", re.IGNORECASE)
 _NHI = re.compile(
     r"健保[^0-9\n]{0,8}?(?<![0-9])(\d(?:" + _SEP_NODOT + r"\d){11})" + _NOT_DIGIT_AFTER
 )
@@ -213,10 +239,12 @@ _BANK_GAP_STOP = re.compile(r"電話|手機|專線|分機|傳真|客服|來電|�
 
 
 def _find_passports(t: str) -> Iterator[_Hit]:
-    """Passport numbers after a 護照 label."""
+    """Passport numbers after a 護照 label (outranking an ID reading of the same characters)."""
     for m in _PASSPORT.finditer(t):
+        if _ID_WORD.search(t, m.start(), m.start(1)):
+            continue  # 護照及身分證 A123456789: the nearer label decides
         compact = re.sub(r"[^0-9A-Za-z]", "", m.group(1)).upper()
-        yield _Hit(Kind.PASSPORT, m.start(1), m.end(1), _mask_keep(compact, 1, 2), 85)
+        yield _Hit(Kind.PASSPORT, m.start(1), m.end(1), _mask_keep(compact, 1, 2), 92)
 
 
 def _find_nhi(t: str) -> Iterator[_Hit]:
@@ -239,16 +267,19 @@ def _find_bank(t: str) -> Iterator[_Hit]:
 
 # --------------------------------------------------------------------------- plates and e-mail
 
-_PLATE_SHAPE = (
-    r"(?:[A-Za-z]{2,3}-\d{4}|[A-Za-z]{3}-\d{3}|\d{3}-[A-Za-z]{3}|\d{4}-[A-Za-z]{2}|\d{2}-[A-Za-z]{2}"
-    r"|[A-Za-z]\d-\d{4}|\d[A-Za-z]-\d{4}|[A-Za-z]{2}\d-\d{4})"
-)
-_PLATE_BARE = re.compile(r"(?<![0-9A-Za-z\-])" + _PLATE_SHAPE + r"(?![0-9A-Za-z\-])")
+# Unlabelled, only the common dashed shapes count; rarer ones (8B-2345) need a 車牌 label, since
+# bare they collide with codes such as Q1-2025.
+# Digits-first shapes must be upper case: 106-key is a keyboard, 106-KEY could be a plate.
+_PLATE_SHAPE = r"(?:[A-Za-z]{2,3}-\d{4}|[A-Za-z]{3}-\d{3}|\d{3}-[A-Z]{3}|\d{4}-[A-Z]{2})"
+# Not inside a path, URL or file name (peps/pep-0263.html).
+_PLATE_BARE = re.compile(r"(?<![0-9A-Za-z\-/.])" + _PLATE_SHAPE + r"(?![0-9A-Za-z\-/]|\.[A-Za-z])")
 _PLATE_LABEL = re.compile(
     r"(?:車牌|車號|牌照|車輛號碼|號牌)[^0-9A-Za-z\n]{0,8}?"
     r"((?=[0-9A-Za-z \-]{0,5}[A-Za-z])(?=[0-9A-Za-z \-]{0,5}\d)[0-9A-Za-z]{2,4}(?: ?- ?| )?[0-9A-Za-z]{2,4})"
     r"(?![0-9A-Za-z])"
 )
+# Lower-case word + year (sdg-2030) is a tag, not a plate.
+_YEAR_LIKE = re.compile(r"-(?:19|20)\d\d$")
 # Codes people write in the plate shape that are not plates.
 _PLATE_STOP = frozenset({"ISO", "SOP", "KPI", "PDF", "DOC", "API", "COVID", "ICD", "DSM", "NO", "TEL"})
 
@@ -259,8 +290,8 @@ def _find_plates(t: str) -> Iterator[_Hit]:
         compact = m.group(1).upper()
         yield _Hit(Kind.PLATE, m.start(1), m.end(1), _mask_keep(compact, 1, 2), 60)
     for m in _PLATE_BARE.finditer(t):
-        letters = re.sub(r"[^A-Za-z]", "", m.group()).upper()
-        if letters in _PLATE_STOP:
+        letters = re.sub(r"[^A-Za-z]", "", m.group())
+        if letters.upper() in _PLATE_STOP or (letters.islower() and _YEAR_LIKE.search(m.group())):
             continue
         yield _Hit(Kind.PLATE, m.start(), m.end(), _mask_keep(m.group().upper(), 1, 2), 55)
 
@@ -286,7 +317,7 @@ def _find_emails(t: str) -> Iterator[_Hit]:
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+第字])"
     r"(?:\+ ?886 ?-? ?(?:\(0\) ?)?|886 ?- ?|\(0\d{1,3}\) ?-? ?|0)"
-    r"\d(?:" + _SEP + r"\d){6,9}" + _NOT_DIGIT_AFTER
+    r"\d(?:" + _SEP + r"\d){5,9}" + _NOT_DIGIT_AFTER
 )
 # Local numbers without area code only count after a phone label.
 _PHONE_LOCAL = re.compile(
@@ -340,7 +371,8 @@ def _phone_prefix(raw: str) -> tuple[int, str] | None:
 
     The run may have swallowed a neighbouring number ("0912345678 1"), so shorter cuts are tried.
     """
-    for cut in [len(raw)] + [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -." and raw[k - 1].isdigit()]:
+    cuts = [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -." and raw[k - 1].isdigit()]
+    for cut in [len(raw), *cuts]:
         digits = _phone_digits(raw[:cut])
         if digits:
             return cut, digits
@@ -355,6 +387,20 @@ def _is_clock_range(digits: str) -> bool:
     return all(int(x[:2]) <= 24 and int(x[2:]) <= 59 for x in times)
 
 
+# A home line with an extension is still a home line.
+_HOME_BEFORE = re.compile(r"家|住|案|市話|手機")
+
+
+def _is_office_line(t: str, start: int, end: int, digits: str) -> bool:
+    """True for a landline that is plainly an agency's: after a unit name or 傳真, or with an extension."""
+    if digits.startswith("09"):
+        return False
+    if _agency_context(t, start) or _AGENCY_AFTER.match(t, end):
+        return True
+    has_extension = _EXTENSION_AFTER.match(t, end) is not None
+    return has_extension and not _HOME_BEFORE.search(t, max(0, start - 8), start)
+
+
 def _find_phones(t: str, public: PublicDirectory) -> Iterator[_Hit]:
     """Mobile and landline numbers that are not public agency or service numbers."""
     pos = 0
@@ -365,11 +411,13 @@ def _find_phones(t: str, public: PublicDirectory) -> Iterator[_Hit]:
             continue
         cut, digits = found
         pos = m.start() + cut
-        if not _is_public_phone(digits, public):
+        if not _is_public_phone(digits, public) and not _is_office_line(t, m.start(), pos, digits):
             yield _Hit(Kind.PHONE, m.start(), m.start() + cut, _phone_preview(digits), 70)
     for m in _PHONE_LOCAL.finditer(t):
         digits = _digits(m.group(1))
-        if not _is_clock_range(digits) and not _is_public_phone(digits, public):
+        if _is_clock_range(digits) or _is_public_phone(digits, public):
+            continue
+        if not _is_office_line(t, m.start(), m.end(1), digits):
             yield _Hit(Kind.PHONE, m.start(1), m.end(1), _phone_preview(digits), 65)
 
 
@@ -414,22 +462,56 @@ def _canonical_address(s: str) -> str:
     return re.sub(r"\s", "", normalize(s)).replace("臺", "台")
 
 
+_DISTRICT_END = re.compile(r"([\u4e00-\u9fff]{2}[區鄉鎮])$")
+
+
 @lru_cache(maxsize=64)
-def _address_keys(addresses: frozenset[str]) -> tuple[str, ...]:
-    """Road-and-number cores of public addresses, e.g. '元化路159號' from a full address."""
+def _address_keys(addresses: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(district, road-and-number core) of public addresses, e.g. ('中壢區', '元化路159號')."""
     keys = []
     for addr in addresses:
         canon = _canonical_address(addr)
         core = canon.split("號", 1)[0] + "號" if "號" in canon else canon
-        core = re.split(r"[市縣區鄉鎮]", core)[-1] if re.search(r"[市縣區鄉鎮].", core) else core
-        keys.append(core)
-    return tuple(k for k in keys if len(k) >= 3)
+        parts = re.split(r"(?<=[市縣區鄉鎮])", core)
+        district = next((p for p in reversed(parts[:-1]) if p.endswith(("區", "鄉", "鎮"))), "")
+        if len(parts[-1]) >= 3:
+            keys.append((district[-3:], parts[-1]))
+    return tuple(keys)
+
+
+def _is_public_address(text: str, keys: tuple[tuple[str, str], ...]) -> bool:
+    """True if `text` holds a public address core, and names no other district in front of it."""
+    canon = _canonical_address(text)
+    for district, core in keys:
+        at = canon.find(core)
+        if at < 0:
+            continue
+        named = _DISTRICT_END.search(canon[:at])
+        if not (named and district and named.group(1) != district):
+            return True
+    return False
 
 
 def _address_preview(span: str) -> str:
     """Mask house numbers: every digit and every Chinese numeral before 號/樓/巷/弄/之."""
     masked = re.sub(r"\d", "*", span)
     return re.sub(r"[" + _ZH_NUM + r"]+(?=[號樓巷弄之鄰])", lambda m: "*" * len(m.group()), masked)
+
+
+# Event venues are public places: 活動地點：…100號, …100號（中壢國小）.
+_VENUE_BEFORE = re.compile(
+    r"(?:活動|會議|上課|報到|集合|開會|研習|講座|宣導|課程|場地)(?:地點|場地|地址)?[ :：在於為是]{0,3}$"
+)
+_VENUE_AFTER = re.compile(
+    r" ?[(（]?[\u4e00-\u9fff]{0,4}?(?:國小|國中|高中|學校|中心|公所|醫院|圖書館|禮堂|體育館|會館|教會|"
+    r"分局|派出所|衛生所|[局館宮廟])"
+)
+
+
+def _is_venue(t: str, start: int, end: int) -> bool:
+    """True if an address belongs to an agency or a public venue named right before or after it."""
+    before = t[max(0, start - 12):start]
+    return _agency_context(t, start) or bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(t, end))
 
 
 def _find_addresses(t: str, public: PublicDirectory) -> Iterator[_Hit]:
@@ -444,8 +526,7 @@ def _find_addresses(t: str, public: PublicDirectory) -> Iterator[_Hit]:
         if not _PLACE_NAME_STOP.search(m.group(1)):
             spans.append((_address_start(t, m.start()), m.end()))
     for start, end in spans:
-        canon = _canonical_address(t[max(0, start - 6):end])
-        if any(key in canon for key in keys):
+        if _is_public_address(t[max(0, start - 6):end], keys) or _is_venue(t, start, end):
             continue
         yield _Hit(Kind.ADDRESS, start, end, _address_preview(t[start:end]), 40)
 
@@ -466,7 +547,7 @@ _BIRTH_SUFFIX = re.compile(
     r"(?<![0-9])(" + _FULL_DATE + r") ?(?:出生|生)(?=$|[^" + _CJK + r"]|[的之男女於在，、于])"
 )
 _BIRTH_LABEL = re.compile(
-    r"(?:出生(?:日期|年月日|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"
+    r"(?:出生(?:日期|年月日|年月|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"
     r" ?[:：]? ?(?:為|是|在|於)? ?(?<![0-9])(" + _FULL_DATE + r"|" + _MONTH_DAY + r")" + _NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
@@ -490,12 +571,10 @@ def _zh_int(s: str) -> int | None:
 def _plausible_date(s: str) -> bool:
     """True if the numbers in a date-like string form a plausible birth year / month / day."""
     parts = re.findall(r"\d+|[" + _ZH_DIGIT + r"]+", s)
-    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) >= 4:
-        digits = parts[0]
-        if len(digits) == 4:  # month-day only, as in 生日 0302
-            parts = [digits[:2], digits[2:]]
-        else:
-            parts = [digits[:-4], digits[-4:-2], digits[-2:]]
+    if s.isdigit() and len(s) == 4:  # month-day only, as in 生日 0302
+        parts = [s[:2], s[2:]]
+    elif s.isdigit() and len(s) > 4:  # compact 850302 / 0850302 / 19960302
+        parts = [s[:-4], s[-4:-2], s[-2:]]
     values = [_zh_int(p) for p in parts]
     if any(v is None for v in values):
         return False
@@ -528,8 +607,8 @@ def _find_birth_dates(t: str) -> Iterator[_Hit]:
 _SURNAMES_1 = frozenset(
     "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙"
     "顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董温溫唐藍蔣石古紀姚連馮歐程湯田康姜白汪鄒尤巫鐘黎"
-    "涂凃龔嚴韓袁金童陸夏柳邵錢伍倪于譚駱熊任甘秦顧毛章史官萬俞雷粘饒關孔賀殷喬岳苗葛聶郝卜"
-    "魯閻孟褚樊賈邢尹鮑桂凌霍柴艾丘裴陶佘塗戚甄卞蒲藺鞏婁翟姬竇鈕杭晏滕靳慕邰鄔鄢覃麥冉湛"
+    "涂凃龔嚴韓袁金童陸夏柳邵錢伍倪于譚駱熊任甘秦顧毛章史官萬俞雷粘饒關孔賀殷喬岳葛聶郝卜"
+    "魯閻孟褚樊賈邢尹鮑桂凌霍柴艾丘裴陶佘塗甄卞蒲藺鞏婁翟姬竇鈕杭晏滕靳慕邰鄔鄢覃麥冉湛"
 )
 _SURNAMES_2 = frozenset({
     "歐陽", "司馬", "諸葛", "張簡", "范姜", "張廖", "上官", "東方", "皇甫", "司徒", "夏侯", "公孫",
@@ -559,9 +638,9 @@ _GIVEN_CHARS = frozenset(
 _GIVEN_CHARS |= frozenset(
     "品侑毓敬耿紳旻昭照奎炎添嬌桃娥枝招粉款緞鑾綢琬淇甯晧嵐芮茂萌菡倫傳儒克典博友吉呈堂增"
     "壯妙孜定寰希彣徽愉憲斐朗梵楠榛槐汎沐河洲渟湄溱潤澔濬炘烈焄爾玓珉珩真竑筌群臣舒茗騰阿"
-    "罔市葉添丁旺發土火"
+    "罔市葉添丁旺發土火花棟腰滿雀惜香以來和"
 )
-_NOT_GIVEN = frozenset("長道門紀藍輔齡泳發")  # frequent after a surname in ordinary words
+_NOT_GIVEN = frozenset("長道門紀藍輔齡泳鎮")  # frequent after a surname in ordinary words
 _GIVEN_CHARS = _GIVEN_CHARS - _NOT_GIVEN
 
 # Words that begin with a surname and read like one but are not names.
@@ -572,7 +651,9 @@ _NAME_BLOCK = (
     "周六", "周末", "周知", "周全", "萬元", "黃金", "金門", "馬上", "康健", "方便", "曾經", "許多",
     "何時", "陳情", "甘願", "任何", "江山", "金山", "石門", "田中", "金華", "中華", "高明", "石碇",
     "林園", "高樹", "金寧", "史上", "高山", "宋朝", "唐朝", "秦朝", "毛巾", "章程", "金額", "童年",
-    "洪水", "葉子", "游泳", "江南", "江西", "江北", "陸生", "康樂",
+    "洪水", "葉子", "游泳", "江南", "江西", "江北", "陸生", "康樂", "方正", "藍天", "凌晨", "林森",
+    "羅東", "關西", "關山", "關東", "卓蘭", "連江", "萬華", "高雅", "高貴", "高麗", "高峰", "童書",
+    "曾發", "何發", "高發", "連發", "曾來", "何來", "曾以", "何以", "溫和", "連和", "馬來", "孔雀",
 )
 _MASK_CHARS = frozenset("Oo0○◯〇●XxＸ×*＊某姓氏")
 # Characters that end a 1-character given name: function words and title starts.
@@ -585,12 +666,13 @@ _ROLE_WORDS = (
     "案姊", "案姐", "案妹", "案祖父", "案祖母", "案家", "住戶", "通報人", "當事人", "相對人", "被害人",
     "加害人", "受害人", "行為人", "施暴者", "受暴者", "嫌疑人", "嫌犯", "學生", "學童", "少年", "兒童",
     "兒少", "老人", "長者", "疑似", "男童", "女童", "幼童", "男子", "女子", "婦人", "民眾", "居民",
-    "里民", "患者", "病患", "服務對象", "對象", "申請人", "聯絡人", "監護人", "照顧者", "家屬", "家長",
+    "里民", "患者", "病患", "服務對象", "對象", "申請人", "緊急聯絡人", "監護人", "照顧者", "家屬", "家長",
     "母親", "父親", "媽媽", "爸爸", "兒子", "女兒", "丈夫", "妻子", "太太", "先生", "哥哥", "弟弟",
     "姊姊", "姐姐", "妹妹", "祖父", "祖母", "外婆", "外公", "奶奶", "爺爺", "孫子", "孫女", "同居人",
     "男友", "女友", "前夫", "前妻", "配偶", "繼父", "繼母", "養父", "養母", "舅舅", "姑姑", "叔叔",
     "房東", "房客", "鄰居", "室友", "其父", "其母", "其夫", "其妻", "其子", "其女", "其兄", "其弟",
-    "其姊", "其妹", "協尋", "失蹤", "獨居", "街友", "移工", "新住民", "目睹兒", "孕婦", "產婦", "外配", "陸配", "外籍配偶", "看護", "移工",
+    "其姊", "其妹", "協尋", "失蹤", "獨居", "街友", "移工", "新住民", "目睹兒", "孕婦", "產婦", "外配",
+    "陸配", "外籍配偶", "看護",
 )
 _TITLES = (
     "先生", "小姐", "女士", "太太", "阿伯", "阿姨", "阿嬤", "阿公", "阿婆", "伯伯", "奶奶", "爺爺",
@@ -622,6 +704,13 @@ def _surname_at(t: str, i: int) -> str | None:
     return None
 
 
+def _is_given_name(chars: str) -> bool:
+    """True if every character is a common given-name character (阮氏玲: 氏 may open a given name)."""
+    if chars[:1] == "氏":
+        chars = chars[1:]
+    return bool(chars) and all(c in _GIVEN_CHARS for c in chars)
+
+
 def _is_masked(chars: str) -> bool:
     """True if any character of a given name is a mask (王○明, 陳OO, 李XX, 林某)."""
     return any(c in _MASK_CHARS for c in chars)
@@ -635,7 +724,7 @@ def _blocked(candidate: str) -> bool:
 def _given_after(t: str, i: int, loose: bool) -> int:
     """Length (0, 1 or 2) of a plausible given name starting at index i."""
     two = t[i:i + 2]
-    if two[:1] == "氏" and two[1:] in _GIVEN_CHARS and two[1:]:
+    if len(two) == 2 and two[0] == "氏" and _is_given_name(two):
         return 2  # Vietnamese women's names: 阮氏芳 (王氏 alone stays a masked reference)
     if _is_masked(two[:1]) or (len(two) == 2 and _is_masked(two[1]) and two[0] in _GIVEN_CHARS):
         return 0
@@ -679,7 +768,7 @@ def _name_before_title(t: str, title_start: int) -> tuple[int, int] | None:
         if surname is None or len(surname) + 1 > length or length - len(surname) > 2:
             continue
         given = t[i + len(surname):title_start]
-        if _is_masked(given) or not all(c in _GIVEN_CHARS for c in given):
+        if not _is_given_name(given):  # also rejects masks: 王○明先生, 陳OO小姐
             continue
         # In 主任高先生 the 高 is the surname, not a one-character given name after 任.
         if len(given) == 1 and len(surname) == 1 and given in _SURNAMES_1:
@@ -689,11 +778,59 @@ def _name_before_title(t: str, title_start: int) -> tuple[int, int] | None:
     return None
 
 
+# A bare full name counts only between a clear left edge and a clear right edge, e.g. 請問|徐佩君|是.
+_BARE_BEFORE = frozenset(
+    "請問找由和與及跟給讓叫替幫同助繫絡知心下是了說看到訪視介報尋陪見約帶送載打告轉接於在的識詢查探稱名"
+)
+_BARE_AFTER = frozenset(
+    "的是今昨目已在於說表有因疑被遭曾和與及他她到沒不也都就還又再跟向對近自兄姊姐妹弟等家揚稱拒欲想要會能可"
+    "常仍一把將打罵哭跑離失住現本"
+)
+_SURNAME_RE = re.compile(
+    "(?:" + _alternation(_SURNAMES_2) + ")|[" + "".join(sorted(_SURNAMES_1)) + "]"
+)
+
+
+def _is_cjk(c: str) -> bool:
+    """True for a CJK unified ideograph."""
+    return "\u4e00" <= c <= "\u9fff"
+
+
+# Staff named in their official capacity (記錄：吳佳玲, 科長 徐慧英) are not case data.
+_STAFF_BEFORE = re.compile(
+    r"(?:督導|社工|社工員|社工師|科長|主任|組長|家防官|里長|區長|局長|處長|秘書|科員|專員|課長|所長|隊長|"
+    r"警員|員警|護理師|心理師|校長|輔導員|記錄|紀錄|報告人|承辦人|主席|窗口|講師|(?<!緊急)聯絡人)[ :：]{0,2}$"
+)
+
+
+def _bare_names(t: str) -> Iterator[tuple[int, int]]:
+    """Three- or four-character full names standing alone between clear edges."""
+    for m in _SURNAME_RE.finditer(t):
+        i, j = m.start(), m.end()
+        before = t[i - 1] if i else ""
+        if before and _is_cjk(before) and before not in _BARE_BEFORE:
+            continue
+        if _STAFF_BEFORE.search(t, max(0, i - 6), i):
+            continue
+        given = t[j:j + 2]
+        after = t[j + 2:j + 3]
+        if len(given) < 2 or not _is_given_name(given):
+            continue
+        if after and _is_cjk(after) and after not in _BARE_AFTER:
+            continue
+        if not _blocked(t[i:j + 2]) and not _TITLE_RE.match(t, j):
+            yield i, j + 2
+
+
 def _name_preview(name: str) -> str:
     """Mask a name the customary way: keep the surname (and last character of longer names)."""
     if len(name) <= 2:
         return name[0] + "○"
     return name[0] + "○" * (len(name) - 2) + name[-1]
+
+
+# 王小明（化名） is a made-up name, not personal data.
+_PSEUDONYM_AFTER = re.compile(r" ?[(（]?(?:化名|假名)")
 
 
 def _find_names(t: str) -> Iterator[_Hit]:
@@ -718,18 +855,25 @@ def _find_names(t: str) -> Iterator[_Hit]:
             if span and span[1] == m.end(1) and span[1] - span[0] >= 3:
                 spans.append(span)
                 break
+    spans.extend(_bare_names(t))
     for start, end in spans:
+        if _PSEUDONYM_AFTER.match(t, end):
+            continue
         yield _Hit(Kind.NAME, start, end, _name_preview(t[start:end]), 30)
 
 
 # --------------------------------------------------------------------------- public directory
 
 def _directory_from_seed() -> PublicDirectory:
-    """Taoyuan family service centres and Social Welfare Department (seeds/003): public, not personal."""
+    """Agency numbers and addresses from the seed papers (seeds/003, 004): public, not personal."""
     phones = (
         "034732320", "034970225", "034220126", "034750067", "033700886", "033883060", "033821110",
         "032182778", "033652105", "032127678", "033208485", "034333219", "034790231", "033867128",
         "033375900", "033322101", "032289582", "032726752", "034904649", "034226556",
+        # Taipei agencies listed in seeds/004.
+        "0223932393", "0228350247", "0228942640", "0225156222", "0225974280", "0223962340",
+        "0223365700", "0227565018", "0227928701", "0227831407", "0227616515", "0227000960",
+        "0229323587", "0233937885", "0223085230",
     )
     addresses = (
         "觀音區觀新路52號1樓", "新屋區中山路277號1樓", "中壢區元化路159號1樓", "楊梅區校前路324巷148號3樓",
@@ -755,11 +899,16 @@ def _merge(public: PublicDirectory | None) -> PublicDirectory:
 
 def _resolve(hits: list[_Hit]) -> list[Finding]:
     """Drop hits that overlap a higher-ranked (or, on a tie, longer) hit; order by position."""
-    chosen: list[_Hit] = []
+    chosen: list[_Hit] = []  # disjoint, kept sorted by start (hence also by end)
+    starts: list[int] = []
     for hit in sorted(hits, key=lambda h: (-h.rank, h.start - h.end, h.start)):
-        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
-            chosen.append(hit)
-    chosen.sort(key=lambda h: (h.start, h.end))
+        at = bisect.bisect_right(starts, hit.start)
+        if at and chosen[at - 1].end > hit.start:
+            continue
+        if at < len(chosen) and chosen[at].start < hit.end:
+            continue
+        chosen.insert(at, hit)
+        starts.insert(at, hit.start)
     return [Finding(h.kind, h.start, h.end, h.preview) for h in chosen]
 
 
@@ -769,19 +918,11 @@ def screen(text: str, public: PublicDirectory | None = None) -> list[Finding]:
         return []
     t = normalize(text)
     directory = _merge(public)
-    finders: tuple[Callable[[], Iterable[_Hit]], ...] = (
-        lambda: _find_emails(t),
-        lambda: _find_ids(t),
-        lambda: _find_passports(t),
-        lambda: _find_nhi(t),
-        lambda: _find_bank(t),
-        lambda: _find_phones(t, directory),
-        lambda: _find_plates(t),
-        lambda: _find_birth_dates(t),
-        lambda: _find_addresses(t, directory),
-        lambda: _find_names(t),
-    )
-    return _resolve([hit for finder in finders for hit in finder()])
+    return _resolve([
+        *_find_emails(t), *_find_ids(t), *_find_passports(t), *_find_nhi(t), *_find_bank(t),
+        *_find_phones(t, directory), *_find_plates(t), *_find_birth_dates(t),
+        *_find_addresses(t, directory), *_find_names(t),
+    ])
 
 
 def kinds_found(findings: Iterable[Finding]) -> list[Kind]:
