@@ -188,3 +188,15 @@ def test_texts_are_purged_after_retention(emulator, services, group, clock):
     tick(services)
     [incident] = incidents(services)
     assert incident.text is None and incident.purged_at is not None and incident.category
+
+
+def test_logs_never_contain_message_text(emulator, services, group, caplog, clock):
+    caplog.set_level("DEBUG")
+    emulator.text(demo.SOCIAL_WORKER, f"求助 個案林大華 身分證{VALID_ID} 需要協助")
+    emulator.text(demo.POLICE, "案主手機0987654321請回電", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視")
+    clock.advance(minutes=40)
+    tick(services)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (VALID_ID, "0987654321", "林大華", "長者獨居"):
+        assert secret not in logged
