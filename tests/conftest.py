@@ -189,3 +189,24 @@ def _no_schema_violations(request: pytest.FixtureRequest) -> Iterator[None]:
         from emulator.client import EmulatorClient
         violations = EmulatorClient(request.getfixturevalue("emulator_server")).violations()
         assert not violations, f"requests that break messaging-api.yml: {violations}"
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through playwright, one per run (two sync playwright drivers cannot coexist)."""
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
