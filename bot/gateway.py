@@ -115,20 +115,21 @@ class SdkGateway:
         return SendResult(_request_id(response.headers))
 
     def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
-        """Return a user's display name (from the group when the user is not a friend)."""
+        """Return a user's display name (from the group when the user is not a friend); None if unknown."""
         try:
             if group_id:
                 data = self._call(self._api.get_group_member_profile_with_http_info, group_id, user_id).data
             else:
                 data = self._call(self._api.get_profile_with_http_info, user_id).data
-        except Rejected:
+        except LineError:  # a nicety: registration and binding go on without it
             return None
         return Profile(data.user_id, data.display_name)
 
     def group_member_count(self, group_id: str) -> int | None:
+        """Return the group's size (what a push to it costs); None when LINE cannot tell us now."""
         try:
             return self._call(self._api.get_group_member_count_with_http_info, group_id).data.count
-        except Rejected:
+        except LineError:
             return None
 
     def quota(self) -> Quota:

@@ -68,10 +68,25 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
                 .order_by(Reminder.due_at, Reminder.id).limit(min(limit, 100))
                 .with_for_update(skip_locked=True)))
             for row in rows:
-                _dispatch_one(session, row, renderers, now)
+                _dispatch_guarded(session, row, renderers, now)
         handled += len(rows)
         if len(rows) < min(limit, 100) or handled >= limit:
             return handled
+
+
+MAX_FAILURES = 3
+
+
+def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime) -> None:
+    """Dispatch one row in a savepoint, so one failing renderer cannot hold back every other reminder."""
+    try:
+        with session.begin_nested():
+            _dispatch_one(session, row, renderers, now)
+    except Exception as exc:  # a renderer bug: retried on the next ticks, then given up for this row only
+        row.failures += 1
+        if row.failures >= MAX_FAILURES:
+            row.state = ReminderState.FAILED
+        log.error("reminder %s failed (%s), attempt %s", row.key, type(exc).__name__, row.failures)
 
 
 def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, LineId, UtcDateTime, utcnow
@@ -16,6 +16,7 @@ class ReminderState(StrEnum):
     MISSED = "missed"        # the scheduler was down past the moment it was still useful
     CANCELLED = "cancelled"  # its subject was moved, closed or deleted
     SKIPPED = "skipped"      # the renderer found nothing left to say (e.g. every unit answered)
+    FAILED = "failed"        # its renderer kept failing; logged, and the others went on
 
 
 class Reminder(Base):
@@ -30,5 +31,6 @@ class Reminder(Base):
     not_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     state: Mapped[ReminderState] = mapped_column(String(12), default=ReminderState.SCHEDULED, index=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

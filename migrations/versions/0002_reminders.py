@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('not_after', sa.DateTime(timezone=True), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
