@@ -117,7 +117,7 @@ def upgrade_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the command groups."""
-    app.cli.add_command(roster_cli)
-    app.cli.add_command(db_cli)
-    app.cli.add_command(crypto_cli)
+    """Register the command groups; each capability's own group lives beside its handlers."""
+    from handlers.meetings.cli import meetings_cli
+    for group in (roster_cli, db_cli, crypto_cli, meetings_cli):
+        app.cli.add_command(group)

@@ -48,6 +48,7 @@ class Config:
     quiet_hours: str = "21:00-08:00"
     workday_calendar: str = "TW"
     meeting_reminder_leads: str = "7d,1d,2h"
+    meeting_types_file: Path = REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"  # another city: another file
     scheduler_tick_seconds: int = 30
     line_timeout_seconds: float = 10.0
 
@@ -101,6 +102,7 @@ class Config:
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
+            meeting_types_file=Path(env.get("MEETING_TYPES_FILE") or REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"),
             scheduler_tick_seconds=_int(env, "SCHEDULER_TICK_SECONDS", 30),
         )
 

@@ -1,0 +1,42 @@
+"""Where a meetings command applies and what it may say: the district, the secretariat check, the privacy screen."""
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.events import Inbound
+from bot.messages import Outbound, reply, text
+from handlers.roster import service as roster
+from models.roster import District
+from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
+
+
+def district_of(event: Inbound, ctx: Ctx) -> tuple[District | None, str]:
+    """The district a command is about: the bound group's, or in 1:1 the speaker's unit's; else why not."""
+    if event.in_group:
+        if ctx.group is None or ctx.group.district is None:
+            return None, "本群組尚未綁定行政區，請秘書單位先輸入「綁定 行政區」。"
+        return ctx.group.district, ""
+    if ctx.contact is None or not ctx.contact.is_active:
+        return None, "請先註冊為單位聯繫窗口（輸入「註冊」）。"
+    return ctx.contact.unit.district, ""
+
+
+def manages(ctx: Ctx, district: District) -> bool:
+    """Whether the speaker is the district's secretariat (or the city's 社會局, or an admin)."""
+    return roster.may_manage_district(ctx.contact, district, ctx.is_admin)
+
+
+def refuse_unless_manager(ctx: Ctx, district: District, what: str) -> list[Outbound] | None:
+    """A polite refusal when the speaker may not manage this district's meetings; None when allowed."""
+    if manages(ctx, district):
+        return None
+    return [reply(text(f"只有{district.name}的秘書單位或管理員可以{what}。"))]
+
+
+def personal_data(ctx: Ctx, said: str) -> str | None:
+    """The refusal to show when text bound for the group or the records holds personal data; None if clean."""
+    public = PublicDirectory(phones=ctx.directory.public_phones(), addresses=ctx.directory.public_addresses())
+    kinds = kinds_found(screen(said, public))
+    if not kinds:
+        return None
+    return (f"內容含有疑似個人資料（{'、'.join(KIND_LABELS[k] for k in kinds)}），未記錄。"
+            "請改以遮蔽方式（例如 王○明）或刪去個資後再送出；若已貼在群組，請收回該則訊息。")
