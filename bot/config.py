@@ -51,6 +51,9 @@ class Config:
     meeting_types_file: Path = REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"  # another city: another file
     scheduler_tick_seconds: int = 30
     line_timeout_seconds: float = 10.0
+    form_reminder_offsets: str = "3d,1d"  # days before a form's deadline; only units yet to answer
+    form_reminder_max: int = 3  # cap on reminders per form (the ones nearest the deadline are kept)
+    form_link_hours: int = 72  # how long a signed answer-page link stays valid
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -104,6 +107,9 @@ class Config:
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
             meeting_types_file=Path(env.get("MEETING_TYPES_FILE") or REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"),
             scheduler_tick_seconds=_int(env, "SCHEDULER_TICK_SECONDS", 30),
+            form_reminder_offsets=env.get("FORM_REMINDER_OFFSETS", "3d,1d"),
+            form_reminder_max=_int(env, "FORM_REMINDER_MAX", 3),
+            form_link_hours=_int(env, "FORM_LINK_HOURS", 72),
         )
 
 
