@@ -118,7 +118,8 @@ def upgrade_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups; each capability's own group lives beside its handlers."""
+    from handlers.calendar.cli import calendar_cli
     from handlers.forms.cli import forms_cli
     from handlers.meetings.cli import meetings_cli
-    for group in (roster_cli, db_cli, crypto_cli, meetings_cli, forms_cli):
+    for group in (roster_cli, db_cli, crypto_cli, meetings_cli, forms_cli, calendar_cli):
         app.cli.add_command(group)

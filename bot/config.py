@@ -54,6 +54,8 @@ class Config:
     form_reminder_offsets: str = "3d,1d"  # days before a form's deadline; only units yet to answer
     form_reminder_max: int = 3  # cap on reminders per form (the ones nearest the deadline are kept)
     form_link_hours: int = 72  # how long a signed answer-page link stays valid
+    calendar_digest: str = ""  # weekly schedule push, e.g. "mon 08:30"; off by default (a group push costs 1 per member)
+    calendar_announce_days: int = 3  # joinable activities are announced to the group this many days before (0 = off)
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -110,6 +112,8 @@ class Config:
             form_reminder_offsets=env.get("FORM_REMINDER_OFFSETS", "3d,1d"),
             form_reminder_max=_int(env, "FORM_REMINDER_MAX", 3),
             form_link_hours=_int(env, "FORM_LINK_HOURS", 72),
+            calendar_digest=env.get("CALENDAR_DIGEST", ""),
+            calendar_announce_days=_int(env, "CALENDAR_ANNOUNCE_DAYS", 3),
         )
 
 
