@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from rules.privacy import PublicDirectory
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ class Directory:
 
     def public_addresses(self) -> frozenset[str]:
         return frozenset(c.address for c in self.centres if c.address)
+
+    @cached_property
+    def public(self) -> PublicDirectory:
+        """What the personal-data screen lets through: the file's agency phones and addresses."""
+        return PublicDirectory(phones=self.public_phones(), addresses=self.public_addresses())
 
 
 def parse_directory(data: dict[str, Any]) -> Directory:

@@ -6,7 +6,7 @@ masked previews only, explains how to rephrase, and records an audit row with th
 """
 from __future__ import annotations
 
-from rules.privacy import KIND_LABELS, Finding, Kind, PublicDirectory, kinds_found, screen
+from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found, screen
 
 from bot.context import Ctx
 from bot.messages import Message, text
@@ -20,14 +20,9 @@ HOW_TO_REPHRASE = {
 }
 
 
-def public_directory(ctx: Ctx) -> PublicDirectory:
-    """Agency phones and addresses from the roster file are public, not personal data."""
-    return PublicDirectory(phones=ctx.directory.public_phones(), addresses=ctx.directory.public_addresses())
-
-
 def check(ctx: Ctx, body: str) -> list[Finding]:
     """Screen a text bound for the group or the database."""
-    return screen(body, public_directory(ctx))
+    return screen(body, ctx.directory.public)
 
 
 def found_summary(findings: list[Finding]) -> str:

@@ -10,7 +10,6 @@ import os
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -65,7 +64,6 @@ def _fresh_database(url: str, name: str) -> str:
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """One migrated database per backend for the whole run."""
-    from bot import crypto
     from bot.migrate import upgrade
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"

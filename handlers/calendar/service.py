@@ -16,7 +16,7 @@ from models.calendar import Activity, ActivityCall, ActivityStatus, CalendarFeed
 from models.reminders import Reminder, ReminderState
 from models.roster import District, Unit
 from rules.dates import TAIPEI, to_taipei
-from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
+from rules.privacy import KIND_LABELS, kinds_found, screen
 from rules.workdays import QuietHours, calendar_from_setting, defer_for_people
 
 FEED_PURPOSE = "calendar-feed"
@@ -79,16 +79,11 @@ class Completeness:
 
 # ---------------------------------------------------------------------------- screening
 
-def public_directory(directory: Directory) -> PublicDirectory:
-    """Agency phones and addresses from the roster file: public, not personal data."""
-    return PublicDirectory(phones=directory.public_phones(), addresses=directory.public_addresses())
-
-
 def privacy_problem(directory: Directory, label: str, text: str | None) -> str | None:
     """Explain in zh-TW why a field cannot be saved (personal data found), or None."""
     if not text:
         return None
-    found = screen(text, public_directory(directory))
+    found = screen(text, directory.public)
     if not found:
         return None
     kinds = "、".join(KIND_LABELS[k] for k in kinds_found(found))

@@ -23,7 +23,6 @@ from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, says, text
 from handlers.forms import render, service
 from handlers.forms import spec as rules
-from handlers.forms.filling import public_directory
 from handlers.roster import service as roster
 from models.roster import District
 from rules.dates import parse_date, to_taipei
@@ -68,7 +67,7 @@ def on_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
     data: dict[str, Any] = dict(row.data or {})
     said = rules.fold(event.text) if event.kind == EventKind.TEXT else ""
     if said and row.step not in (Step.DEADLINE, Step.UNITS, Step.CONFIRM):
-        reason = rules.personal_data_refusal(said, public_directory(ctx))
+        reason = rules.personal_data_refusal(said, ctx.directory.public)
         if reason:
             return [reply(text(reason))]
     handler = _STEPS.get(Step(row.step))

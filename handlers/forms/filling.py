@@ -23,7 +23,6 @@ from handlers.forms import render, service
 from handlers.forms import spec as rules
 from models.forms import Form
 from rules.dates import to_taipei
-from rules.privacy import PublicDirectory
 
 FLOW = "form_fill"
 ACTIONS = frozenset({"form_pick", "form_date", "form_skip", "form_keep", "form_next", "form_submit", "form_restart"})
@@ -34,11 +33,6 @@ class Step(StrEnum):
 
     ASK = "ask"
     CONFIRM = "confirm"
-
-
-def public_directory(ctx: Ctx) -> PublicDirectory:
-    """Agency phones and addresses from the roster file are public, not personal data."""
-    return PublicDirectory(phones=ctx.directory.public_phones(), addresses=ctx.directory.public_addresses())
 
 
 def start(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
@@ -104,7 +98,7 @@ def _on_answer(event: Inbound, ctx: Ctx, definition: rules.FormSpec, data: dict[
         if not parsed.ok:
             return [reply(text(parsed.error or "看不懂這個回答。")), reply(render.question(definition, index, draft, had))]
         screened = f.kind in rules.TEXT_KINDS
-        reason = rules.personal_data_refusal(parsed.value, public_directory(ctx)) if screened else None
+        reason = rules.personal_data_refusal(parsed.value, ctx.directory.public) if screened else None
         if reason:
             return [reply(*render.refused(reason, definition, index, draft, had))]
         draft[f.key] = parsed.value

@@ -20,7 +20,6 @@ from handlers.roster import service as roster
 from models.forms import Form, FormResponse
 from models.roster import Contact
 from rules.dates import to_taipei
-from rules.privacy import PublicDirectory
 
 FILL = "form-fill"
 EXPORT = "form-export"
@@ -88,9 +87,7 @@ def fill(token: str) -> Any:
             return _page(session, form, contact, definition, values, {}, response, now)
         raw = {f.key: (request.form.getlist(f"f-{f.key}") if f.kind == rules.FieldKind.MULTI
                        else request.form.get(f"f-{f.key}", "")) for f in definition.fields}
-        public = PublicDirectory(phones=services.directory.public_phones(),
-                                 addresses=services.directory.public_addresses())
-        answers, errors = rules.check_answers(definition, raw, to_taipei(now).date(), public)
+        answers, errors = rules.check_answers(definition, raw, to_taipei(now).date(), services.directory.public)
         if errors:
             # What was typed is shown again so it can be corrected; nothing of it is stored.
             return _page(session, form, contact, definition, raw, errors, response, now), 422

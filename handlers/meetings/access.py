@@ -6,7 +6,7 @@ from bot.events import Inbound
 from bot.messages import Outbound, reply, text
 from handlers.roster import service as roster
 from models.roster import District
-from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
+from rules.privacy import KIND_LABELS, kinds_found, screen
 
 
 def district_of(event: Inbound, ctx: Ctx) -> tuple[District | None, str]:
@@ -34,8 +34,7 @@ def refuse_unless_manager(ctx: Ctx, district: District, what: str) -> list[Outbo
 
 def personal_data(ctx: Ctx, said: str) -> str | None:
     """The refusal to show when text bound for the group or the records holds personal data; None if clean."""
-    public = PublicDirectory(phones=ctx.directory.public_phones(), addresses=ctx.directory.public_addresses())
-    kinds = kinds_found(screen(said, public))
+    kinds = kinds_found(screen(said, ctx.directory.public))
     if not kinds:
         return None
     return (f"內容含有疑似個人資料（{'、'.join(KIND_LABELS[k] for k in kinds)}），未記錄。"

@@ -8,7 +8,7 @@ message quota (額度).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot import conversations
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import FlexCard, Outbound, postback, push, reply, says, text
+from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Flow, Route, Where, Who
 from handlers.roster import render, service
 from models.audit import AuditEntry

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import threading
-from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
