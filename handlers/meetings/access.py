@@ -32,6 +32,15 @@ def refuse_unless_manager(ctx: Ctx, district: District, what: str) -> list[Outbo
     return [reply(text(f"只有{district.name}的秘書單位或管理員可以{what}。"))]
 
 
+def managed_district(event: Inbound, ctx: Ctx, what: str) -> tuple[District | None, list[Outbound]]:
+    """The district the speaker manages here, or a polite refusal saying why not."""
+    district, problem = district_of(event, ctx)
+    if district is None:
+        return None, [reply(text(problem))]
+    refusal = refuse_unless_manager(ctx, district, what)
+    return (None, refusal) if refusal else (district, [])
+
+
 def personal_data(ctx: Ctx, said: str) -> str | None:
     """The refusal to show when text bound for the group or the records holds personal data; None if clean."""
     kinds = kinds_found(screen(said, ctx.directory.public))

@@ -35,11 +35,8 @@ def on_list(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 def on_add(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """列管新增 [編號N] <單位、單位> <事項>: number a decision of that meeting (default: the latest held)."""
-    district, problem = access.district_of(event, ctx)
+    district, refusal = access.managed_district(event, ctx, "新增列管事項")
     if district is None:
-        return [reply(text(problem))]
-    refusal = access.refuse_unless_manager(ctx, district, "新增列管事項")
-    if refusal:
         return refusal
     words = event.argument.split(maxsplit=1)
     chosen = _MEETING_NO.match(words[0]) if words else None

@@ -94,11 +94,8 @@ def _meeting_arg(event: Inbound, ctx: Ctx, district: District) -> tuple[Meeting 
 
 def on_move(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """會議改期 <編號> <日期> <時間> [地點]: move a meeting, its deadlines and reminders; tell the group once."""
-    district, problem = access.district_of(event, ctx)
+    district, refusal = access.managed_district(event, ctx, "排定或異動會議")
     if district is None:
-        return [reply(text(problem))]
-    refusal = access.refuse_unless_manager(ctx, district, "排定或異動會議")
-    if refusal:
         return refusal
     meeting, rest, problem = _meeting_arg(event, ctx, district)
     if meeting is None or meeting.is_cancelled:
@@ -120,11 +117,8 @@ def on_move(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 def on_cancel(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """會議取消 <編號>: cancel a meeting and its reminders; tell the group once."""
-    district, problem = access.district_of(event, ctx)
+    district, refusal = access.managed_district(event, ctx, "排定或異動會議")
     if district is None:
-        return [reply(text(problem))]
-    refusal = access.refuse_unless_manager(ctx, district, "排定或異動會議")
-    if refusal:
         return refusal
     meeting, _, problem = _meeting_arg(event, ctx, district)
     if meeting is None:
