@@ -91,7 +91,7 @@ class Config:
             token = token or DEV_TOKEN
             keys = keys or (_development_key(instance_path),)
         _check_keys(keys)
-        return cls(
+        config = cls(
             channel_secret=secret,
             channel_access_token=token,
             encryption_keys=keys,
@@ -115,6 +115,8 @@ class Config:
             calendar_digest=env.get("CALENDAR_DIGEST", ""),
             calendar_announce_days=_int(env, "CALENDAR_ANNOUNCE_DAYS", 3),
         )
+        _check_schedules(config)
+        return config
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -125,6 +127,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _check_schedules(config: "Config") -> None:
+    """Read the scheduling settings once at start-up, so a typo fails here and not at the first reminder."""
+    from rules.meeting_cycles import parse_leads
+    from rules.workdays import QuietHours, calendar_from_setting
+    checks = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
+              ("QUIET_HOURS", QuietHours.parse, config.quiet_hours),
+              ("WORKDAY_CALENDAR", calendar_from_setting, config.workday_calendar))
+    for name, parse, value in checks:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
 
 
 def _check_keys(keys: tuple[str, ...]) -> None:

@@ -43,3 +43,13 @@ def test_key_rotation_list_keeps_order(tmp_path):
     new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     config = Config.from_env({"DATA_ENCRYPTION_KEY": f"{new},{old}"}, instance_path=tmp_path)
     assert config.encryption_keys == (new, old)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("MEETING_REMINDER_LEADS", "7 days"),
+    ("QUIET_HOURS", "late"),
+    ("WORKDAY_CALENDAR", "mars"),
+])
+def test_bad_schedule_settings_fail_at_start(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env({name: value}, instance_path=tmp_path)
