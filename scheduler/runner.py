@@ -60,6 +60,7 @@ def tick(services: Services, now: datetime | None = None) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> None:
     """Start the scheduler loop until SIGTERM/SIGINT."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick drowns what matters
     try:
         config = Config.from_env()
     except ConfigError as exc:
