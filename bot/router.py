@@ -29,6 +29,7 @@ class Where(StrEnum):
 
 class Who(StrEnum):
     ANYONE = "anyone"
+    UNREGISTERED = "unregistered"  # offered only to people who are not yet approved contacts (註冊)
     REGISTERED = "registered"
     MANAGER = "manager"
     ADMIN = "admin"
@@ -170,7 +171,7 @@ def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
         return [reply(text("這個功能請在與小幫手的一對一聊天中使用，以免資料出現在群組。"))]
     if route.where == Where.GROUP and not event.in_group:
         return [reply(text("這個功能請在區域聯繫群組中使用。"))]
-    if route.who == Who.ANYONE:
+    if route.who in (Who.ANYONE, Who.UNREGISTERED):
         return None
     if ctx.is_admin:
         return None

@@ -32,6 +32,8 @@ def _allowed_for(ctx: Ctx) -> set[Who]:
     allowed = {Who.ANYONE}
     if ctx.contact is not None and ctx.contact.is_active:
         allowed.add(Who.REGISTERED)
+    elif not ctx.is_admin:
+        allowed.add(Who.UNREGISTERED)
     if ctx.can_manage:
         allowed |= {Who.REGISTERED, Who.MANAGER}
     if ctx.is_admin:

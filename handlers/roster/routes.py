@@ -188,7 +188,8 @@ def _new_group(ctx: Ctx, line_group_id: str) -> Group:
 CAPABILITY = Capability(
     name="roster",
     routes=(
-        Route(on_register, commands=("註冊",), where=Where.PRIVATE, summary="註冊為單位聯繫窗口"),
+        Route(on_register, commands=("註冊",), where=Where.PRIVATE, who=Who.UNREGISTERED,
+              summary="註冊為單位聯繫窗口"),
         Route(on_decide, action="reg_decide", who=Who.REGISTERED),
         Route(on_bind, commands=("綁定",), where=Where.GROUP, who=Who.MANAGER, summary="綁定 <行政區>：綁定本群組"),
         Route(on_join, event=EventKind.JOIN),

@@ -107,6 +107,9 @@ def test_help_depends_on_role(emulator):
     assert "註冊" in newcomer_help and "額度" not in newcomer_help
     emulator.text(demo.ADMIN, "help")
     assert "額度" in emulator.texts(to=demo.ADMIN)[-1]
+    emulator.text(demo.POLICE, "說明")
+    member_help = emulator.texts(to=demo.POLICE)[-1]
+    assert "求助" in member_help and "註冊" not in member_help and "額度" not in member_help
 
 
 def test_admin_sees_quota(emulator):
