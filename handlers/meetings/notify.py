@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.messages import Outbound, push, text
 from bot.reminders import late_note, pending
 from bot.services import Services
+from handlers.incidents import service as incidents
 from handlers.meetings import render, service, tracked
 from handlers.meetings.plan import Kind, relative_phrase
 from handlers.roster import service as roster
@@ -19,6 +20,8 @@ from models.meetings import Meeting
 from models.reminders import Reminder
 from models.roster import Unit
 from rules.dates import roc_year, to_taipei
+
+CASE_CONFERENCE = "case_conference"  # key in data/meeting_types/*.yaml
 
 
 def _live_meeting(session: Session, row: Reminder) -> Meeting | None:
@@ -37,9 +40,20 @@ def render_lead(session: Session, row: Reminder, now: datetime) -> list[Outbound
     is_last = not any(r.due_at > row.due_at for r in others)
     items = [item for item in tracked.review_items(session, meeting) if item.is_open]
     board = render.board_text(meeting, service.board(session, meeting)) if is_last else None
-    body = render.lead_text(meeting, relative_phrase(meeting.starts_at, now), late_note(row), items, board)
+    body = render.lead_text(meeting, relative_phrase(meeting.starts_at, now), late_note(row), items, board,
+                            flagged_requests(session, meeting))
     to = service.group_for(session, meeting) or row.to
     return [push(to, text(body), render.attendance_card(meeting))]
+
+
+def flagged_requests(session: Session, meeting: Meeting) -> list[str]:
+    """For a case conference: the urgent requests units flagged 提報個案研討 since the previous one."""
+    if meeting.type_key != CASE_CONFERENCE:
+        return []
+    previous = service.previous_meeting(session, meeting)
+    found = incidents.flagged_for_conference(session, meeting.district_id,
+                                             previous.starts_at if previous else None, meeting.starts_at)
+    return [f"{i.number}（{i.category}，{i.requester_unit.short_name}提出）" for i in found]
 
 
 def render_review(session: Session, row: Reminder, now: datetime) -> list[Outbound] | None:

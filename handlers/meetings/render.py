@@ -108,12 +108,16 @@ def cancelled(meeting: Meeting) -> Message:
     return text(f"【會議取消】{meeting.type_name}（編號{meeting.id}，原訂{when(meeting)}）已取消，相關提醒一併取消。")
 
 
-def lead_text(meeting: Meeting, relative: str, late: str, items: list[TrackedItem], board: str | None) -> str:
-    """A reminder before a meeting: when, where, agenda, the tracked items to review, and maybe the board."""
+def lead_text(meeting: Meeting, relative: str, late: str, items: list[TrackedItem], board: str | None,
+              flagged: list[str] = ()) -> str:
+    """A reminder before a meeting: when, where, agenda, tracked items, flagged requests, maybe the board."""
     lines = [f"{late}【會議提醒】{meeting.type_name}將於{relative}召開", *details(meeting)]
     if items:
         lines.append("\n本次列管事項：")
         lines += [f"・{item.number} {item.subject}（{owners(item)}）" for item in items]
+    if flagged:
+        lines.append("\n提報個案研討的求助：")
+        lines += [f"・{line}" for line in flagged]
     if board:
         lines += ["", board]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from emulator.client import message_text
+from models.incidents import Incident
 from models.reminders import Reminder, ReminderState
 from rules.dates import TAIPEI
 from scheduler.runner import tick
@@ -235,3 +236,18 @@ def test_a_crash_before_commit_or_a_failed_push_still_delivers_once(emulator, se
     assert walk.summary() == [("11-25 10:01", "group")]
     pushes = [r for r in emulator.api_requests() if r["path"] == "/v2/bot/message/push" and r["status"] in (200, 500)]
     assert [r["status"] for r in pushes][-2:] == [500, 200] and pushes[-1]["retry_key"] == pushes[-2]["retry_key"]
+
+
+def test_requests_flagged_for_case_conference_are_listed_in_its_reminder(emulator, services, clock):
+    bind(emulator)
+    clock.set(at(2026, 11, 24, 10, 0))
+    walk = Walk(emulator, services, clock)
+    walk.act(demo.SOCIAL_WORKER, "求助 家暴 @分局 需要員警陪同訪視")
+    with services.db.transaction() as session:
+        number = session.scalar(select(Incident.number))
+    walk.act(demo.SOCIAL_WORKER, f"結案 {number}")
+    walk.act(demo.SOCIAL_WORKER, f"提報個案研討 {number}")
+    walk.act(demo.SECRETARIAT, "會議 區級個案研討會議 115/12/10 14:00 中壢家庭服務中心會議室", group=True)
+    walk.until(at(2026, 12, 10, 13, 0))
+    reminders_sent = [text for _, who, text in walk.log if who == "group" and "【會議提醒】" in text]
+    assert reminders_sent and all(f"{number}（家暴" in text for text in reminders_sent)
