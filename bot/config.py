@@ -50,6 +50,7 @@ class Config:
     meeting_reminder_leads: str = "7d,1d,2h"
     meeting_types_file: Path = REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"  # another city: another file
     scheduler_tick_seconds: int = 30
+    line_push_rate: float = 100.0  # pushes per second at most (LINE allows 2,000/s per channel); 0 = no limit
     line_timeout_seconds: float = 10.0
     form_reminder_offsets: str = "3d,1d"  # days before a form's deadline; only units yet to answer
     form_reminder_max: int = 3  # cap on reminders per form (the ones nearest the deadline are kept)
@@ -109,6 +110,7 @@ class Config:
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
             meeting_types_file=Path(env.get("MEETING_TYPES_FILE") or REPO_ROOT / "data" / "meeting_types" / "taoyuan.yaml"),
             scheduler_tick_seconds=_int(env, "SCHEDULER_TICK_SECONDS", 30),
+            line_push_rate=_int(env, "LINE_PUSH_RATE", 100),
             form_reminder_offsets=env.get("FORM_REMINDER_OFFSETS", "3d,1d"),
             form_reminder_max=_int(env, "FORM_REMINDER_MAX", 3),
             form_link_hours=_int(env, "FORM_LINK_HOURS", 72),

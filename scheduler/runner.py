@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import time
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot import build_services
 from bot.config import Config, ConfigError
-from bot.outbox import relay_due
+from bot.outbox import Pacer, relay_due
 from bot.reminders import dispatch_due
 from bot.router import Job
 from bot.services import Services
@@ -24,14 +25,25 @@ from bot.services import Services
 log = logging.getLogger("scheduler")
 
 
+RELAY_BATCH = 200
+
+
 def relay_outbox(services: Services, now: datetime) -> int:
-    """Retry messages that failed or were interrupted, with their original retry keys."""
-    return relay_due(services.db, services.gateway, now, services.config.outbox_max_attempts)
+    """Send what is due, paced under LINE_PUSH_RATE, batch after batch until done or the tick is used up."""
+    pacer = Pacer(services.config.line_push_rate)
+    deadline = time.monotonic() + services.config.scheduler_tick_seconds
+    total = 0
+    while True:
+        tried = relay_due(services.db, services.gateway, now, services.config.outbox_max_attempts,
+                          limit=RELAY_BATCH, pacer=pacer)
+        total += tried
+        if tried < RELAY_BATCH or time.monotonic() > deadline:
+            return total
 
 
 def dispatch_reminders(services: Services, now: datetime) -> int:
-    """Turn due reminder rows into outbox messages, each exactly once."""
-    return dispatch_due(services.db, services.router.renderers, now)
+    """Turn due reminder rows into outbox messages, each exactly once (a burst is handled in one tick)."""
+    return dispatch_due(services.db, services.router.renderers, now, limit=20_000)
 
 
 def jobs(services: Services) -> list[Job]:

@@ -39,3 +39,4 @@ def test_two_capabilities_cannot_share_a_postback_action():
 def test_command_word_and_argument(said, command, argument):
     event = Inbound(EventKind.TEXT, webhook_event_id="e", event_type="message", text=said)
     assert (event.command, event.argument) == (command, argument)
+
