@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -26,10 +28,26 @@ class Ctx:
     directory: "Directory"
     line: Gateway
     user_id: str | None = None
-    contact: "Contact | None" = None
-    group: "Group | None" = None
+    group_id: str | None = None
     conversation: "Conversation | None" = None
     commands: Mapping[str, Any] = field(default_factory=dict)  # the route table's command words (for help)
+
+    # Looked up on first use: most group chatter needs neither, and each is a database round trip.
+    @cached_property
+    def contact(self) -> "Contact | None":
+        """The speaker's roster entry, if any (approved or not)."""
+        from models.roster import Contact
+        if self.user_id is None:
+            return None
+        return self.session.scalars(select(Contact).where(Contact.line_user_id == self.user_id)).first()
+
+    @cached_property
+    def group(self) -> "Group | None":
+        """The group the event came from, if the bot knows it."""
+        from models.roster import Group
+        if self.group_id is None:
+            return None
+        return self.session.scalars(select(Group).where(Group.line_group_id == self.group_id)).first()
 
     @property
     def is_admin(self) -> bool:

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import outbox
@@ -22,7 +21,6 @@ from bot.context import Ctx
 from bot.events import Inbound, from_sdk
 from bot.services import Services
 from models.inbox import ProcessedEvent
-from models.roster import Contact, Group
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("webhook", __name__)
@@ -88,14 +86,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Non
 
 
 def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:
-    contact = None
-    if event.user_id:
-        contact = session.scalars(select(Contact).where(Contact.line_user_id == event.user_id)).first()
-    group = None
-    if event.group_id:
-        group = session.scalars(select(Group).where(Group.line_group_id == event.group_id)).first()
     return Ctx(session=session, now=now, config=services.config, directory=services.directory,
-               line=services.gateway, user_id=event.user_id, contact=contact, group=group,
+               line=services.gateway, user_id=event.user_id, group_id=event.group_id,
                commands=services.router.commands)
 
 
