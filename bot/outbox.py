@@ -52,6 +52,26 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
     return row
 
 
+def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
+                    now: datetime) -> OutboxMessage | None:
+    """Enqueue a message the caller sends right after commit, already claimed (one transaction fewer).
+
+    If the process dies before sending, the lease runs out and the relay sends it with its retry key.
+    """
+    row = enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now)
+    if row is not None:
+        row.status = OutboxStatus.SENDING
+        row.attempts = 1
+        row.next_attempt_at = now + LEASE
+    return row
+
+
+def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime) -> None:
+    """Send rows enqueued with `enqueue_claimed`, after their transaction committed."""
+    for row in rows:
+        _send(db, gateway, row, now)
+
+
 def merge_replies(said: list[Outbound]) -> list[Outbound]:
     """A reply token answers once: all replies of one event become one reply of up to five messages."""
     replies = [o for o in said if o.to is None]

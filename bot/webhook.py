@@ -21,6 +21,7 @@ from bot.context import Ctx
 from bot.events import Inbound, from_sdk
 from bot.services import Services
 from models.inbox import ProcessedEvent
+from models.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("webhook", __name__)
@@ -67,22 +68,23 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Non
     """Process one event exactly once and deliver what it produced."""
     now = services.clock()
     event_id = event.webhook_event_id or _fingerprint(raw)
-    outbox_ids: list[int] = []
+    claimed: list[OutboxMessage] = []
     try:
         with services.db.transaction() as session:
             session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event.event_type[:40], received_at=now))
             session.flush()
             ctx = _context(services, session, event, now)
             for said in outbox.merge_replies(services.router.dispatch(event, ctx)):
-                row = outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
+                row = outbox.enqueue_claimed(session, said, chat_id=event.chat_id, reply_token=event.reply_token,
+                                             now=now)
                 if row is not None:
-                    outbox_ids.append(row.id)
+                    claimed.append(row)
     except IntegrityError as exc:
         if "processed_events" not in str(exc.orig):
             raise
         log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
         return
-    outbox.deliver(services.db, services.gateway, outbox_ids, now)
+    outbox.send_claimed(services.db, services.gateway, claimed, now)
 
 
 def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:

@@ -119,3 +119,16 @@ def test_expired_reply_token_is_not_retried_but_pushes_still_arrive(emulator, se
     tick(services)
     assert len([r for r in emulator.api_requests() if r["path"] == "/v2/bot/message/reply"]) == len(replies)
     assert len(emulator.deliveries(to=demo.SECRETARIAT)) == 1  # the approval card is a push
+
+
+def test_claimed_message_left_unsent_by_a_crash_goes_out_after_its_lease(emulator, services, clock):
+    """The worker committed the event and died before sending: the relay sends it, once."""
+    with services.db.transaction() as session:
+        outbox.enqueue_claimed(session, push(demo.POLICE, text("請協助")), chat_id=None, reply_token=None,
+                               now=clock())
+    tick(services)
+    assert emulator.deliveries(to=demo.POLICE) == []  # still leased to the worker that died
+    clock.advance(minutes=3)
+    tick(services)
+    tick(services)
+    assert len(emulator.deliveries(to=demo.POLICE)) == 1
