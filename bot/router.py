@@ -112,6 +112,8 @@ class Router:
 
     def dispatch(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
         """Find the one handler for this event and return what it wants said."""
+        if not _has_its_chat(event):
+            return []  # webhook.yml allows events without a source; there is no one to answer
         for screen in self.middleware:
             said = screen(event, ctx)
             if said is not None:
@@ -157,6 +159,19 @@ class Router:
             return [] if event.in_group else [reply(text("目前沒有進行中的操作。"))]
         conversations.end(ctx.session, row)
         return [reply(text("已取消。需要時請輸入「說明」查看可用功能。"))]
+
+
+_GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED)
+_USER_EVENTS = (EventKind.TEXT, EventKind.POSTBACK, EventKind.FOLLOW, EventKind.UNFOLLOW, EventKind.UNSEND)
+
+
+def _has_its_chat(event: Inbound) -> bool:
+    """Group events need a group, and what a user does needs the user."""
+    if event.kind in _GROUP_EVENTS:
+        return event.group_id is not None
+    if event.kind in _USER_EVENTS:
+        return event.user_id is not None
+    return True
 
 
 def _put(table: dict, key: object, value: object, what: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from bot import outbox
 from bot.context import Ctx
@@ -33,22 +33,27 @@ def callback() -> Response | tuple[Response, int]:
     signature = request.headers.get("X-Line-Signature")
     if not signature:
         return _problem("missing X-Line-Signature", 400)
+    if request.mimetype != "application/json":
+        return _problem("webhook bodies are application/json", 415)
     body = request.get_data(as_text=True)
     try:
         events = WebhookParser(services.config.channel_secret).parse(body, signature)
     except InvalidSignatureError:
         log.warning("webhook: bad signature")
         return _problem("invalid signature", 400)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         log.warning("webhook: malformed body")
         return _problem("malformed body", 400)
     raw_events = _raw_events(body)
     for index, event in enumerate(events):
         try:
             handle_event(services, from_sdk(event), raw_events[index] if index < len(raw_events) else {})
-        except DBAPIError as exc:
-            log.error("webhook: database unavailable (%s); asking LINE to redeliver", type(exc).__name__)
+        except (OperationalError, InterfaceError, IntegrityError) as exc:
+            # The database is away, or two workers collided on a unique row: both pass, so LINE redelivers.
+            log.error("webhook: %s; asking LINE to redeliver", type(exc).__name__)
             return _problem("temporarily unavailable", 503)
+        except DBAPIError as exc:  # the event itself cannot be stored: redelivering it would fail the same way
+            log.warning("webhook: %s event not storable (%s), skipped", event.type, type(exc).__name__)
         except Exception as exc:  # a bug in one handler must not make LINE redeliver the whole batch forever
             log.error("webhook: %s event failed with %s (rolled back)", event.type, type(exc).__name__)
     return jsonify(status="ok")
@@ -67,11 +72,12 @@ def healthz() -> tuple[Response, int]:
 def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
     """Process one event exactly once and deliver what it produced."""
     now = services.clock()
-    event_id = event.webhook_event_id or _fingerprint(raw)
+    event_id = _storable_id(event.webhook_event_id, raw)
     claimed: list[OutboxMessage] = []
     try:
         with services.db.transaction() as session:
-            session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event.event_type[:40], received_at=now))
+            session.add(ProcessedEvent(webhook_event_id=event_id, event_type=_clean(event.event_type)[:40],
+                                       received_at=now))
             session.flush()
             ctx = _context(services, session, event, now)
             for said in outbox.merge_replies(services.router.dispatch(event, ctx)):
@@ -96,9 +102,21 @@ def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:
 def _raw_events(body: str) -> list[dict[str, Any]]:
     try:
         events = json.loads(body).get("events", [])
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return []
     return [e if isinstance(e, dict) else {} for e in events]
+
+
+def _storable_id(webhook_event_id: str | None, raw: dict[str, Any]) -> str:
+    """LINE's id when it fits the column; otherwise (missing, overlong, odd bytes) a digest of the event."""
+    if webhook_event_id and len(webhook_event_id) <= 64 and webhook_event_id == _clean(webhook_event_id):
+        return webhook_event_id
+    return _fingerprint(raw)
+
+
+def _clean(value: str) -> str:
+    """PostgreSQL text cannot hold NUL characters."""
+    return value.replace("\x00", "")
 
 
 def _fingerprint(raw: dict[str, Any]) -> str:

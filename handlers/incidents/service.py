@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import reminders
@@ -31,11 +32,12 @@ def district_group(session: Session, district: District) -> Group | None:
 def next_number(session: Session, district_id: int, now: datetime) -> str:
     """Allocate `ROC date + sequence` (1151122-03) under a row lock, so two workers never share a number."""
     day = now.astimezone(TAIPEI).date()
+    # The day's first two requests may arrive at once: create the row if missing without conflict, then lock it.
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(dialect_insert(IncidentCounter).values(district_id=district_id, day=day, last=0)
+                    .on_conflict_do_nothing())
     counter = session.scalars(select(IncidentCounter).where(
-        IncidentCounter.district_id == district_id, IncidentCounter.day == day).with_for_update()).first()
-    if counter is None:
-        counter = IncidentCounter(district_id=district_id, day=day, last=0)
-        session.add(counter)
+        IncidentCounter.district_id == district_id, IncidentCounter.day == day).with_for_update()).one()
     counter.last += 1
     session.flush()
     return case_number(day, counter.last, width=2)

@@ -32,7 +32,7 @@ def post_together(apps_and_bodies) -> list[int]:
     def post(flask_app, body) -> None:
         signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
         barrier.wait()
-        statuses.append(flask_app.test_client().post("/callback", data=body,
+        statuses.append(flask_app.test_client().post("/callback", data=body, content_type="application/json",
                                                      headers={"X-Line-Signature": signature}).status_code)
 
     threads = [threading.Thread(target=post, args=pair) for pair in apps_and_bodies]

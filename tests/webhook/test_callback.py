@@ -22,6 +22,12 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def post(client, body: bytes, secret: str = SECRET):
+    """Post a body as LINE does: JSON, signed with the channel secret."""
+    return client.post("/callback", data=body, content_type="application/json",
+                       headers={"X-Line-Signature": sign(body, secret)})
+
+
 def text_event(text: str, event_id: str = "01TESTEVENT0000000000000001", user: str = demo.SOCIAL_WORKER,
                redelivery: bool = False) -> bytes:
     return json.dumps({"destination": "Ubot", "events": [{
@@ -38,14 +44,14 @@ def processed(services) -> int:
 
 def test_good_signature_is_accepted(client, services):
     body = text_event("說明")
-    response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+    response = post(client, body)
     assert response.status_code == 200
     assert processed(services) == 1
 
 
 def test_wrong_signature_is_refused_and_nothing_stored(client, services):
     body = text_event("說明")
-    response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body, "other-secret")})
+    response = post(client, body, "other-secret")
     assert response.status_code == 400
     assert processed(services) == 0
 
@@ -58,14 +64,14 @@ def test_missing_signature_is_refused(client, services):
 
 def test_malformed_json_with_valid_signature_is_400(client, services):
     body = b'{"events": [ {"type": '
-    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 400
+    assert post(client, body).status_code == 400
     body = b'{"destination": "U1"}'
-    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 400
+    assert post(client, body).status_code == 400
 
 
 def test_oversized_body_is_413(client, services):
     body = b'{"events": [], "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
-    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 413
+    assert post(client, body).status_code == 413
     assert processed(services) == 0
 
 
@@ -75,10 +81,10 @@ def test_every_sdk_fixture_event_gets_200(client, emulator):
     for index, event in enumerate(payload["events"]):
         event["webhookEventId"] = f"01FIXTURE{index:017d}"
         body = json.dumps({"destination": payload["destination"], "events": [event]}).encode()
-        response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+        response = post(client, body)
         assert response.status_code == 200, (event["type"], response.data)
     body = json.dumps(payload).encode()
-    assert client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code == 200
+    assert post(client, body).status_code == 200
     assert client.get("/healthz").status_code == 200
 
 
@@ -106,12 +112,11 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
     statuses: list[int] = []
     barrier = threading.Barrier(2)
 
-    def post(flask_app) -> None:
+    def deliver(flask_app) -> None:
         barrier.wait()
-        statuses.append(flask_app.test_client().post(
-            "/callback", data=body, headers={"X-Line-Signature": sign(body)}).status_code)
+        statuses.append(post(flask_app.test_client(), body).status_code)
 
-    threads = [threading.Thread(target=post, args=(a,)) for a in (app, second)]
+    threads = [threading.Thread(target=deliver, args=(a,)) for a in (app, second)]
     for t in threads:
         t.start()
     for t in threads:
@@ -129,7 +134,7 @@ def test_database_down_answers_503_then_redelivery_succeeds_once(app, client, se
                                        if services.db.is_postgres else "sqlite:////nonexistent/dir/db.sqlite3")
     services.db.sessions.configure(bind=services.db.engine)
     try:
-        response = client.post("/callback", data=body, headers={"X-Line-Signature": sign(body)})
+        response = post(client, body)
         assert response.status_code == 503
         assert client.get("/healthz").status_code == 503
     finally:
@@ -137,6 +142,13 @@ def test_database_down_answers_503_then_redelivery_succeeds_once(app, client, se
         services.db.sessions.configure(bind=healthy_engine)
     assert processed(services) == 0
     redelivered = text_event("說明", event_id="01DBDOWN000000000000000001", redelivery=True)
-    assert client.post("/callback", data=redelivered,
-                       headers={"X-Line-Signature": sign(redelivered)}).status_code == 200
+    assert post(client, redelivered).status_code == 200
     assert processed(services) == 1
+
+
+def test_wrong_content_type_is_415_and_nothing_stored(client, services):
+    body = text_event("說明")
+    response = client.post("/callback", data=body, content_type="text/plain",
+                           headers={"X-Line-Signature": sign(body)})
+    assert response.status_code == 415
+    assert processed(services) == 0

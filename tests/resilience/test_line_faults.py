@@ -1,0 +1,111 @@
+"""LINE's API answers 429 and 500 for a while, and reply tokens expire, during real request flows.
+
+Events go through the emulator's signed webhooks; the scheduler's tick (under the fake clock)
+relays what failed. Pushes must be retried with their original retry key and arrive once;
+answers that must arrive (a request's confirmation) fall back to a push; others are dropped.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from models.incidents import Incident
+from models.outbox import OutboxMessage, OutboxStatus
+from scheduler.runner import tick
+from tests import demo
+
+PUSH = "/v2/bot/message/push"
+REPLY = "/v2/bot/message/reply"
+REQUESTS = ["求助 @衛生局 長者獨居需要關懷訪視", "求助 緊急 @分局 新興路附近有長者情緒激動", "求助 一般 @就服處 個案需要就業媒合資訊"]
+
+
+@pytest.fixture
+def group(emulator):
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.reset()
+    emulator.configure(monthly_quota=100_000)
+    return demo.GROUP
+
+
+def numbers(services) -> list[str]:
+    with services.db.transaction() as session:
+        return list(session.scalars(select(Incident.number).order_by(Incident.id)))
+
+
+def outbox(services) -> list[OutboxMessage]:
+    with services.db.transaction() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def relay_until_drained(services, clock, step_seconds: float = 10, ticks: int = 60) -> int:
+    """Tick the scheduler as time passes until no message waits; how many ticks it took."""
+    for done in range(1, ticks + 1):
+        clock.advance(seconds=step_seconds)
+        tick(services)
+        if not any(row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING) for row in outbox(services)):
+            return done
+    raise AssertionError(f"messages still waiting after {ticks} ticks: {outbox(services)}")
+
+
+def attempts_by_key(emulator, path: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for call in emulator.api_requests():
+        if call["path"] == path:
+            found[call["retry_key"]].append(call["status"])
+    return found
+
+
+def test_pushes_survive_a_spell_of_500_and_429_with_their_retry_keys(emulator, services, clock, group):
+    emulator.inject_fault(PUSH, status=500, count=3)
+    emulator.inject_fault(PUSH, status=429, count=3, retry_after=30)
+    for words in REQUESTS:
+        assert emulator.text(demo.SOCIAL_WORKER, words).status == 200
+    assert emulator.deliveries(to=demo.GROUP) == []  # every card's first attempt failed
+
+    clock.advance(seconds=20)
+    tick(services)
+    throttled = [k for k, s in attempts_by_key(emulator, PUSH).items() if s[-1] == 429]
+    clock.advance(seconds=5)  # 25 s after the 429s: LINE asked for 30
+    tick(services)
+    assert all(attempts_by_key(emulator, PUSH)[k][-1] == 429 for k in throttled)
+    relay_until_drained(services, clock)
+
+    attempts = attempts_by_key(emulator, PUSH)
+    assert sorted(s for statuses in attempts.values() for s in statuses if s != 200) == [429] * 3 + [500] * 3
+    assert all(statuses[-1] == 200 and statuses.count(200) == 1 for statuses in attempts.values())
+    cards = [m["altText"] for m in emulator.messages(to=demo.GROUP) if m["type"] == "flex"]
+    assert sorted(next(n for n in numbers(services) if n in alt) for alt in cards) == numbers(services)
+    assert all(row.status == OutboxStatus.SENT for row in outbox(services))
+
+
+def test_expired_reply_token_still_confirms_a_request_by_push(emulator, services, clock, group):
+    emulator.configure(reply_token_ttl_seconds=0)
+    assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[0]).status == 200
+    assert emulator.text(demo.POLICE, "說明").status == 200  # an answer nobody needs later
+    assert [c["status"] for c in emulator.api_requests() if c["path"] == REPLY] == [400, 400]
+    assert emulator.deliveries(to=demo.SOCIAL_WORKER) == []
+
+    relay_until_drained(services, clock)
+    [number] = numbers(services)
+    [confirmation] = emulator.deliveries(to=demo.SOCIAL_WORKER)
+    assert confirmation["kind"] == "push" and number in confirmation["messages"][0]["text"]
+    assert emulator.deliveries(to=demo.POLICE) == []  # help is not pushed an hour later
+    assert len([c for c in emulator.api_requests() if c["path"] == REPLY]) == 2  # replies are never retried
+
+
+def test_reply_and_push_failing_together_still_deliver_each_once(emulator, services, clock, group):
+    """LINE is down for replies and pushes at once: the confirmation becomes a push and waits it out too."""
+    emulator.inject_fault(REPLY, status=500, count=1)
+    emulator.inject_fault(PUSH, status=500, count=3)
+    assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[1]).status == 200
+    relay_until_drained(services, clock)
+
+    [number] = numbers(services)
+    assert [d["kind"] for d in emulator.deliveries(to=demo.SOCIAL_WORKER)] == ["push"]
+    assert len([m for m in emulator.messages(to=demo.GROUP) if m["type"] == "flex"]) == 1
+    pushes = attempts_by_key(emulator, PUSH)
+    assert len(pushes) == 2 and all(s[-1] == 200 and s.count(200) == 1 for s in pushes.values())
+    assert number in emulator.texts(to=demo.SOCIAL_WORKER)[0]
