@@ -28,8 +28,9 @@ test: setup chromium
 	@url=$$(scripts/ensure_postgres.sh) && \
 	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q $(PYTEST_ARGS)
 
+# About 15 minutes on 2 cores; `make bench BENCH_ARGS=--quick` for a short look. Writes bench/RESULTS.md.
 bench: setup
-	@url=$$(scripts/ensure_postgres.sh) && TEST_DATABASE_URL=$$url $(PY) bench/run_all.py
+	@url=$$(scripts/ensure_postgres.sh) && TEST_DATABASE_URL=$$url $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,126 @@
+"""Render benchmark results as the Markdown of bench/RESULTS.md."""
+from __future__ import annotations
+
+import statistics
+
+from bench.loadgen import Outcome
+from bench.scheduler_bench import Drained, Plan
+from bench.webhook_bench import Load, Measured, merged
+
+THROUGHPUT_GOAL = 0.70  # the bot must reach 70% of the echo bot's throughput
+P99_GOAL = 2.0  # and keep its p99 under twice the echo bot's
+
+
+def verdict(ok: bool) -> str:
+    """A goal's outcome, in bold."""
+    return "**met**" if ok else "**NOT met**"
+
+
+def machine(info: dict[str, str], command: str) -> str:
+    """The machine description as a table, after the command that produced the results."""
+    rows = "\n".join(f"| {key} | {value} |" for key, value in info.items())
+    return f"Command: `{command}`\n\n| | |\n|---|---|\n{rows}\n"
+
+
+def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: str) -> str:
+    """Both targets side by side over all rounds, each round's ratios, the two goals, and latency by kind."""
+    echo, bot = merged([e for e, _ in rounds]), merged([b for _, b in rounds])
+    ratios = [b.outcome.throughput / e.outcome.throughput for e, b in rounds]
+    tails = [b.outcome.percentile(0.99) / e.outcome.percentile(0.99) for e, b in rounds]
+    ratio, tail = statistics.median(ratios), statistics.median(tails)
+    lines = [
+        f"{settings}; load generator: {load.concurrency} clients in a closed loop, a new connection per request; "
+        f"{len(rounds)} rounds of {load.requests} requests of {load.batch} event(s) per target, each after "
+        f"{load.warmup} warm-up requests, echo and bot alternating who goes first (each run stops after its "
+        f"requests or {load.max_seconds:.0f} s).", "",
+        "| target | answered | throughput (req/s) | by fifth of the run | p50 (ms) | p99 (ms) | mean (ms) "
+        "| HTTP statuses | LINE API calls (path status: count) | worker RSS after (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        _row(echo), _row(bot), "",
+        "| round | echo req/s | bot req/s | bot / echo | echo p99 (ms) | bot p99 (ms) | bot p99 / echo p99 |",
+        "|---|---|---|---|---|---|---|",
+        *(f"| {i + 1} | {e.outcome.throughput:.0f} | {b.outcome.throughput:.0f} | {ratios[i]:.0%} "
+          f"| {e.outcome.percentile(0.99):.1f} | {b.outcome.percentile(0.99):.1f} | {tails[i]:.2f}× |"
+          for i, (e, b) in enumerate(rounds)), "",
+        f"- Throughput ratio bot / echo, median of the rounds: **{ratio:.0%}** (goal ≥ {THROUGHPUT_GOAL:.0%}): "
+        f"{verdict(ratio >= THROUGHPUT_GOAL)}",
+        f"- p99 ratio bot / echo, median of the rounds: **{tail:.2f}×** (goal < {P99_GOAL:.0f}×): "
+        f"{verdict(tail < P99_GOAL)}",
+        "", "Latency by kind of event (all rounds):", "",
+        "| kind | requests | echo p50 / p99 (ms) | bot p50 / p99 (ms) |", "|---|---|---|---|",
+        *(_kind_row(label, echo.outcome, bot.outcome) for label in sorted(
+            bot.outcome.by_label, key=lambda k: -len(bot.outcome.by_label[k]))),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _kind_row(label: str, echo: Outcome, bot: Outcome) -> str:
+    return (f"| {label} | {len(bot.by_label[label])} | {echo.percentile(0.5, label):.1f} / "
+            f"{echo.percentile(0.99, label):.1f} | {bot.percentile(0.5, label):.1f} / "
+            f"{bot.percentile(0.99, label):.1f} |")
+
+
+def _row(m: Measured) -> str:
+    o: Outcome = m.outcome
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(o.statuses.items()))
+    calls = ", ".join(f"{path.rsplit('/', 1)[-1]} {status}: {count}"
+                      for (path, status), count in sorted(m.api_calls.items()))
+    rss = " / ".join(f"{kib / 1024:.0f}" for kib in m.worker_rss_kib)
+    windows = " ".join(f"{rate:.0f}" for rate in o.throughput_by_window())
+    return (f"| {m.name} | {len(o.latencies)} | {o.throughput:.0f} | {windows} | {o.percentile(0.5):.1f} "
+            f"| {o.percentile(0.99):.1f} | {o.mean_ms:.1f} | {statuses} | {calls} | {rss} |")
+
+
+def memory(m: Measured, load: Load, settings: str) -> str:
+    """RSS at each mark of the long run, and its growth after the first mark."""
+    samples = m.rss_samples
+    rows = "\n".join(f"| {events:,} | {kib / 1024:.1f} |" for events, kib in samples)
+    growth = ""
+    if len(samples) >= 3:
+        (e1, r1), (e2, r2) = samples[1], samples[-1]  # from the first mark on: warm caches are not a leak
+        per_10k = (r2 - r1) / 1024 / max(e2 - e1, 1) * 10_000
+        growth = (f"\nGrowth from {e1:,} to {e2:,} events: {(r2 - r1) / 1024:+.1f} MiB "
+                  f"({per_10k:+.2f} MiB per 10,000 events).\n")
+    o = m.outcome
+    return (f"One worker ({settings.replace('2 ', '1 ', 1)}) answered {len(o.latencies) * load.batch:,} events "
+            f"({load.batch} per request) in {o.elapsed:.0f} s ({o.throughput * load.batch:.0f} events/s, "
+            f"p99 {o.percentile(0.99):.0f} ms, statuses {dict(o.statuses)}).\n\n"
+            f"| events answered | worker RSS (MiB) |\n|---|---|\n{rows}\n{growth}")
+
+
+def scheduler(d: Drained, plan: Plan) -> str:
+    """Drain time, request rate and the exactly-once evidence."""
+    statuses = ", ".join(f"{s}: {c}" for s, c in sorted(d.push_calls.items()))
+    once = d.numbers_twice == 0 and d.numbers_missing == 0 and d.retry_keys_reused == 0 and d.left_unsent == 0
+    return "\n".join([
+        f"{plan.reminders:,} reminders (the incidents capability's re-post kind, each mentioning the district's "
+        f"contacts) due in the same minute across {plan.groups} groups; {plan.schedulers} `python -m scheduler` "
+        f"process(es) with SCHEDULER_TICK_SECONDS={plan.tick_seconds} and LINE_PUSH_RATE={plan.rate_limit}, "
+        "the emulator as LINE.", "",
+        "| measure | value |", "|---|---|",
+        f"| rows inserted (requests + reminders) in | {d.insert_seconds:.1f} s |",
+        f"| time to drain (scheduler start to outbox empty) | **{d.drain_seconds:.1f} s** |",
+        f"| scheduler start to first push (the burst is rendered first) | {d.first_push_seconds:.1f} s |",
+        f"| first to last push | {d.first_to_last_seconds:.1f} s |",
+        f"| pushes per second: mean / busiest 10 s / busiest 1 s | {d.mean_rate:.0f} / {d.peak_10s_rate:.0f} / "
+        f"{d.peak_rate} |",
+        f"| under LINE_PUSH_RATE={plan.rate_limit} over the busiest 10 s (within 1%) "
+        f"| {verdict(d.peak_10s_rate <= plan.rate_limit * 1.01)} |",
+        f"| push calls by status | {statuses} |",
+        f"| deliveries recorded by the emulator | {d.delivered:,} |",
+        f"| outbox rows written | {d.outbox_rows:,} |",
+        f"| deliveries sharing a retry key | {d.retry_keys_reused} |",
+        f"| requests re-posted more than once / never | {d.numbers_twice} / {d.numbers_missing} |",
+        f"| left unsent at the end | {d.left_unsent} |",
+        f"| marked late (rendered > 5 min after due, with the 補發 line) | {d.marked_late} |",
+        "", f"Exactly once: {verdict(once)}.", "",
+        "The relay spaces its calls to LINE_PUSH_RATE per scheduler process. The emulator stamps each call when it "
+        "answers it, not when it was sent, so a window can show a call more than the pacing allows: hence the 1% "
+        "tolerance. A second scheduler started by mistake would pace itself separately. A reminder counts as late "
+        "when it is rendered, not when it is sent, so time spent waiting in the outbox never adds the 補發 line.", ""])
+
+
+def privacy(output: str) -> str:
+    """The privacy benchmark's own output, verbatim."""
+    return ("Output of `bench/privacy_bench.py` (the privacy engineer's benchmark), unchanged:\n\n```\n"
+            + output.strip() + "\n```\n")
