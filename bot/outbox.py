@@ -66,6 +66,12 @@ def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None
     return row
 
 
+def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime) -> list[OutboxMessage]:
+    """Enqueue pushes (from a job or an operator's command), claimed for sending after commit."""
+    rows = [enqueue_claimed(session, o, chat_id=None, reply_token=None, now=now) for o in said]
+    return [row for row in rows if row is not None]
+
+
 def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime) -> None:
     """Send rows enqueued with `enqueue_claimed`, after their transaction committed."""
     for row in rows:
@@ -88,14 +94,6 @@ def push_cost(session: Session, to: str) -> int:
         count = session.scalar(select(Group.member_count).where(Group.line_group_id == to))
         return max(count or 1, 1)
     return 1
-
-
-def deliver(db: Database, gateway: Gateway, ids: Iterable[int], now: datetime) -> None:
-    """Try each row once now; failures are left for the relay to retry."""
-    for row_id in ids:
-        claimed = _claim(db, row_id, now)
-        if claimed is not None:
-            _send(db, gateway, claimed, now)
 
 
 class Pacer:

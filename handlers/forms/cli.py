@@ -102,15 +102,11 @@ def broadcast_command(form_id: int) -> None:
             raise click.UsageError(f"{form.district.name} has no bound group (roster bind-group)")
         groups = service.open_form(session, form, services.config, now)
         card = render.broadcast_card(form, len(service.target_units(session, form)))
-        ids = []
-        for group in groups:
-            dedupe = f"form:{form.id}:card:{group.line_group_id}:{now.timestamp()}"
-            row = outbox.enqueue(session, push(group.line_group_id, card, dedupe_key=dedupe),
-                                 chat_id=None, reply_token=None, now=now)
-            if row is not None:
-                ids.append(row.id)
-    outbox.deliver(services.db, services.gateway, ids, now)
-    click.echo(f"form {form_id} sent to {len(ids)} group(s) (the scheduler retries a failed delivery)")
+        rows = outbox.enqueue_claimed_all(session, [
+            push(group.line_group_id, card, dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{now.timestamp()}")
+            for group in groups], now)
+    outbox.send_claimed(services.db, services.gateway, rows, now)
+    click.echo(f"form {form_id} sent to {len(rows)} group(s) (the scheduler retries a failed delivery)")
 
 
 @forms_cli.command("list")

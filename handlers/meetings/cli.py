@@ -49,8 +49,8 @@ def _send(services: Services, said: list[Outbound]) -> None:
     """Write notices to the outbox in their own transaction, then try them once (the scheduler retries)."""
     now = services.clock()
     with services.db.transaction() as session:
-        ids = [row.id for o in said if (row := outbox.enqueue(session, o, chat_id=None, reply_token=None, now=now))]
-    outbox.deliver(services.db, services.gateway, ids, now)
+        rows = outbox.enqueue_claimed_all(session, said, now)
+    outbox.send_claimed(services.db, services.gateway, rows, now)
 
 
 def _meeting(session, meeting_id: int) -> Meeting:

@@ -28,8 +28,8 @@ def register_newcomer(emulator) -> None:
 def push_now(services, clock, to: str) -> None:
     """Enqueue one push and make its first attempt, as a handler's event does after commit."""
     with services.db.transaction() as session:
-        row_id = outbox.enqueue(session, push(to, text("請協助")), chat_id=None, reply_token=None, now=clock()).id
-    outbox.deliver(services.db, services.gateway, [row_id], clock())
+        rows = outbox.enqueue_claimed_all(session, [push(to, text("請協助"))], clock())
+    outbox.send_claimed(services.db, services.gateway, rows, clock())
 
 
 def outbox_rows(services) -> list[OutboxMessage]:
