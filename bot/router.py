@@ -118,6 +118,8 @@ class Router:
             said = screen(event, ctx)
             if said is not None:
                 return said
+        if event.user_id is None and event.kind in _ATTRIBUTED_EVENTS:
+            return []  # screened above, but no one to attribute a command or a tap to (e.g. LINE for PC)
         if event.kind == EventKind.TEXT and event.text.strip().lower() in CANCEL_WORDS:
             return self._cancel(event, ctx)
         flow_answer = self._continue_flow(event, ctx)
@@ -162,15 +164,16 @@ class Router:
 
 
 _GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED)
-_USER_EVENTS = (EventKind.TEXT, EventKind.POSTBACK, EventKind.FOLLOW, EventKind.UNFOLLOW, EventKind.UNSEND)
+_ATTRIBUTED_EVENTS = (EventKind.TEXT, EventKind.POSTBACK, EventKind.FOLLOW, EventKind.UNFOLLOW)
+_USER_EVENTS = (*_ATTRIBUTED_EVENTS, EventKind.UNSEND)
 
 
 def _has_its_chat(event: Inbound) -> bool:
-    """Group events need a group, and what a user does needs the user."""
+    """Group events need a group; what a user does needs the chat it happened in."""
     if event.kind in _GROUP_EVENTS:
         return event.group_id is not None
     if event.kind in _USER_EVENTS:
-        return event.user_id is not None
+        return event.chat_id is not None
     return True
 
 

@@ -92,3 +92,13 @@ def test_events_without_a_chat_are_ignored_quietly(bot_url, reply_tokens, caplog
     status, errors = deliver(bot_url, [dict(CHATLESS[name])], reply_tokens, caplog)
     assert status == 200
     assert errors == []
+
+
+def test_group_text_from_a_desktop_user_is_still_screened(emulator):
+    """LINE leaves userId out for group members on LINE for PC; what they post must still be screened."""
+    emulator.join(demo.GROUP)
+    posted = event("message", {"type": "group", "groupId": demo.GROUP}, replyToken="d" * 32, message={
+        "type": "text", "id": "3", "quoteToken": "q", "text": "個案陳小明住中壢區新興路100號5樓，電話0933-111-222"})
+    assert emulator.raw({"destination": BOT_USER_ID, "events": [posted]}) == 200
+    [answer] = [t for t in emulator.texts(to=demo.GROUP) if "收回" in t]
+    assert "0933" not in answer
