@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    # Stopping the run must stop its gunicorn, emulator and scheduler children too: the sections' finally blocks do.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     if not args.database_url or not args.database_url.startswith("postgresql"):
         sys.exit("bench: set TEST_DATABASE_URL to a PostgreSQL server (make bench does), or pass --database-url")
     log_dir = Path(tempfile.mkdtemp(prefix="shanet-bench-"))
@@ -93,6 +97,10 @@ def main(argv: list[str]) -> int:
     args.output.write_text("\n".join(parts), encoding="utf-8")
     print(f"bench: wrote {args.output}", flush=True)
     return 1 if failed else 0
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _guarded(name: str, run: Callable[[argparse.Namespace, Path], str], args: argparse.Namespace,

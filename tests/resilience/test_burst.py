@@ -57,7 +57,7 @@ def test_the_whole_group_answers_a_card_at_once(emulator, services, group):
     assert sum("已認領求助" in t for t in said) == 1  # the winner's announcement, once
 
 
-def test_the_days_first_requests_at_once_both_succeed(request, emulator, services, group):
+def test_the_days_first_requests_at_once_both_succeed(emulator, services, group):
     """Two units ask for help at the same moment, before anyone else that day."""
     event.listen(services.db.engine, "before_cursor_execute", _slow_counter_insert)
     try:

@@ -129,7 +129,7 @@ UNSTORABLE = {  # values webhook.yml allows but PostgreSQL cannot store as the b
 
 
 @pytest.mark.parametrize("name", UNSTORABLE)
-def test_unstorable_values_are_not_mistaken_for_an_outage(request, bot_url, services, name):
+def test_unstorable_values_are_not_mistaken_for_an_outage(bot_url, services, name):
     """A DataError is not the database going away: a 503 would make LINE redeliver the batch forever,
     and the good event after the bad one would never be processed."""
     bad = {**text_event(demo.SOCIAL_WORKER, "說明", "01UNSTORABLE00000000000000"), **UNSTORABLE[name]}
