@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 
 def build_engine(url: str) -> Engine:
@@ -17,7 +17,9 @@ def build_engine(url: str) -> Engine:
         # SQLite takes its write lock lazily; BEGIN IMMEDIATE makes concurrent writers queue instead of failing.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No pool_pre_ping: it costs a round trip per checkout. A connection found dead is invalidated
+    # (with the rest of the pool) and the webhook retries the event once on a fresh one.
+    return create_engine(url, pool_size=5, max_overflow=5)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -29,6 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def has_written(session: Session) -> bool:
+    """Whether this transaction changed anything (flushed, pending, or a bulk INSERT/UPDATE/DELETE)."""
+    return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+def _note_flush(session: Session, _flush_context: Any) -> None:
+    session.info["wrote"] = True
+
+
+def _note_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
 class Database:
     """Owns the engine and hands out transactional sessions."""
 
@@ -36,6 +52,8 @@ class Database:
         self.url = url
         self.engine = build_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_flush", _note_flush)
+        event.listen(self.sessions, "do_orm_execute", _note_dml)
 
     @property
     def is_postgres(self) -> bool:

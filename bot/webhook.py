@@ -1,7 +1,8 @@
 """POST /callback and GET /healthz.
 
 An event flows one way: signature check -> dedupe -> router -> handler -> outbox (same
-transaction) -> commit -> delivery. A database failure answers 503 so LINE redelivers; the
+transaction) -> commit -> delivery. Events that change nothing skip the dedupe row and the
+outbox (see handle_event). A database failure answers 503 so LINE redelivers; the
 transaction rolls back, so nothing is half-written.
 """
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from bot import outbox
 from bot.context import Ctx
+from bot.db import has_written
 from bot.events import Inbound, from_sdk
+from bot.messages import Outbound
 from bot.services import Services
 from models.inbox import ProcessedEvent
 from models.outbox import OutboxMessage
@@ -47,7 +50,7 @@ def callback() -> Response | tuple[Response, int]:
     raw_events = _raw_events(body)
     for index, event in enumerate(events):
         try:
-            handle_event(services, from_sdk(event), raw_events[index] if index < len(raw_events) else {})
+            _handle_with_fresh_connection(services, from_sdk(event), raw_events[index] if index < len(raw_events) else {})
         except (OperationalError, InterfaceError, IntegrityError) as exc:
             # The database is away, or two workers collided on a unique row: both pass, so LINE redelivers.
             log.error("webhook: %s; asking LINE to redeliver", type(exc).__name__)
@@ -70,27 +73,72 @@ def healthz() -> tuple[Response, int]:
 
 
 def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
-    """Process one event exactly once and deliver what it produced."""
+    """Process one event exactly once and deliver what it produced.
+
+    An event that changed something is recorded (its webhookEventId) in the same transaction as
+    its changes and its outbox rows, so a redelivery finds it and acts no more. An event that
+    changed nothing and at most answers with its reply token needs neither: doing it again cannot
+    show twice, because LINE accepts a reply token once. That is most of a group's traffic
+    (chatter, stickers, 說明), so it costs one read-only transaction and no writes.
+    """
     now = services.clock()
     event_id = _storable_id(event.webhook_event_id, raw)
     claimed: list[OutboxMessage] = []
+    answer: Outbound | None = None
     try:
         with services.db.transaction() as session:
-            session.add(ProcessedEvent(webhook_event_id=event_id, event_type=_clean(event.event_type)[:40],
-                                       received_at=now))
-            session.flush()
-            ctx = _context(services, session, event, now)
-            for said in outbox.merge_replies(services.router.dispatch(event, ctx)):
-                row = outbox.enqueue_claimed(session, said, chat_id=event.chat_id, reply_token=event.reply_token,
-                                             now=now)
-                if row is not None:
-                    claimed.append(row)
-    except IntegrityError as exc:
-        if "processed_events" not in str(exc.orig):
+            if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
+                log.info("webhook: redelivered event already processed, skipped")
+                return
+            said = outbox.merge_replies(services.router.dispatch(event, _context(services, session, event, now)))
+            if not has_written(session) and _only_a_plain_reply(said, event):
+                answer = said[0] if said else None
+            else:
+                session.add(ProcessedEvent(webhook_event_id=event_id, event_type=_clean(event.event_type)[:40],
+                                           received_at=now))
+                session.flush()
+                claimed = _enqueue(session, said, event, now)
+    except IntegrityError:
+        # Two workers got the same event at once (a retry during a slow answer): the loser finds the
+        # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
+        if not _already_processed(services, event_id):
             raise
         log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
         return
+    if answer is not None:
+        outbox.reply_now(services.gateway, event.reply_token or "", answer.messages)
     outbox.send_claimed(services.db, services.gateway, claimed, now)
+
+
+def _already_processed(services: Services, event_id: str) -> bool:
+    with services.db.transaction() as session:
+        return session.get(ProcessedEvent, event_id) is not None
+
+
+def _only_a_plain_reply(said: list[Outbound], event: Inbound) -> bool:
+    """Nothing to say, or one reply that may be lost with its token (no push fallback, no dedupe key)."""
+    if not said:
+        return True
+    only = said[0]
+    return (len(said) == 1 and only.to is None and event.reply_token is not None
+            and not only.push_if_reply_fails and only.dedupe_key is None)
+
+
+def _enqueue(session: Any, said: list[Outbound], event: Inbound, now: Any) -> list[OutboxMessage]:
+    rows = [outbox.enqueue_claimed(session, o, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
+            for o in said]
+    return [row for row in rows if row is not None]
+
+
+def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
+    """A pooled connection that died (database restarted) is replaced and the event tried once more."""
+    try:
+        handle_event(services, event, raw)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("webhook: database connection was stale; retrying the event once")
+        handle_event(services, event, raw)
 
 
 def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:

@@ -111,6 +111,10 @@ class EmulatorClient:
         """Post exactly this webhook body (signed correctly unless `signature` is given); the bot's status."""
         return self.send({"type": "raw", "body": body, "signature": signature}).status
 
+    def issue_reply_token(self, chat_id: str, user_id: str | None = None) -> str:
+        """A reply token LINE would hand out with an event in this chat, for events posted to the bot directly."""
+        return str(self._call("POST", "/reply-tokens", json={"chat_id": chat_id, "user_id": user_id})["reply_token"])
+
     def redeliver(self, webhook_event_id: str) -> SendResult:
         """Resend an earlier event with deliveryContext.isRedelivery = true."""
         return self.send({"type": "redeliver", "webhook_event_id": webhook_event_id})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -152,6 +154,19 @@ def set_config() -> Any:
         s.monthly_quota = int(body.get("monthly_quota", s.monthly_quota))
         s.reply_token_ttl_seconds = float(body.get("reply_token_ttl_seconds", s.reply_token_ttl_seconds))
     return get_config()
+
+
+@bp.post("/reply-tokens")
+def issue_reply_token() -> Any:
+    """Issue a reply token for an event a test posts to the bot itself (e.g. two workers at once)."""
+    body = _json_object()
+    chat_id = body.get("chat_id")
+    if not isinstance(chat_id, str) or not chat_id:
+        return jsonify(message="chat_id is required"), 400
+    token = secrets.token_hex(16)
+    user_id = body.get("user_id")
+    current_state().register_reply_token(token, chat_id, user_id if isinstance(user_id, str) else None)
+    return {"reply_token": token}
 
 
 @bp.get("/quota")

@@ -12,16 +12,15 @@ from sqlalchemy import select
 
 from bot import create_app
 from models.incidents import Incident, IncidentUpdate, UpdateKind
-from models.outbox import OutboxMessage
 from tests import demo
 from tests.conftest import SECRET
 
 
-def postback_body(user: str, data: str, event_id: str) -> bytes:
+def postback_body(user: str, data: str, event_id: str, reply_token: str = "r" * 32) -> bytes:
     return json.dumps({"destination": "Ubot", "events": [{
         "type": "postback", "mode": "active", "timestamp": 1764000000000,
         "source": {"type": "group", "groupId": demo.GROUP, "userId": user}, "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False}, "replyToken": "r" * 32,
+        "deliveryContext": {"isRedelivery": False}, "replyToken": reply_token,
         "postback": {"data": data}}]}).encode()
 
 
@@ -51,15 +50,16 @@ def test_two_units_claim_at_the_same_moment_one_wins(app, config, clock, emulato
         incident_id = session.scalars(select(Incident.id)).one()
     second = create_app(replace(config, line_api_base_url=services.config.line_api_base_url), clock=clock)
     data = f"action=inc_claim&id={incident_id}"
-    statuses = post_together([(app, postback_body(demo.HEALTH, data, "01CLAIMRACE000000000000001")),
-                              (second, postback_body(demo.POLICE, data, "01CLAIMRACE000000000000002"))])
+    before = len(emulator.texts(demo.GROUP))
+    health_token, police_token = (emulator.issue_reply_token(demo.GROUP, user) for user in (demo.HEALTH, demo.POLICE))
+    statuses = post_together([
+        (app, postback_body(demo.HEALTH, data, "01CLAIMRACE000000000000001", health_token)),
+        (second, postback_body(demo.POLICE, data, "01CLAIMRACE000000000000002", police_token))])
     second.extensions["services"].db.dispose()
     assert statuses == [200, 200]
     with services.db.transaction() as session:
         claims = session.scalars(select(IncidentUpdate).where(IncidentUpdate.kind == UpdateKind.CLAIM)).all()
         winner = session.get(Incident, incident_id).claimed_unit_id
-        # The raw events carry made-up reply tokens, so read what the bot meant to say from its outbox.
-        said = [m["text"] for row in session.scalars(select(OutboxMessage).where(OutboxMessage.to == demo.GROUP))
-                for m in row.messages if m["type"] == "text"]
+    said = emulator.texts(demo.GROUP)[before:]
     assert len(claims) == 1 and claims[0].unit_id == winner
     assert sum("已認領求助" in t for t in said) == 1 and sum("認領處理中" in t for t in said) == 1

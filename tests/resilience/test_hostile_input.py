@@ -15,7 +15,9 @@ from models.inbox import ProcessedEvent
 from tests import demo
 from tests.resilience.webhooks import encode, post, row_counts, sign, text_event
 
-GOOD = encode([text_event(demo.SOCIAL_WORKER, "說明", "01HOSTILE00000000000000001")])
+# 註冊 from someone new changes something (a registration starts), so accepting it leaves a row and a reply.
+GOOD = encode([text_event(demo.NEWCOMER, "註冊", "01HOSTILE00000000000000001")])
+OTHER_NEWCOMER = "U000000000000000000000000000beef"
 TWO_MIB = 2 * 1024 * 1024
 
 
@@ -132,8 +134,8 @@ UNSTORABLE = {  # values webhook.yml allows but PostgreSQL cannot store as the b
 def test_unstorable_values_are_not_mistaken_for_an_outage(bot_url, services, name):
     """A DataError is not the database going away: a 503 would make LINE redeliver the batch forever,
     and the good event after the bad one would never be processed."""
-    bad = {**text_event(demo.SOCIAL_WORKER, "說明", "01UNSTORABLE00000000000000"), **UNSTORABLE[name]}
-    good = text_event(demo.POLICE, "說明", "01UNSTORABLE000000000000GD")
+    bad = {**text_event(demo.NEWCOMER, "註冊", "01UNSTORABLE00000000000000"), **UNSTORABLE[name]}
+    good = text_event(OTHER_NEWCOMER, "註冊", "01UNSTORABLE000000000000GD")
     status = post(bot_url, encode([bad, good])).status_code
     assert status < 500, status
     with services.db.transaction() as session:

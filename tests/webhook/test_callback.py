@@ -10,6 +10,7 @@ import threading
 from sqlalchemy import create_engine, func, select
 
 from bot.config import REPO_ROOT
+from models.conversations import Conversation
 from models.inbox import ProcessedEvent
 from models.outbox import OutboxMessage
 from tests import demo
@@ -29,12 +30,18 @@ def post(client, body: bytes, secret: str = SECRET):
 
 
 def text_event(text: str, event_id: str = "01TESTEVENT0000000000000001", user: str = demo.SOCIAL_WORKER,
-               redelivery: bool = False) -> bytes:
+               redelivery: bool = False, reply_token: str = "r" * 32) -> bytes:
     return json.dumps({"destination": "Ubot", "events": [{
         "type": "message", "mode": "active", "timestamp": 1764000000000,
         "source": {"type": "user", "userId": user}, "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": redelivery}, "replyToken": "r" * 32,
+        "deliveryContext": {"isRedelivery": redelivery}, "replyToken": reply_token,
         "message": {"id": "1", "type": "text", "text": text, "quoteToken": "q"}}]}).encode()
+
+
+def fresh_text(emulator, text: str, event_id: str = "01TESTEVENT0000000000000001",
+               user: str = demo.SOCIAL_WORKER, redelivery: bool = False) -> bytes:
+    """A text event with a reply token the emulator issued, so a reply to it really arrives."""
+    return text_event(text, event_id, user, redelivery, emulator.issue_reply_token(user, user))
 
 
 def processed(services) -> int:
@@ -42,24 +49,38 @@ def processed(services) -> int:
         return session.scalar(select(func.count()).select_from(ProcessedEvent))
 
 
-def test_good_signature_is_accepted(client, services):
-    body = text_event("說明")
-    response = post(client, body)
+def test_good_signature_is_accepted(client, emulator):
+    response = post(client, fresh_text(emulator, "說明"))
     assert response.status_code == 200
+    assert any("求助" in t for t in emulator.texts(demo.SOCIAL_WORKER))
+
+
+def test_wrong_signature_is_refused_and_nothing_done(client, services, emulator):
+    response = post(client, fresh_text(emulator, "註冊", user=demo.NEWCOMER), "other-secret")
+    assert response.status_code == 400
+    assert processed(services) == 0 and emulator.deliveries() == []
+
+
+def test_missing_signature_is_refused(client, services, emulator):
+    response = client.post("/callback", data=fresh_text(emulator, "註冊", user=demo.NEWCOMER))
+    assert response.status_code == 400
+    assert processed(services) == 0 and emulator.deliveries() == []
+
+
+def test_events_that_change_nothing_store_nothing(client, services, emulator):
+    """Chatter and read-only commands leave no rows behind: a busy group does not grow the database."""
+    for index, text in enumerate(["說明", "資源", "今天天氣很好"]):
+        assert post(client, fresh_text(emulator, text, event_id=f"01READONLY{index:016d}")).status_code == 200
+    assert processed(services) == 0
+    assert len(emulator.texts(demo.SOCIAL_WORKER)) >= 3
+    with services.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_an_event_that_changes_something_is_recorded(client, services, emulator):
+    assert post(client, fresh_text(emulator, "註冊", user=demo.NEWCOMER)).status_code == 200
     assert processed(services) == 1
-
-
-def test_wrong_signature_is_refused_and_nothing_stored(client, services):
-    body = text_event("說明")
-    response = post(client, body, "other-secret")
-    assert response.status_code == 400
-    assert processed(services) == 0
-
-
-def test_missing_signature_is_refused(client, services):
-    response = client.post("/callback", data=text_event("說明"))
-    assert response.status_code == 400
-    assert processed(services) == 0
+    assert emulator.texts(demo.NEWCOMER)
 
 
 def test_malformed_json_with_valid_signature_is_400(client, services):
@@ -108,7 +129,7 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
     from bot import create_app
     second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
                         clock=clock)
-    body = text_event("資源 中壢區", event_id="01RACE00000000000000000001")
+    body = fresh_text(emulator, "註冊", event_id="01RACE00000000000000000001", user=demo.NEWCOMER)
     statuses: list[int] = []
     barrier = threading.Barrier(2)
 
@@ -125,10 +146,34 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
     assert statuses == [200, 200]
     with app.extensions["services"].db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+    assert len(emulator.deliveries(demo.NEWCOMER)) == 1
+
+
+def test_same_read_only_event_to_two_workers_answers_once(app, config, clock, emulator):
+    """Nothing is recorded for 說明, yet the user sees one answer: LINE takes a reply token once."""
+    from dataclasses import replace
+    from bot import create_app
+    second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
+                        clock=clock)
+    body = fresh_text(emulator, "說明", event_id="01RACE00000000000000000002")
+    barrier = threading.Barrier(2)
+
+    def deliver(flask_app) -> None:
+        barrier.wait()
+        post(flask_app.test_client(), body)
+
+    threads = [threading.Thread(target=deliver, args=(a,)) for a in (app, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    second.extensions["services"].db.dispose()
+    assert len(emulator.deliveries(demo.SOCIAL_WORKER)) == 1
 
 
 def test_database_down_answers_503_then_redelivery_succeeds_once(app, client, services, emulator):
-    body = text_event("說明", event_id="01DBDOWN000000000000000001")
+    body = fresh_text(emulator, "註冊", event_id="01DBDOWN000000000000000001", user=demo.NEWCOMER)
     healthy_engine = services.db.engine
     services.db.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"
                                        if services.db.is_postgres else "sqlite:////nonexistent/dir/db.sqlite3")
@@ -141,9 +186,12 @@ def test_database_down_answers_503_then_redelivery_succeeds_once(app, client, se
         services.db.engine = healthy_engine
         services.db.sessions.configure(bind=healthy_engine)
     assert processed(services) == 0
-    redelivered = text_event("說明", event_id="01DBDOWN000000000000000001", redelivery=True)
+    redelivered = text_event("註冊", event_id="01DBDOWN000000000000000001", user=demo.NEWCOMER, redelivery=True,
+                             reply_token=json.loads(body)["events"][0]["replyToken"])
+    assert post(client, redelivered).status_code == 200
     assert post(client, redelivered).status_code == 200
     assert processed(services) == 1
+    assert len(emulator.deliveries(demo.NEWCOMER)) == 1
 
 
 def test_wrong_content_type_is_415_and_nothing_stored(client, services):
