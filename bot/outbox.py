@@ -11,12 +11,12 @@ import time
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.gateway import Gateway, InvalidReplyToken, LineError
-from bot.messages import Outbound
+from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
+from bot.messages import Message, Outbound
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from models.roster import Group
 
@@ -27,8 +27,11 @@ MAX_BACKOFF = timedelta(minutes=10)
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
-            now: datetime) -> OutboxMessage | None:
-    """Record one logical message; returns None when its dedupe key was already used."""
+            now: datetime, claimed: bool = False) -> OutboxMessage | None:
+    """Record one logical message; returns None when its dedupe key was already used.
+
+    `claimed` rows are leased to the caller, who sends them right after commit (see enqueue_claimed).
+    """
     if outbound.dedupe_key and session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == outbound.dedupe_key)):
         return None
@@ -43,7 +46,9 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
         fallback_to_push=outbound.push_if_reply_fails,
         messages=outbound.messages,
         dedupe_key=outbound.dedupe_key,
-        next_attempt_at=now,
+        status=OutboxStatus.SENDING if claimed else OutboxStatus.PENDING,
+        attempts=1 if claimed else 0,
+        next_attempt_at=now + LEASE if claimed else now,
         quota_cost=0 if as_reply else push_cost(session, to),
         created_at=now,
     )
@@ -58,12 +63,7 @@ def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None
 
     If the process dies before sending, the lease runs out and the relay sends it with its retry key.
     """
-    row = enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now)
-    if row is not None:
-        row.status = OutboxStatus.SENDING
-        row.attempts = 1
-        row.next_attempt_at = now + LEASE
-    return row
+    return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True)
 
 
 def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime) -> list[OutboxMessage]:
@@ -72,10 +72,22 @@ def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetim
     return [row for row in rows if row is not None]
 
 
-def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime) -> None:
-    """Send rows enqueued with `enqueue_claimed`, after their transaction committed."""
-    for row in rows:
-        _send(db, gateway, row, now)
+def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime,
+                 max_attempts: int = 6) -> None:
+    """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one."""
+    outcomes = [(row, _deliver(gateway, row)) for row in rows]
+    if outcomes:
+        with db.transaction() as session:
+            for row, outcome in outcomes:
+                _record(session, row, outcome, now, max_attempts)
+
+
+def reply_now(gateway: Gateway, reply_token: str, messages: list[Message]) -> None:
+    """Answer at once, without an outbox row: for replies that may be lost with their token (see webhook)."""
+    try:
+        gateway.reply(reply_token, messages)
+    except LineError as exc:  # the gateway logged LINE's status and request id
+        log.warning("reply not delivered: %s", type(exc).__name__)
 
 
 def merge_replies(said: list[Outbound]) -> list[Outbound]:
@@ -161,43 +173,49 @@ def _claim(db: Database, row_id: int, now: datetime, max_attempts: int = 6) -> O
 
 
 def _send(db: Database, gateway: Gateway, row: OutboxMessage, now: datetime, max_attempts: int = 6) -> None:
+    outcome = _deliver(gateway, row)
+    with db.transaction() as session:
+        _record(session, row, outcome, now, max_attempts)
+
+
+def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
     try:
         if row.kind == OutboxKind.REPLY:
-            result = gateway.reply(row.reply_token or "", row.messages)
-        else:
-            result = gateway.push(row.to, row.messages, row.retry_key)
+            return gateway.reply(row.reply_token or "", row.messages)
+        return gateway.push(row.to, row.messages, row.retry_key)
     except LineError as exc:
-        _record_failure(db, row, exc, now, max_attempts)
+        return exc
+
+
+def _record(session: Session, row: OutboxMessage, outcome: SendResult | LineError, now: datetime,
+            max_attempts: int) -> None:
+    if isinstance(outcome, LineError):
+        _record_failure(session, row, outcome, now, max_attempts)
         return
-    with db.transaction() as session:
-        stored = session.get(OutboxMessage, row.id)
-        assert stored is not None
-        stored.status = OutboxStatus.SENT
-        stored.sent_at = now
-        stored.line_request_id = result.request_id
-        stored.last_error = "duplicate retry key: already delivered" if result.duplicate else None
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+        status=OutboxStatus.SENT, sent_at=now, line_request_id=outcome.request_id,
+        last_error="duplicate retry key: already delivered" if outcome.duplicate else None))
 
 
-def _record_failure(db: Database, row: OutboxMessage, exc: LineError, now: datetime, max_attempts: int) -> None:
-    with db.transaction() as session:
-        stored = session.get(OutboxMessage, row.id)
-        assert stored is not None
-        stored.last_error = f"{type(exc).__name__} {exc.status}"
-        if stored.kind == OutboxKind.REPLY and stored.fallback_to_push and (
-                isinstance(exc, InvalidReplyToken) or exc.retryable):
-            # The reply token is spent or stale; what must arrive goes out as a push instead.
-            stored.kind = OutboxKind.PUSH
-            stored.reply_token = None
-            stored.quota_cost = push_cost(session, stored.to)
-            stored.status = OutboxStatus.PENDING
-            stored.next_attempt_at = now
-            return
-        if not exc.retryable or stored.kind == OutboxKind.REPLY or stored.attempts >= max_attempts:
-            stored.status = OutboxStatus.FAILED
-            log.error("outbox %s failed: %s", stored.id, stored.last_error)
-            return
+def _record_failure(session: Session, row: OutboxMessage, exc: LineError, now: datetime, max_attempts: int) -> None:
+    stored = session.get(OutboxMessage, row.id)
+    assert stored is not None
+    stored.last_error = f"{type(exc).__name__} {exc.status}"
+    if stored.kind == OutboxKind.REPLY and stored.fallback_to_push and (
+            isinstance(exc, InvalidReplyToken) or exc.retryable):
+        # The reply token is spent or stale; what must arrive goes out as a push instead.
+        stored.kind = OutboxKind.PUSH
+        stored.reply_token = None
+        stored.quota_cost = push_cost(session, stored.to)
         stored.status = OutboxStatus.PENDING
-        stored.next_attempt_at = now + _backoff(stored.attempts, exc.retry_after)
+        stored.next_attempt_at = now
+        return
+    if not exc.retryable or stored.kind == OutboxKind.REPLY or stored.attempts >= max_attempts:
+        stored.status = OutboxStatus.FAILED
+        log.error("outbox %s failed: %s", stored.id, stored.last_error)
+        return
+    stored.status = OutboxStatus.PENDING
+    stored.next_attempt_at = now + _backoff(stored.attempts, exc.retry_after)
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:
