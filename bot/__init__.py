@@ -4,7 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
+from typing import Any
+
 from flask import Flask
+from flask.testing import FlaskClient
 
 from bot import crypto
 from bot.config import Config
@@ -37,9 +40,18 @@ def build_services(config: Config, gateway: Gateway | None = None, clock: Clock 
     )
 
 
+class ClosingTestClient(FlaskClient):
+    """Flask's test client, closing each response as a WSGI server does, so after-response work runs."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def create_app(config: Config | None = None, *, gateway: Gateway | None = None, clock: Clock | None = None) -> Flask:
     """Create the web app: the webhook, health check and the `flask` commands."""
     app = Flask(__name__, instance_relative_config=False)
+    app.test_client_class = ClosingTestClient
     config = config or Config.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes

@@ -1,7 +1,7 @@
 """POST /callback and GET /healthz.
 
 An event flows one way: signature check -> dedupe -> router -> handler -> outbox (same
-transaction) -> commit -> delivery. Events that change nothing skip the dedupe row and the
+transaction) -> commit -> 200 to LINE -> delivery. Events that change nothing skip the dedupe row and the
 outbox (see handle_event). A database failure answers 503 so LINE redelivers; the
 transaction rolls back, so nothing is half-written.
 """
@@ -48,18 +48,38 @@ def callback() -> Response | tuple[Response, int]:
         log.warning("webhook: malformed body")
         return _problem("malformed body", 400)
     raw_events = _raw_events(body)
+    claimed: list[OutboxMessage] = []
+    answer: tuple[Response, int] | Response = jsonify(status="ok")
     for index, event in enumerate(events):
         try:
-            _handle_with_fresh_connection(services, from_sdk(event), raw_events[index] if index < len(raw_events) else {})
+            claimed += _handle_with_fresh_connection(services, from_sdk(event),
+                                                     raw_events[index] if index < len(raw_events) else {})
         except (OperationalError, InterfaceError, IntegrityError) as exc:
             # The database is away, or two workers collided on a unique row: both pass, so LINE redelivers.
             log.error("webhook: %s; asking LINE to redeliver", type(exc).__name__)
-            return _problem("temporarily unavailable", 503)
+            answer = _problem("temporarily unavailable", 503)
+            break
         except DBAPIError as exc:  # the event itself cannot be stored: redelivering it would fail the same way
             log.warning("webhook: %s event not storable (%s), skipped", event.type, type(exc).__name__)
         except Exception as exc:  # a bug in one handler must not make LINE redeliver the whole batch forever
             log.error("webhook: %s event failed with %s (rolled back)", event.type, type(exc).__name__)
-    return jsonify(status="ok")
+    if claimed:
+        _deliver_after_response(answer[0] if isinstance(answer, tuple) else answer, services, claimed)
+    return answer
+
+
+def _deliver_after_response(response: Response, services: Services, claimed: list[OutboxMessage]) -> None:
+    """Send what the events committed once LINE has its answer, so LINE's API latency never delays it.
+
+    The rows are leased: if this worker dies first, the scheduler's relay sends them when the lease ends.
+    """
+    def deliver() -> None:
+        try:
+            outbox.send_claimed(services.db, services.gateway, claimed, services.clock())
+        except Exception as exc:  # the lease covers it; nothing else can be done after the response
+            log.error("webhook: delivery after the response failed with %s; the relay will retry",
+                      type(exc).__name__)
+    response.call_on_close(deliver)
 
 
 @blueprint.get("/healthz")
@@ -72,8 +92,8 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok"), 200
 
 
-def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
-    """Process one event exactly once and deliver what it produced.
+def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> list[OutboxMessage]:
+    """Process one event exactly once; return the outbox rows it claimed, to send after the response.
 
     An event that changed something is recorded (its webhookEventId) in the same transaction as
     its changes and its outbox rows, so a redelivery finds it and acts no more. An event that
@@ -89,7 +109,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Non
         with services.db.transaction() as session:
             if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
                 log.info("webhook: redelivered event already processed, skipped")
-                return
+                return []
             said = outbox.merge_replies(services.router.dispatch(event, _context(services, session, event, now)))
             if not has_written(session) and _only_a_plain_reply(said, event):
                 answer = said[0] if said else None
@@ -104,10 +124,10 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Non
         if not _already_processed(services, event_id):
             raise
         log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
-        return
-    if answer is not None:
+        return []
+    if answer is not None:  # cheap, and with no outbox row behind it, so it goes before LINE gets its 200
         outbox.reply_now(services.gateway, event.reply_token or "", answer.messages)
-    outbox.send_claimed(services.db, services.gateway, claimed, now)
+    return claimed
 
 
 def _already_processed(services: Services, event_id: str) -> bool:
@@ -130,15 +150,15 @@ def _enqueue(session: Any, said: list[Outbound], event: Inbound, now: Any) -> li
     return [row for row in rows if row is not None]
 
 
-def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> None:
+def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> list[OutboxMessage]:
     """A pooled connection that died (database restarted) is replaced and the event tried once more."""
     try:
-        handle_event(services, event, raw)
+        return handle_event(services, event, raw)
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
         log.warning("webhook: database connection was stale; retrying the event once")
-        handle_event(services, event, raw)
+        return handle_event(services, event, raw)
 
 
 def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:

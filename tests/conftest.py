@@ -112,7 +112,14 @@ class _Switch:
         self.app: Any = None
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
-        return self.app(environ, start_response)
+        # Finish the bot's after-response work (its deliveries) before answering, so a test sees their effect
+        # as soon as the emulator returns. Under gunicorn that work runs after LINE has its 200
+        # (tests/resilience/test_line_outage.py checks that).
+        body = self.app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            getattr(body, "close", lambda: None)()
 
 
 def _serve(app: Any) -> tuple[Any, str]:

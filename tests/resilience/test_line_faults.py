@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from models.incidents import Incident
 from models.outbox import OutboxMessage, OutboxStatus
 from scheduler.runner import tick
 from tests import demo
+from tests.conftest import _serve
+from tests.resilience.webhooks import encode, sign, text_event
 
 PUSH = "/v2/bot/message/push"
 REPLY = "/v2/bot/message/reply"
@@ -109,3 +112,25 @@ def test_reply_and_push_failing_together_still_deliver_each_once(emulator, servi
     pushes = attempts_by_key(emulator, PUSH)
     assert len(pushes) == 2 and all(s[-1] == 200 and s.count(200) == 1 for s in pushes.values())
     assert number in emulator.texts(to=demo.SOCIAL_WORKER)[0]
+
+
+def test_a_slow_line_api_does_not_hold_up_the_webhook_answer(app, emulator, services, group):
+    """LINE waits for the webhook's 200 (and redelivers after a timeout); the card push waits on LINE's API.
+
+    The bot is served here as gunicorn serves it, without the test harness that finishes deliveries
+    before answering: the webhook answers while the push is still held by LINE, and the card arrives after.
+    """
+    server, url = _serve(app)
+    try:
+        emulator.inject_fault(PUSH, status=None, delay_seconds=3.0, count=1)
+        event = text_event(demo.SOCIAL_WORKER, REQUESTS[0], "01SLOWLINE0000000000000001")
+        event["replyToken"] = emulator.issue_reply_token(demo.SOCIAL_WORKER, demo.SOCIAL_WORKER)
+        body = encode([event])
+        answered = requests.post(f"{url}/callback", data=body, timeout=2.0,  # less than LINE holds the push
+                                 headers={"X-Line-Signature": sign(body), "Content-Type": "application/json"})
+        assert answered.status_code == 200
+        [card] = emulator.wait_for_deliveries(1, to=demo.GROUP, timeout=15)
+        assert numbers(services)[0] in card["messages"][0]["altText"]
+        assert [d["kind"] for d in emulator.wait_for_deliveries(1, to=demo.SOCIAL_WORKER)] == ["reply"]
+    finally:
+        server.shutdown()
