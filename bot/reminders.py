@@ -42,6 +42,14 @@ def schedule(session: Session, *, key: str, kind: str, subject_id: int, to: str,
     return row
 
 
+def add(session: Session, *, key: str, kind: str, subject_id: int, to: str, due_at: datetime,
+        not_after: datetime | None = None) -> Reminder:
+    """Create a reminder whose key is new by construction (e.g. it names a row created in this transaction)."""
+    row = Reminder(key=key, kind=kind, subject_id=subject_id, to=to, due_at=due_at, not_after=not_after)
+    session.add(row)
+    return row
+
+
 def cancel(session: Session, key_prefix: str) -> int:
     """Cancel every pending reminder whose key starts with the prefix (e.g. `meeting:12:`)."""
     result = session.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -21,7 +22,7 @@ from bot import outbox
 from bot.context import Ctx
 from bot.db import has_written
 from bot.events import Inbound, from_sdk
-from bot.messages import Outbound
+from bot.messages import Message, Outbound
 from bot.services import Services
 from models.inbox import ProcessedEvent
 from models.outbox import OutboxMessage
@@ -48,12 +49,12 @@ def callback() -> Response | tuple[Response, int]:
         log.warning("webhook: malformed body")
         return _problem("malformed body", 400)
     raw_events = _raw_events(body)
-    claimed: list[OutboxMessage] = []
+    deliveries: list[Delivery] = []
     answer: tuple[Response, int] | Response = jsonify(status="ok")
     for index, event in enumerate(events):
         try:
-            claimed += _handle_with_fresh_connection(services, from_sdk(event),
-                                                     raw_events[index] if index < len(raw_events) else {})
+            deliveries.append(_handle_with_fresh_connection(
+                services, from_sdk(event), raw_events[index] if index < len(raw_events) else {}))
         except (OperationalError, InterfaceError, IntegrityError) as exc:
             # The database is away, or two workers collided on a unique row: both pass, so LINE redelivers.
             log.error("webhook: %s; asking LINE to redeliver", type(exc).__name__)
@@ -63,22 +64,38 @@ def callback() -> Response | tuple[Response, int]:
             log.warning("webhook: %s event not storable (%s), skipped", event.type, type(exc).__name__)
         except Exception as exc:  # a bug in one handler must not make LINE redeliver the whole batch forever
             log.error("webhook: %s event failed with %s (rolled back)", event.type, type(exc).__name__)
-    if claimed:
-        _deliver_after_response(answer[0] if isinstance(answer, tuple) else answer, services, claimed)
+    deliveries = [d for d in deliveries if d]
+    if deliveries:
+        _deliver_after_response(answer[0] if isinstance(answer, tuple) else answer, services, deliveries)
     return answer
 
 
-def _deliver_after_response(response: Response, services: Services, claimed: list[OutboxMessage]) -> None:
-    """Send what the events committed once LINE has its answer, so LINE's API latency never delays it.
+@dataclass(frozen=True)
+class Delivery:
+    """What one event has to send once it is committed: a plain reply, or leased outbox rows."""
 
-    The rows are leased: if this worker dies first, the scheduler's relay sends them when the lease ends.
+    reply_token: str | None = None
+    reply: list[Message] = field(default_factory=list)
+    claimed: list[OutboxMessage] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.reply or self.claimed)
+
+
+def _deliver_after_response(response: Response, services: Services, deliveries: list[Delivery]) -> None:
+    """Send what the events produced once LINE has its answer, so LINE's API latency never delays it.
+
+    Outbox rows are leased: if this worker dies first, the scheduler's relay sends them when the lease
+    ends. A plain reply has no row: like a reply LINE refuses, it is not retried (the user asks again).
     """
     def deliver() -> None:
-        try:
-            outbox.send_claimed(services.db, services.gateway, claimed, services.clock())
-        except Exception as exc:  # the lease covers it; nothing else can be done after the response
-            log.error("webhook: delivery after the response failed with %s; the relay will retry",
-                      type(exc).__name__)
+        for delivery in deliveries:
+            try:
+                if delivery.reply:
+                    outbox.reply_now(services.gateway, delivery.reply_token or "", delivery.reply)
+                outbox.send_claimed(services.db, services.gateway, delivery.claimed, services.clock())
+            except Exception as exc:  # the lease covers rows; nothing else can be done after the response
+                log.error("webhook: delivery after the response failed with %s", type(exc).__name__)
     response.call_on_close(deliver)
 
 
@@ -92,8 +109,8 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok"), 200
 
 
-def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> list[OutboxMessage]:
-    """Process one event exactly once; return the outbox rows it claimed, to send after the response.
+def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
+    """Process one event exactly once; return what it has to send, to be sent after the response.
 
     An event that changed something is recorded (its webhookEventId) in the same transaction as
     its changes and its outbox rows, so a redelivery finds it and acts no more. An event that
@@ -109,7 +126,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> lis
         with services.db.transaction() as session:
             if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
                 log.info("webhook: redelivered event already processed, skipped")
-                return []
+                return Delivery()
             said = outbox.merge_replies(services.router.dispatch(event, _context(services, session, event, now)))
             if not has_written(session) and _only_a_plain_reply(said, event):
                 answer = said[0] if said else None
@@ -124,10 +141,10 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> lis
         if not _already_processed(services, event_id):
             raise
         log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
-        return []
-    if answer is not None:  # cheap, and with no outbox row behind it, so it goes before LINE gets its 200
-        outbox.reply_now(services.gateway, event.reply_token or "", answer.messages)
-    return claimed
+        return Delivery()
+    if answer is not None:
+        return Delivery(reply_token=event.reply_token, reply=answer.messages)
+    return Delivery(claimed=claimed)
 
 
 def _already_processed(services: Services, event_id: str) -> bool:
@@ -150,7 +167,7 @@ def _enqueue(session: Any, said: list[Outbound], event: Inbound, now: Any) -> li
     return [row for row in rows if row is not None]
 
 
-def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> list[OutboxMessage]:
+def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
     """A pooled connection that died (database restarted) is replaced and the event tried once more."""
     try:
         return handle_event(services, event, raw)

@@ -208,15 +208,15 @@ def _close(ctx: Ctx, incident: Incident) -> list[Outbound]:
     return [reply(render.closed(incident, ctx.contact))]
 
 
-def _by_number(ctx: Ctx, argument: str) -> Incident | None:
+def _by_number(ctx: Ctx, argument: str, with_history: bool = False) -> Incident | None:
     district_id = None if ctx.is_admin and ctx.contact is None else (
         ctx.contact.unit.district_id if ctx.contact else None)
-    return service.find(ctx.session, argument, district_id) if argument else None
+    return service.find(ctx.session, argument, district_id, with_history) if argument else None
 
 
 def on_state(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """案件 <編號>: the card and its history."""
-    incident = _by_number(ctx, event.argument)
+    incident = _by_number(ctx, event.argument, with_history=True)
     if incident is None:
         return [reply(text("找不到這個求助編號。格式如「案件 1151122-03」。"))]
     return [reply(*render.state(incident))]

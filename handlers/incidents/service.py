@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot import reminders
 from bot.config import Config
@@ -30,17 +30,15 @@ def district_group(session: Session, district: District) -> Group | None:
 
 
 def next_number(session: Session, district_id: int, now: datetime) -> str:
-    """Allocate `ROC date + sequence` (1151122-03) under a row lock, so two workers never share a number."""
+    """Allocate `ROC date + sequence` (1151122-03) in one atomic upsert, so two workers never share a number."""
     day = now.astimezone(TAIPEI).date()
-    # The day's first two requests may arrive at once: create the row if missing without conflict, then lock it.
+    # The day's first two requests may arrive at once: the upsert creates the row or bumps it under its row lock.
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(dialect_insert(IncidentCounter).values(district_id=district_id, day=day, last=0)
-                    .on_conflict_do_nothing())
-    counter = session.scalars(select(IncidentCounter).where(
-        IncidentCounter.district_id == district_id, IncidentCounter.day == day).with_for_update()).one()
-    counter.last += 1
-    session.flush()
-    return case_number(day, counter.last, width=2)
+    insert = dialect_insert(IncidentCounter).values(district_id=district_id, day=day, last=1)
+    bumped = insert.on_conflict_do_update(index_elements=[IncidentCounter.district_id, IncidentCounter.day],
+                                          set_={"last": IncidentCounter.last + 1})
+    last = session.execute(bumped.returning(IncidentCounter.last)).scalar_one()
+    return case_number(day, last, width=2)
 
 
 def resolve_tags(district: District, tags: tuple[str, ...]) -> tuple[list[Unit], list[str]]:
@@ -76,19 +74,22 @@ def schedule_escalations(session: Session, incident: Incident, config: Config) -
     first, second = escalation_times(
         incident.created_at, incident.urgency, timedelta(minutes=config.incident_escalation_minutes),
         timedelta(minutes=config.incident_second_escalation_minutes), calendar_from_setting(config.workday_calendar))
-    reminders.schedule(session, key=key_prefix(incident) + "repost", kind=ESCALATION, subject_id=incident.id,
-                       to=incident.group_line_id, due_at=first)
-    reminders.schedule(session, key=key_prefix(incident) + "secretariat", kind=ESCALATION,
-                       subject_id=incident.id, to=incident.group_line_id, due_at=second)
+    reminders.add(session, key=key_prefix(incident) + "repost", kind=ESCALATION, subject_id=incident.id,
+                  to=incident.group_line_id, due_at=first)
+    reminders.add(session, key=key_prefix(incident) + "secretariat", kind=ESCALATION,
+                  subject_id=incident.id, to=incident.group_line_id, due_at=second)
 
 
-def find(session: Session, number_text: str, district_id: int | None) -> Incident | None:
-    """Find a request by its number in the user's district."""
+def find(session: Session, number_text: str, district_id: int | None, with_history: bool = False) -> Incident | None:
+    """Find a request by its number in the user's district (`with_history`: its units and updates too)."""
     found = find_case_numbers(number_text)
     if not found:
         return None
     day, seq = found[0][1], found[0][2]
     query = select(Incident).where(Incident.number == case_number(day, seq, width=2))
+    if with_history:
+        query = query.options(selectinload(Incident.asked).joinedload(IncidentUnit.unit),
+                              selectinload(Incident.updates).joinedload(IncidentUpdate.unit))
     if district_id is not None:
         query = query.where(Incident.district_id == district_id)
     return session.scalars(query).first()

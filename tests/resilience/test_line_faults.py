@@ -134,3 +134,19 @@ def test_a_slow_line_api_does_not_hold_up_the_webhook_answer(app, emulator, serv
         assert [d["kind"] for d in emulator.wait_for_deliveries(1, to=demo.SOCIAL_WORKER)] == ["reply"]
     finally:
         server.shutdown()
+
+
+def test_a_slow_reply_does_not_hold_up_the_webhook_answer(app, emulator, group):
+    """The same for a plain answer (說明), which has no outbox row behind it."""
+    server, url = _serve(app)
+    try:
+        emulator.inject_fault(REPLY, status=None, delay_seconds=3.0, count=1)
+        event = text_event(demo.POLICE, "說明", "01SLOWLINE0000000000000002")
+        event["replyToken"] = emulator.issue_reply_token(demo.POLICE, demo.POLICE)
+        body = encode([event])
+        answered = requests.post(f"{url}/callback", data=body, timeout=2.0,
+                                 headers={"X-Line-Signature": sign(body), "Content-Type": "application/json"})
+        assert answered.status_code == 200
+        assert [d["kind"] for d in emulator.wait_for_deliveries(1, to=demo.POLICE, timeout=15)] == ["reply"]
+    finally:
+        server.shutdown()
