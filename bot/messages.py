@@ -34,9 +34,9 @@ def reply(*messages: Message, push_if_reply_fails: bool = False) -> Outbound:
     return Outbound(list(messages), push_if_reply_fails=push_if_reply_fails)
 
 
-def push(to: str, *messages: Message, dedupe_key: str | None = None) -> Outbound:
-    """Send to another chat (costs quota)."""
-    return Outbound(list(messages), to=to, dedupe_key=dedupe_key)
+def push(to: str, *messages: Message, dedupe_key: str | None = None, group_cost_hint: int | None = None) -> Outbound:
+    """Send to another chat (costs quota; `group_cost_hint` is the group's size when the caller knows it)."""
+    return Outbound(list(messages), to=to, dedupe_key=dedupe_key, group_cost_hint=group_cost_hint)
 
 
 def label(text: str) -> str:

@@ -49,11 +49,12 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
         status=OutboxStatus.SENDING if claimed else OutboxStatus.PENDING,
         attempts=1 if claimed else 0,
         next_attempt_at=now + LEASE if claimed else now,
-        quota_cost=0 if as_reply else push_cost(session, to),
+        quota_cost=0 if as_reply else (outbound.group_cost_hint or push_cost(session, to)),
         created_at=now,
     )
     session.add(row)
-    session.flush()
+    if not claimed:  # claimed rows are flushed at commit, together: one INSERT for all of an event's rows
+        session.flush()
     return row
 
 
@@ -76,10 +77,15 @@ def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], 
                  max_attempts: int = 6) -> None:
     """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one."""
     outcomes = [(row, _deliver(gateway, row)) for row in rows]
-    if outcomes:
-        with db.transaction() as session:
-            for row, outcome in outcomes:
-                _record(session, row, outcome, now, max_attempts)
+    if not outcomes:
+        return
+    with db.transaction() as session:
+        sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
+        if sent:  # one executemany for every row that went out
+            session.execute(update(OutboxMessage), sent)
+        for row, outcome in outcomes:
+            if isinstance(outcome, LineError):
+                _record_failure(session, row, outcome, now, max_attempts)
 
 
 def reply_now(gateway: Gateway, reply_token: str, messages: list[Message]) -> None:
@@ -192,9 +198,12 @@ def _record(session: Session, row: OutboxMessage, outcome: SendResult | LineErro
     if isinstance(outcome, LineError):
         _record_failure(session, row, outcome, now, max_attempts)
         return
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-        status=OutboxStatus.SENT, sent_at=now, line_request_id=outcome.request_id,
-        last_error="duplicate retry key: already delivered" if outcome.duplicate else None))
+    session.execute(update(OutboxMessage), [_sent_values(row, outcome, now)])
+
+
+def _sent_values(row: OutboxMessage, outcome: SendResult, now: datetime) -> dict[str, object]:
+    return {"id": row.id, "status": OutboxStatus.SENT, "sent_at": now, "line_request_id": outcome.request_id,
+            "last_error": "duplicate retry key: already delivered" if outcome.duplicate else None}
 
 
 def _record_failure(session: Session, row: OutboxMessage, exc: LineError, now: datetime, max_attempts: int) -> None:

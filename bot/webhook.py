@@ -112,11 +112,12 @@ def healthz() -> tuple[Response, int]:
 def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
     """Process one event exactly once; return what it has to send, to be sent after the response.
 
-    An event that changed something is recorded (its webhookEventId) in the same transaction as
-    its changes and its outbox rows, so a redelivery finds it and acts no more. An event that
-    changed nothing and at most answers with its reply token needs neither: doing it again cannot
-    show twice, because LINE accepts a reply token once. That is most of a group's traffic
-    (chatter, stickers, 說明), so it costs one read-only transaction and no writes.
+    An event that changed something or pushes is recorded (its webhookEventId) in the same
+    transaction as its changes and its outbox rows, so a redelivery finds it and acts no more. An
+    event that changed nothing and at most answers with its reply token needs neither: doing it
+    again cannot show twice, because LINE accepts a reply token once. That is most of a group's
+    traffic (chatter, stickers, 說明), so it costs one read-only transaction and no writes. A plain
+    reply never gets an outbox row: nothing could resend it once its token is spent or expired.
     """
     now = services.clock()
     event_id = _storable_id(event.webhook_event_id, raw)
@@ -128,13 +129,14 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
                 log.info("webhook: redelivered event already processed, skipped")
                 return Delivery()
             said = outbox.merge_replies(services.router.dispatch(event, _context(services, session, event, now)))
-            if not has_written(session) and _only_a_plain_reply(said, event):
-                answer = said[0] if said else None
-            else:
+            plain = [o for o in said if _is_plain_reply(o, event)]
+            answer = plain[0] if plain else None
+            rest = [o for o in said if o is not answer]
+            if has_written(session) or rest:
                 session.add(ProcessedEvent(webhook_event_id=event_id, event_type=_clean(event.event_type)[:40],
                                            received_at=now))
                 session.flush()
-                claimed = _enqueue(session, said, event, now)
+                claimed = _enqueue(session, rest, event, now)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the
         # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
@@ -142,9 +144,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
             raise
         log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
         return Delivery()
-    if answer is not None:
-        return Delivery(reply_token=event.reply_token, reply=answer.messages)
-    return Delivery(claimed=claimed)
+    return Delivery(reply_token=event.reply_token, reply=answer.messages if answer else [], claimed=claimed)
 
 
 def _already_processed(services: Services, event_id: str) -> bool:
@@ -152,13 +152,14 @@ def _already_processed(services: Services, event_id: str) -> bool:
         return session.get(ProcessedEvent, event_id) is not None
 
 
-def _only_a_plain_reply(said: list[Outbound], event: Inbound) -> bool:
-    """Nothing to say, or one reply that may be lost with its token (no push fallback, no dedupe key)."""
-    if not said:
-        return True
-    only = said[0]
-    return (len(said) == 1 and only.to is None and event.reply_token is not None
-            and not only.push_if_reply_fails and only.dedupe_key is None)
+def _is_plain_reply(said: Outbound, event: Inbound) -> bool:
+    """A reply that may be lost with its token: no push fallback, no dedupe key.
+
+    It needs no outbox row: a reply token is spent by its first use and expires within minutes, so
+    neither a redelivery nor the relay could send it again anyway.
+    """
+    return (said.to is None and event.reply_token is not None and not said.push_if_reply_fails
+            and said.dedupe_key is None)
 
 
 def _enqueue(session: Any, said: list[Outbound], event: Inbound, now: Any) -> list[OutboxMessage]:

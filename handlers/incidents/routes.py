@@ -82,7 +82,8 @@ def _post(event: Inbound, ctx: Ctx, category: str, urgency: str, body: str, unit
     incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
-    return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card"),
+    return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
+                 group_cost_hint=group.member_count),
             reply(render.confirmation(incident), push_if_reply_fails=True)]
 
 
