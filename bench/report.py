@@ -50,8 +50,24 @@ def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: st
         "| kind | requests | echo p50 / p99 (ms) | bot p50 / p99 (ms) |", "|---|---|---|---|",
         *(_kind_row(label, echo.outcome, bot.outcome) for label in sorted(
             bot.outcome.by_label, key=lambda k: -len(bot.outcome.by_label[k]))),
+        *_cpu_table(echo, bot),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cpu_table(echo: Measured, bot: Measured) -> list[str]:
+    """Who used the shared cores during the measured load, per answered request."""
+    if not bot.cpu_seconds:
+        return []
+    rows = ["", "CPU per answered request, by process group (all rounds; the cores are shared, so the LINE "
+            "stand-in's and PostgreSQL's share slows the target too):", "",
+            "| process group | echo bot (ms CPU / request) | 社安網 bot (ms CPU / request) |", "|---|---|---|"]
+    per_request = {m.name: {k: v * 1000 / max(len(m.outcome.latencies), 1) for k, v in m.cpu_seconds.items()}
+                   for m in (echo, bot)}
+    for group in bot.cpu_seconds:
+        rows.append(f"| {group} | {per_request[echo.name].get(group, 0):.2f} | {per_request[bot.name][group]:.2f} |")
+    rows.append(f"| **all** | {sum(per_request[echo.name].values()):.2f} | {sum(per_request[bot.name].values()):.2f} |")
+    return rows
 
 
 def _kind_row(label: str, echo: Outcome, bot: Outcome) -> str:

@@ -15,7 +15,8 @@ import requests
 
 from bench import loadgen
 from bench.database import env_of
-from bench.procs import GunicornSettings, base_env, free_port, rss_kib, start_emulator, start_gunicorn, worker_pids
+from bench.procs import (CpuMeter, GunicornSettings, base_env, free_port, pids_named, rss_kib, start_emulator,
+                         start_gunicorn, worker_pids)
 from bench.workload import Labelled, Mix, People, register_reply_tokens, signed
 from bot.config import Config
 
@@ -43,6 +44,7 @@ class Measured:
     api_calls: Counter  # (path, status) of Messaging API calls the target made during the run
     worker_rss_kib: list[int]
     rss_samples: list[tuple[int, int]] = field(default_factory=list)  # (events answered, KiB)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # by process group, during the measured load
 
 
 def measure(name: str, app: str, config: Config, people: People, incidents: list[tuple[int, str]], load: Load,
@@ -63,12 +65,14 @@ def measure(name: str, app: str, config: Config, people: People, incidents: list
             sample = _sampler(server.pid, load.batch, sample_at, samples)
             sample(0)
             events = Mix(people, incidents, seed=seed).events(load.requests * load.batch)
-            outcome = _drive(port, emulator_url, config, events, load, sample)
+            meter = CpuMeter({"target (gunicorn)": lambda: [server.pid, *worker_pids(server.pid)],
+                              "LINE stand-in": lambda: [emulator.pid], "PostgreSQL": lambda: pids_named("postgres")})
+            outcome = _drive(port, emulator_url, config, events, load, sample, meter)
             rss = [rss_kib(pid) for pid in worker_pids(server.pid)]
             if rss and sample_at:
                 samples.append((len(outcome.latencies) * load.batch, rss[0]))
             calls = Counter((r["path"], r["status"]) for r in _api_requests(emulator_url))
-            return Measured(name, outcome, calls, rss, samples)
+            return Measured(name, outcome, calls, rss, samples, meter.used)
         finally:
             server.stop()
     finally:
@@ -78,16 +82,25 @@ def measure(name: str, app: str, config: Config, people: People, incidents: list
 def merged(runs: list[Measured]) -> Measured:
     """One target's rounds as one measurement (RSS from the last round)."""
     calls: Counter = Counter()
+    cpu: Counter = Counter()
     for run in runs:
         calls.update(run.api_calls)
-    return Measured(runs[0].name, loadgen.Outcome.merged([r.outcome for r in runs]), calls, runs[-1].worker_rss_kib)
+        cpu.update(run.cpu_seconds)
+    return Measured(runs[0].name, loadgen.Outcome.merged([r.outcome for r in runs]), calls, runs[-1].worker_rss_kib,
+                    cpu_seconds=dict(cpu))
 
 
 def _drive(port: int, emulator_url: str, config: Config, events: list[Labelled], load: Load,
-           on_progress: Callable[[int], None] | None = None) -> loadgen.Outcome:
+           on_progress: Callable[[int], None] | None = None, meter: CpuMeter | None = None) -> loadgen.Outcome:
     register_reply_tokens(emulator_url, events)
     bodies = signed(events, config.channel_secret, load.batch)
-    return loadgen.run("127.0.0.1", port, "/callback", bodies, load.concurrency, load.max_seconds, on_progress)
+    if meter:
+        meter.start()
+    try:
+        return loadgen.run("127.0.0.1", port, "/callback", bodies, load.concurrency, load.max_seconds, on_progress)
+    finally:
+        if meter:
+            meter.stop()
 
 
 def _sampler(master_pid: int, batch: int, at: tuple[int, ...], into: list[tuple[int, int]]) -> Callable[[int], None]:

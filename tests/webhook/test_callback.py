@@ -145,7 +145,7 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
     second.extensions["services"].db.dispose()
     assert statuses == [200, 200]
     with app.extensions["services"].db.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
     assert len(emulator.deliveries(demo.NEWCOMER)) == 1
 
