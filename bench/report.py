@@ -1,6 +1,8 @@
 """Render benchmark results as the Markdown of bench/RESULTS.md."""
 from __future__ import annotations
 
+from collections import Counter
+
 import statistics
 
 from bench.loadgen import Outcome
@@ -50,9 +52,20 @@ def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: st
         "| kind | requests | echo p50 / p99 (ms) | bot p50 / p99 (ms) |", "|---|---|---|---|",
         *(_kind_row(label, echo.outcome, bot.outcome) for label in sorted(
             bot.outcome.by_label, key=lambda k: -len(bot.outcome.by_label[k]))),
+        "", _slowest(bot.outcome),
         *_cpu_table(echo, bot),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _slowest(outcome: Outcome, share: float = 0.01) -> str:
+    """Which kinds of event make up the bot's slowest 1% (what sets its p99)."""
+    ranked = sorted(((latency, label) for label, values in outcome.by_label.items() for latency in values),
+                    reverse=True)
+    top = ranked[:max(1, round(len(ranked) * share))]
+    counts = Counter(label for _, label in top)
+    listed = ", ".join(f"{label} {count}" for label, count in counts.most_common())
+    return f"The bot's slowest {share:.0%} of requests ({len(top)}, all rounds) by kind: {listed}."
 
 
 def _cpu_table(echo: Measured, bot: Measured) -> list[str]:

@@ -46,6 +46,8 @@ class Route:
     where: Where = Where.ANY
     who: Who = Who.ANYONE
     summary: str = ""
+    # LINE gets its 200 before the handler runs (bot/inbox.py): for handlers that write several tables.
+    acknowledge_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,16 @@ class Router:
             return _default(event, ctx)
         refusal = _refuse(route, event, ctx)
         return refusal if refusal is not None else route.handler(event, ctx)
+
+    def acknowledges_first(self, event: Inbound) -> bool:
+        """Whether the event's route wants it stored and acknowledged before it is handled.
+
+        Decided from the event alone (no database): `dispatch` still applies the full precedence later.
+        """
+        if not _has_its_chat(event) or event.user_id is None:
+            return False
+        route = self._match(event)
+        return route is not None and route.acknowledge_first
 
     def _match(self, event: Inbound) -> Route | None:
         if event.kind == EventKind.POSTBACK:

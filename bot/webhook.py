@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -18,11 +17,11 @@ from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from bot import outbox
-from bot.context import Ctx
+from bot import inbox
 from bot.db import has_written
 from bot.events import Inbound, from_sdk
-from bot.messages import Message, Outbound
+from bot.inbox import Delivery
+from bot.messages import Outbound
 from bot.services import Services
 from models.inbox import ProcessedEvent
 from models.outbox import OutboxMessage
@@ -70,31 +69,20 @@ def callback() -> Response | tuple[Response, int]:
     return answer
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What one event has to send once it is committed: a plain reply, or leased outbox rows."""
-
-    reply_token: str | None = None
-    reply: list[Message] = field(default_factory=list)
-    claimed: list[OutboxMessage] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.reply or self.claimed)
-
-
 def _deliver_after_response(response: Response, services: Services, deliveries: list[Delivery]) -> None:
-    """Send what the events produced once LINE has its answer, so LINE's API latency never delays it.
+    """Handle acknowledged events and send what the events produced once LINE has its answer.
 
     Outbox rows are leased: if this worker dies first, the scheduler's relay sends them when the lease
-    ends. A plain reply has no row: like a reply LINE refuses, it is not retried (the user asks again).
+    ends, and the scheduler handles acknowledged events still waiting. A plain reply has no row: like a
+    reply LINE refuses, it is not retried (the user asks again).
     """
     def deliver() -> None:
         for delivery in deliveries:
             try:
-                if delivery.reply:
-                    outbox.reply_now(services.gateway, delivery.reply_token or "", delivery.reply)
-                outbox.send_claimed(services.db, services.gateway, delivery.claimed, services.clock())
-            except Exception as exc:  # the lease covers rows; nothing else can be done after the response
+                if delivery.waiting_event_id:
+                    delivery = inbox.handle_waiting(services, delivery.waiting_event_id)
+                inbox.send(services, delivery)
+            except Exception as exc:  # leases and the inbox cover it; nothing else can be done after the response
                 log.error("webhook: delivery after the response failed with %s", type(exc).__name__)
     response.call_on_close(deliver)
 
@@ -110,7 +98,7 @@ def healthz() -> tuple[Response, int]:
 
 
 def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
-    """Process one event exactly once; return what it has to send, to be sent after the response.
+    """Process one event exactly once; return what it leaves to do after the response.
 
     An event that changed something or pushes is recorded (its webhookEventId) in the same
     transaction as its changes and its outbox rows, so a redelivery finds it and acts no more. An
@@ -118,54 +106,40 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
     again cannot show twice, because LINE accepts a reply token once. That is most of a group's
     traffic (chatter, stickers, 說明), so it costs one read-only transaction and no writes. A plain
     reply never gets an outbox row: nothing could resend it once its token is spent or expired.
+    Routes marked `acknowledge_first` are only stored here and handled after the response (bot/inbox.py).
     """
     now = services.clock()
     event_id = _storable_id(event.webhook_event_id, raw)
+    event_type = _clean(event.event_type)[:40]
     claimed: list[OutboxMessage] = []
     answer: Outbound | None = None
     try:
         with services.db.transaction() as session:
+            if services.router.acknowledges_first(event):
+                inbox.store(session, event_id, event_type, raw, now)
+                return Delivery(waiting_event_id=event_id)
             if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
                 log.info("webhook: redelivered event already processed, skipped")
                 return Delivery()
-            said = outbox.merge_replies(services.router.dispatch(event, _context(services, session, event, now)))
-            plain = [o for o in said if _is_plain_reply(o, event)]
-            answer = plain[0] if plain else None
-            rest = [o for o in said if o is not answer]
+            answer, rest = inbox.dispatch(services, session, event, now)
             if has_written(session) or rest:
-                session.add(ProcessedEvent(webhook_event_id=event_id, event_type=_clean(event.event_type)[:40],
-                                           received_at=now))
+                session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event_type, received_at=now,
+                                           processed_at=now))
                 session.flush()
-                claimed = _enqueue(session, rest, event, now)
+                claimed = inbox.enqueue_claimed(session, rest, event, now)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the
         # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
-        if not _already_processed(services, event_id):
+        if not _already_received(services, event_id):
             raise
-        log.info("webhook: event already processed, skipped (redelivery=%s)", event.is_redelivery)
+        log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
         return Delivery()
     return Delivery(reply_token=event.reply_token, reply=answer.messages if answer else [], claimed=claimed)
 
 
-def _already_processed(services: Services, event_id: str) -> bool:
+def _already_received(services: Services, event_id: str) -> bool:
     with services.db.transaction() as session:
         return session.get(ProcessedEvent, event_id) is not None
-
-
-def _is_plain_reply(said: Outbound, event: Inbound) -> bool:
-    """A reply that may be lost with its token: no push fallback, no dedupe key.
-
-    It needs no outbox row: a reply token is spent by its first use and expires within minutes, so
-    neither a redelivery nor the relay could send it again anyway.
-    """
-    return (said.to is None and event.reply_token is not None and not said.push_if_reply_fails
-            and said.dedupe_key is None)
-
-
-def _enqueue(session: Any, said: list[Outbound], event: Inbound, now: Any) -> list[OutboxMessage]:
-    rows = [outbox.enqueue_claimed(session, o, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
-            for o in said]
-    return [row for row in rows if row is not None]
 
 
 def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
@@ -177,12 +151,6 @@ def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[
             raise
         log.warning("webhook: database connection was stale; retrying the event once")
         return handle_event(services, event, raw)
-
-
-def _context(services: Services, session: Any, event: Inbound, now: Any) -> Ctx:
-    return Ctx(session=session, now=now, config=services.config, directory=services.directory,
-               line=services.gateway, user_id=event.user_id, group_id=event.group_id,
-               commands=services.router.commands)
 
 
 def _raw_events(body: str) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot import build_services
 from bot.config import Config, ConfigError
+from bot.inbox import resume_waiting
 from bot.outbox import Pacer, relay_due
 from bot.reminders import dispatch_due
 from bot.router import Job
@@ -47,8 +48,8 @@ def dispatch_reminders(services: Services, now: datetime) -> int:
 
 
 def jobs(services: Services) -> list[Job]:
-    """The outbox relay first, then reminders, then each capability's jobs, in route-table order."""
-    found = [Job("outbox", relay_outbox), Job("reminders", dispatch_reminders)]
+    """The outbox relay first, then waiting events, reminders, and each capability's jobs, in route-table order."""
+    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders)]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found

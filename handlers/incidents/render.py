@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from models.incidents import Incident, IncidentStatus, UpdateKind, Urgency
+from models.incidents import Incident, IncidentStatus, IncidentUpdate, UpdateKind, Urgency
 from models.roster import Contact, Unit
 from rules.dates import roc_datetime
 from rules.incidents import CATEGORIES, ClaimStats
@@ -44,12 +44,16 @@ def confirmation(incident: Incident) -> Message:
                 f"後續：「案件 {incident.number}」看狀態、「回報 {incident.number} 內容」補充、「結案 {incident.number}」結案。")
 
 
-def state(incident: Incident) -> list[Message]:
+HISTORY_LINES = 15
+
+
+def state(incident: Incident, recent: list[IncidentUpdate]) -> list[Message]:
+    """The card and the last HISTORY_LINES updates, oldest first."""
     lines = [f"{u.created_at and roc_datetime(u.created_at)} {u.unit.short_name} {_update_label(u.kind)}"
-             + (f"：{u.text}" if u.text else "") for u in incident.updates]
+             + (f"：{u.text}" if u.text else "") for u in recent]
     messages = [card(incident)]
     if lines:
-        messages.append(text("處理紀錄：\n" + "\n".join(lines[-15:])))
+        messages.append(text("處理紀錄：\n" + "\n".join(lines)))
     return messages
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot import conversations, privacy_guard
 from bot.context import Ctx
@@ -150,7 +150,9 @@ def _take_text(event: Inbound, ctx: Ctx, units: list[Unit]) -> list[Outbound]:
 def _incident_from_postback(event: Inbound, ctx: Ctx) -> Incident | None:
     """Load the request locked for this event, so two units tapping 我來處理 at once take turns."""
     try:
-        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")), with_for_update=True)
+        # The requester comes along: 需要更多資訊 mentions them (one query instead of two).
+        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")), with_for_update={"of": Incident},
+                                   options=[joinedload(Incident.requester, innerjoin=True)])
     except ValueError:
         return None
     if incident is None or ctx.contact is None or incident.district_id != ctx.contact.unit.district_id:
@@ -220,7 +222,7 @@ def on_state(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incident = _by_number(ctx, event.argument, with_history=True)
     if incident is None:
         return [reply(text("找不到這個求助編號。格式如「案件 1151122-03」。"))]
-    return [reply(*render.state(incident))]
+    return [reply(*render.state(incident, service.recent_updates(ctx.session, incident, render.HISTORY_LINES)))]
 
 
 def on_report(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -296,7 +298,9 @@ CAPABILITY = Capability(
     name="incidents",
     middleware=(screen_group_text,),
     routes=(
-        Route(on_request, commands=("求助",), where=Where.PRIVATE, who=Who.REGISTERED,
+        # A request allocates a number, schedules escalations and posts a card: stored first, LINE answered
+        # at once, handled right after (bot/inbox.py).
+        Route(on_request, commands=("求助",), where=Where.PRIVATE, who=Who.REGISTERED, acknowledge_first=True,
               summary="求助 [緊急|一般] [@單位] 內容：向網絡單位發出求助（勿含個資）"),
         Route(on_state, commands=("案件",), who=Who.REGISTERED, summary="案件 <編號>：查看求助狀態"),
         Route(on_report, commands=("回報",), who=Who.REGISTERED, summary="回報 <編號> <內容>：補充進度"),

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot import reminders
 from bot.config import Config
@@ -88,11 +88,18 @@ def find(session: Session, number_text: str, district_id: int | None, with_histo
     day, seq = found[0][1], found[0][2]
     query = select(Incident).where(Incident.number == case_number(day, seq, width=2))
     if with_history:
-        query = query.options(selectinload(Incident.asked).joinedload(IncidentUnit.unit),
-                              selectinload(Incident.updates).joinedload(IncidentUpdate.unit))
+        query = query.options(selectinload(Incident.asked).joinedload(IncidentUnit.unit))
     if district_id is not None:
         query = query.where(Incident.district_id == district_id)
     return session.scalars(query).first()
+
+
+def recent_updates(session: Session, incident: Incident, limit: int) -> list[IncidentUpdate]:
+    """The request's last `limit` updates, oldest first (a long history is not loaded whole)."""
+    newest = session.scalars(select(IncidentUpdate).where(IncidentUpdate.incident_id == incident.id)
+                             .options(joinedload(IncidentUpdate.unit))
+                             .order_by(IncidentUpdate.id.desc()).limit(limit))
+    return list(reversed(newest.all()))
 
 
 def may_claim(incident: Incident, contact: Contact) -> bool:

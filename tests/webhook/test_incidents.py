@@ -155,6 +155,18 @@ def test_report_close_and_flag_for_case_conference(emulator, services, group):
     assert any("已結案" in t for t in emulator.texts(to=demo.SOCIAL_WORKER))
 
 
+def test_state_shows_the_last_fifteen_updates_oldest_first(emulator, services, group):
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 需要協助")
+    number = incidents(services)[0].number
+    for index in range(1, 18):
+        emulator.text(demo.HEALTH, f"回報 {number} 第{index}次聯繫")
+    emulator.text(demo.SOCIAL_WORKER, f"案件 {number}")
+    history = emulator.texts(to=demo.SOCIAL_WORKER)[-1]
+    assert history.startswith("處理紀錄")
+    shown = [line.rsplit("第", 1)[1] for line in history.splitlines()[1:]]
+    assert shown == [f"{index}次聯繫" for index in range(3, 18)]
+
+
 def test_unknown_unit_tag_changes_nothing(emulator, services, group):
     emulator.text(demo.SOCIAL_WORKER, "求助 @太空總署 需要協助")
     assert "找不到單位" in emulator.texts(to=demo.SOCIAL_WORKER)[-1]

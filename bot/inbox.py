@@ -1,0 +1,152 @@
+"""The webhook's inbox: the record of events received, and the events acknowledged before handling.
+
+Every event that changes something leaves a `processed_events` row with its webhookEventId, so a
+redelivery acts no more. Routes marked `acknowledge_first` (a 求助, which allocates a number,
+schedules escalations and posts a card) go further: the event itself is stored, encrypted, in a
+short transaction of its own; LINE gets its 200 at once; the worker handles the event right after
+the response. If the worker dies first, the scheduler handles what is still waiting. Either way the
+row is claimed (FOR UPDATE SKIP LOCKED) and marked handled in the handler's own transaction, so the
+event is handled exactly once, and its text leaves the row when it is.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from linebot.v3.webhooks import Event
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.context import Ctx
+from bot.events import Inbound, from_sdk
+from bot.messages import Message, Outbound
+from bot.services import Services
+from models.inbox import ProcessedEvent
+from models.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# The worker that acknowledged an event handles it within milliseconds; the scheduler waits this long first.
+GRACE = timedelta(seconds=20)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one event leaves to do after the response: a plain reply, leased outbox rows, or handling it."""
+
+    reply_token: str | None = None
+    reply: list[Message] = field(default_factory=list)
+    claimed: list[OutboxMessage] = field(default_factory=list)
+    waiting_event_id: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.reply or self.claimed or self.waiting_event_id)
+
+
+def context(services: Services, session: Session, event: Inbound, now: datetime) -> Ctx:
+    return Ctx(session=session, now=now, config=services.config, directory=services.directory,
+               line=services.gateway, user_id=event.user_id, group_id=event.group_id,
+               commands=services.router.commands)
+
+
+def dispatch(services: Services, session: Session, event: Inbound,
+             now: datetime) -> tuple[Outbound | None, list[Outbound]]:
+    """Run the event through the router; split what it says into a plain reply and the rest."""
+    said = outbox.merge_replies(services.router.dispatch(event, context(services, session, event, now)))
+    plain = next((o for o in said if is_plain_reply(o, event)), None)
+    return plain, [o for o in said if o is not plain]
+
+
+def is_plain_reply(said: Outbound, event: Inbound) -> bool:
+    """A reply that may be lost with its token: no push fallback, no dedupe key.
+
+    It needs no outbox row: a reply token is spent by its first use and expires within minutes, so
+    neither a redelivery nor the relay could send it again anyway.
+    """
+    return (said.to is None and event.reply_token is not None and not said.push_if_reply_fails
+            and said.dedupe_key is None)
+
+
+def enqueue_claimed(session: Session, said: list[Outbound], event: Inbound, now: datetime) -> list[OutboxMessage]:
+    rows = [outbox.enqueue_claimed(session, o, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
+            for o in said]
+    return [row for row in rows if row is not None]
+
+
+def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any], now: datetime) -> None:
+    """Keep an acknowledged event (encrypted) until it is handled; a repeat raises IntegrityError."""
+    session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event_type, received_at=now,
+                               payload=json.dumps(raw, ensure_ascii=False), processed_at=None, attempts=0))
+    session.flush()
+
+
+def handle_waiting(services: Services, event_id: str) -> Delivery:
+    """Handle an acknowledged event if it is still waiting (the worker, after its response)."""
+    return _handle(services, event_id, claim=True)
+
+
+def send(services: Services, delivery: Delivery) -> None:
+    """Send what an event left to do (after the webhook's response)."""
+    if delivery.reply:
+        outbox.reply_now(services.gateway, delivery.reply_token or "", delivery.reply)
+    outbox.send_claimed(services.db, services.gateway, delivery.claimed, services.clock())
+
+
+def resume_waiting(services: Services, now: datetime) -> int:
+    """Job: handle events whose worker died after acknowledging them; the relay sends what they say."""
+    with services.db.transaction() as session:
+        waiting = list(session.scalars(select(ProcessedEvent.webhook_event_id).where(
+            ProcessedEvent.processed_at.is_(None), ProcessedEvent.received_at <= now - GRACE)
+            .order_by(ProcessedEvent.received_at).limit(500)))
+    for event_id in waiting:
+        _handle(services, event_id, claim=False)
+    return len(waiting)
+
+
+def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
+    try:
+        with services.db.transaction() as session:
+            row = session.scalars(select(ProcessedEvent).where(
+                ProcessedEvent.webhook_event_id == event_id, ProcessedEvent.processed_at.is_(None))
+                .with_for_update(skip_locked=True)).first()
+            if row is None:
+                return Delivery()  # handled already, or being handled by someone else right now
+            event = _inbound(row.payload)
+            answer, rest = dispatch(services, session, event, row.received_at)
+            row.payload, row.processed_at = None, services.clock()
+            if claim:
+                claimed = enqueue_claimed(session, rest, event, row.received_at)
+                return Delivery(event.reply_token, answer.messages if answer else [], claimed)
+            for said in ([answer] if answer else []) + rest:  # too late to answer first-hand: the relay sends
+                outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token,
+                               now=services.clock())
+            return Delivery()
+    except Exception as exc:
+        _note_failure(services, event_id, exc)
+        return Delivery()
+
+
+def _inbound(payload: str | None) -> Inbound:
+    return from_sdk(Event.from_dict(json.loads(payload or "{}")))
+
+
+def _note_failure(services: Services, event_id: str, exc: Exception) -> None:
+    """A database hiccup leaves the event for the scheduler to try again; a failing handler gives up."""
+    retry = isinstance(exc, DBAPIError)
+    log.error("inbox: event failed with %s (%s)", type(exc).__name__, "will retry" if retry else "dropped")
+    try:
+        with services.db.transaction() as session:
+            row = session.get(ProcessedEvent, event_id)
+            if row is None or row.processed_at is not None:
+                return
+            row.attempts += 1
+            if not retry or row.attempts >= MAX_ATTEMPTS:
+                row.payload, row.processed_at = None, services.clock()
+    except DBAPIError:
+        pass  # the database is away: the row stays waiting
