@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from bot import reminders
 from bot.config import Config
@@ -81,17 +81,18 @@ def schedule_escalations(session: Session, incident: Incident, config: Config) -
 
 
 def find(session: Session, number_text: str, district_id: int | None, with_history: bool = False) -> Incident | None:
-    """Find a request by its number in the user's district (`with_history`: its units and updates too)."""
+    """Find a request by its number in the user's district (`with_history`: with what its card shows)."""
     found = find_case_numbers(number_text)
     if not found:
         return None
     day, seq = found[0][1], found[0][2]
     query = select(Incident).where(Incident.number == case_number(day, seq, width=2))
-    if with_history:
-        query = query.options(selectinload(Incident.asked).joinedload(IncidentUnit.unit))
+    if with_history:  # what the card shows, in the same query
+        query = query.options(joinedload(Incident.asked).joinedload(IncidentUnit.unit),
+                              joinedload(Incident.requester_unit), joinedload(Incident.claimed_unit))
     if district_id is not None:
         query = query.where(Incident.district_id == district_id)
-    return session.scalars(query).first()
+    return session.scalars(query).unique().first()
 
 
 def recent_updates(session: Session, incident: Incident, limit: int) -> list[IncidentUpdate]:
