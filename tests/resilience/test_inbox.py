@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import requests
 from sqlalchemy import event, func, select, text
 
@@ -19,15 +18,6 @@ from tests.conftest import _serve
 from tests.resilience.webhooks import encode, sign, text_event
 
 REQUEST = "求助 @衛生局 長者獨居需要關懷訪視"
-
-
-@pytest.fixture
-def group(emulator):
-    emulator.join(demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    emulator.reset()
-    emulator.configure(monthly_quota=100_000)
-    return demo.GROUP
 
 
 def request_body(emulator, event_id: str) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -22,15 +21,6 @@ from tests.resilience.webhooks import encode, sign, text_event
 PUSH = "/v2/bot/message/push"
 REPLY = "/v2/bot/message/reply"
 REQUESTS = ["求助 @衛生局 長者獨居需要關懷訪視", "求助 緊急 @分局 新興路附近有長者情緒激動", "求助 一般 @就服處 個案需要就業媒合資訊"]
-
-
-@pytest.fixture
-def group(emulator):
-    emulator.join(demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    emulator.reset()
-    emulator.configure(monthly_quota=100_000)
-    return demo.GROUP
 
 
 def numbers(services) -> list[str]:

@@ -123,13 +123,12 @@ def test_redelivery_is_processed_once(emulator, app):
     assert len(replies) == 1
 
 
-def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulator):
-    """Two gunicorn workers receive the same retried request concurrently."""
+def to_two_workers_at_once(app, config, clock, body: bytes) -> list[int]:
+    """Post the same body to two apps (two gunicorn workers) at the same moment; their statuses."""
     from dataclasses import replace
     from bot import create_app
     second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
                         clock=clock)
-    body = fresh_text(emulator, "註冊", event_id="01RACE00000000000000000001", user=demo.NEWCOMER)
     statuses: list[int] = []
     barrier = threading.Barrier(2)
 
@@ -143,7 +142,13 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
     for t in threads:
         t.join()
     second.extensions["services"].db.dispose()
-    assert statuses == [200, 200]
+    return statuses
+
+
+def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulator):
+    """Two gunicorn workers receive the same retried request concurrently."""
+    body = fresh_text(emulator, "註冊", event_id="01RACE00000000000000000001", user=demo.NEWCOMER)
+    assert to_two_workers_at_once(app, config, clock, body) == [200, 200]
     with app.extensions["services"].db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
@@ -152,23 +157,8 @@ def test_same_event_to_two_workers_at_once_acts_once(app, config, clock, emulato
 
 def test_same_read_only_event_to_two_workers_answers_once(app, config, clock, emulator):
     """Nothing is recorded for 說明, yet the user sees one answer: LINE takes a reply token once."""
-    from dataclasses import replace
-    from bot import create_app
-    second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
-                        clock=clock)
     body = fresh_text(emulator, "說明", event_id="01RACE00000000000000000002")
-    barrier = threading.Barrier(2)
-
-    def deliver(flask_app) -> None:
-        barrier.wait()
-        post(flask_app.test_client(), body)
-
-    threads = [threading.Thread(target=deliver, args=(a,)) for a in (app, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    second.extensions["services"].db.dispose()
+    assert to_two_workers_at_once(app, config, clock, body) == [200, 200]
     assert len(emulator.deliveries(demo.SOCIAL_WORKER)) == 1
 
 
