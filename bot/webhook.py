@@ -1,8 +1,9 @@
 """POST /callback and GET /healthz.
 
-An event flows one way: signature check -> dedupe -> router -> handler -> outbox (same
-transaction) -> commit -> 200 to LINE -> delivery. Events that change nothing skip the dedupe row and the
-outbox (see handle_event). A database failure answers 503 so LINE redelivers; the
+An event flows one way: signature check -> router -> handler -> dedupe row and outbox (same
+transaction) -> commit -> 200 to LINE -> delivery. Events that change nothing skip the dedupe row
+and the outbox; routes marked acknowledge_first are stored and handled after the 200 (see
+handle_event and bot/inbox.py). A database failure answers 503 so LINE redelivers; the
 transaction rolls back, so nothing is half-written.
 """
 from __future__ import annotations
