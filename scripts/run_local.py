@@ -39,8 +39,8 @@ def main() -> None:
     processes = [
         subprocess.Popen([PY, "-m", "emulator", "--port", str(args.emulator_port),
                           "--bot-url", f"http://127.0.0.1:{args.port}/callback"], cwd=ROOT, env=env),
-        subprocess.Popen([PY, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{args.port}", "wsgi:app"],
-                         cwd=ROOT, env=env),
+        subprocess.Popen([PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
+                          "--bind", f"127.0.0.1:{args.port}", "wsgi:app"], cwd=ROOT, env=env),
         subprocess.Popen([PY, "-m", "scheduler"], cwd=ROOT, env=env),
     ]
     time.sleep(2)
