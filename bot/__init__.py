@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Iterable
-
-from typing import Any
+from typing import Any, Iterable
 
 from flask import Flask
 from flask.testing import FlaskClient

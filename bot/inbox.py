@@ -48,6 +48,11 @@ class Delivery:
     def __bool__(self) -> bool:
         return bool(self.reply or self.claimed or self.waiting_event_id)
 
+    @classmethod
+    def of(cls, event: Inbound, answer: Outbound | None, claimed: list[OutboxMessage]) -> "Delivery":
+        """What a handled event leaves: its plain reply (if any) and its claimed outbox rows."""
+        return cls(event.reply_token, answer.messages if answer else [], claimed)
+
 
 def context(services: Services, session: Session, event: Inbound, now: datetime) -> Ctx:
     return Ctx(session=session, now=now, config=services.config, directory=services.directory,
@@ -71,12 +76,6 @@ def is_plain_reply(said: Outbound, event: Inbound) -> bool:
     """
     return (said.to is None and event.reply_token is not None and not said.push_if_reply_fails
             and said.dedupe_key is None)
-
-
-def enqueue_claimed(session: Session, said: list[Outbound], event: Inbound, now: datetime) -> list[OutboxMessage]:
-    rows = [outbox.enqueue_claimed(session, o, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
-            for o in said]
-    return [row for row in rows if row is not None]
 
 
 def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any], now: datetime) -> None:
@@ -117,15 +116,14 @@ def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
                 .with_for_update(skip_locked=True)).first()
             if row is None:
                 return Delivery()  # handled already, or being handled by someone else right now
-            event = _inbound(row.payload)
+            event, now = _inbound(row.payload), services.clock()
             answer, rest = dispatch(services, session, event, row.received_at)
-            row.payload, row.processed_at = None, services.clock()
+            row.payload, row.processed_at = None, now
             if claim:
-                claimed = enqueue_claimed(session, rest, event, row.received_at)
-                return Delivery(event.reply_token, answer.messages if answer else [], claimed)
+                return Delivery.of(event, answer, outbox.enqueue_claimed_all(
+                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token))
             for said in ([answer] if answer else []) + rest:  # too late to answer first-hand: the relay sends
-                outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token,
-                               now=services.clock())
+                outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
             return Delivery()
     except Exception as exc:
         _note_failure(services, event_id, exc)

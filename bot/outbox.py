@@ -67,9 +67,10 @@ def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None
     return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True)
 
 
-def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime) -> list[OutboxMessage]:
-    """Enqueue pushes (from a job or an operator's command), claimed for sending after commit."""
-    rows = [enqueue_claimed(session, o, chat_id=None, reply_token=None, now=now) for o in said]
+def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime, *, chat_id: str | None = None,
+                        reply_token: str | None = None) -> list[OutboxMessage]:
+    """Enqueue what an event, a job or an operator's command said, claimed for sending after commit."""
+    rows = [enqueue_claimed(session, o, chat_id=chat_id, reply_token=reply_token, now=now) for o in said]
     return [row for row in rows if row is not None]
 
 
@@ -77,19 +78,13 @@ def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], 
                  max_attempts: int = 6) -> None:
     """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one."""
     outcomes = [(row, _deliver(gateway, row)) for row in rows]
-    if not outcomes:
-        return
-    with db.transaction() as session:
-        sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
-        if sent:  # one executemany for every row that went out
-            session.execute(update(OutboxMessage), sent)
-        for row, outcome in outcomes:
-            if isinstance(outcome, LineError):
-                _record_failure(session, row, outcome, now, max_attempts)
+    if outcomes:
+        with db.transaction() as session:
+            _record(session, outcomes, now, max_attempts)
 
 
 def reply_now(gateway: Gateway, reply_token: str, messages: list[Message]) -> None:
-    """Answer at once, without an outbox row: for replies that may be lost with their token (see webhook)."""
+    """Answer at once, without an outbox row: for replies that may be lost with their token (bot/inbox.py)."""
     try:
         gateway.reply(reply_token, messages)
     except LineError as exc:  # the gateway logged LINE's status and request id
@@ -181,7 +176,7 @@ def _claim(db: Database, row_id: int, now: datetime, max_attempts: int = 6) -> O
 def _send(db: Database, gateway: Gateway, row: OutboxMessage, now: datetime, max_attempts: int = 6) -> None:
     outcome = _deliver(gateway, row)
     with db.transaction() as session:
-        _record(session, row, outcome, now, max_attempts)
+        _record(session, [(row, outcome)], now, max_attempts)
 
 
 def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
@@ -193,12 +188,15 @@ def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
         return exc
 
 
-def _record(session: Session, row: OutboxMessage, outcome: SendResult | LineError, now: datetime,
+def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | LineError]], now: datetime,
             max_attempts: int) -> None:
-    if isinstance(outcome, LineError):
-        _record_failure(session, row, outcome, now, max_attempts)
-        return
-    session.execute(update(OutboxMessage), [_sent_values(row, outcome, now)])
+    """Mark what went out as sent (one executemany) and what failed for a retry, a fallback or giving up."""
+    sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
+    if sent:
+        session.execute(update(OutboxMessage), sent)
+    for row, outcome in outcomes:
+        if isinstance(outcome, LineError):
+            _record_failure(session, row, outcome, now, max_attempts)
 
 
 def _sent_values(row: OutboxMessage, outcome: SendResult, now: datetime) -> dict[str, object]:

@@ -18,7 +18,7 @@ from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from bot import inbox
+from bot import inbox, outbox
 from bot.db import has_written
 from bot.events import Inbound, from_sdk
 from bot.inbox import Delivery
@@ -127,7 +127,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
                 session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event_type, received_at=now,
                                            processed_at=now))
                 session.flush()
-                claimed = inbox.enqueue_claimed(session, rest, event, now)
+                claimed = outbox.enqueue_claimed_all(session, rest, now, chat_id=event.chat_id,
+                                                     reply_token=event.reply_token)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the
         # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
@@ -135,7 +136,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
             raise
         log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
         return Delivery()
-    return Delivery(reply_token=event.reply_token, reply=answer.messages if answer else [], claimed=claimed)
+    return Delivery.of(event, answer, claimed)
 
 
 def _already_received(services: Services, event_id: str) -> bool:

@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
+from bench.database import fresh_database
 from bot.config import Config, REPO_ROOT
 
 SECRET = "test-channel-secret"
@@ -51,16 +52,6 @@ def _postgres_url() -> str:
     return url
 
 
-def _fresh_database(url: str, name: str) -> str:
-    """Create an empty database `name` on the server of `url` and return its URL."""
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """One migrated database per backend for the whole run."""
@@ -68,7 +59,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
-        url = _fresh_database(_postgres_url(), f"shanet_test_{os.getpid()}")
+        url = fresh_database(_postgres_url(), f"shanet_test_{os.getpid()}")
     upgrade(url)
     return url
 
