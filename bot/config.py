@@ -133,7 +133,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _check_schedules(config: "Config") -> None:
     """Read the scheduling settings once at start-up, so a typo fails here and not at the first reminder."""
-    from rules.meeting_cycles import parse_leads
+    from rules.meetings.cycles import parse_leads
     from rules.workdays import QuietHours, calendar_from_setting
     checks = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
               ("QUIET_HOURS", QuietHours.parse, config.quiet_hours),

@@ -8,8 +8,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot.services import Services
-from handlers.calendar import periods, render, service
+from handlers.calendar import render, service
 from handlers.roster.service import find_district
+from rules import calendar as periods
 from rules.dates import to_taipei
 
 calendar_cli = AppGroup("calendar", help="Activity calendars: feed links and schedules.")

@@ -17,9 +17,10 @@ from bot import conversations
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, text
-from handlers.calendar import periods, render, service
+from handlers.calendar import render, service
 from handlers.calendar.service import Draft
 from models.calendar import Activity
+from rules import calendar as periods
 from rules.dates import format_time, parse_date, parse_time, parse_time_range, roc_date, to_taipei
 
 FLOW = "calendar_activity"

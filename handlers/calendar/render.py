@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Sequence
 
 from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from handlers.calendar import periods
+from rules import calendar as periods
 from handlers.calendar.service import Completeness
 from models.calendar import Activity, ActivityCall
 from models.roster import Contact, Unit

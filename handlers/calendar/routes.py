@@ -18,11 +18,12 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
 from bot.router import Capability, Flow, Job, Route, Where, Who
-from handlers.calendar import flow, notices, periods, render, service, web
+from handlers.calendar import flow, jobs, render, service, web
 from handlers.calendar.service import Draft
 from handlers.roster.service import find_district, may_manage_district
 from models.calendar import Activity
 from models.roster import District
+from rules import calendar as periods
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
 
 SCHEDULE_WEEKS = 4
@@ -279,7 +280,7 @@ CAPABILITY = Capability(
         *(Route(on_stale_step, action=action) for action in STALE_ACTIONS),
     ),
     flows=(Flow(flow.FLOW, flow.on_step, actions=flow.ACTIONS),),
-    jobs=(Job("calendar_announcements", notices.arm_announcements), Job("calendar_digest", notices.schedule_digests)),
-    reminders=notices.RENDERERS,
+    jobs=(Job("calendar_announcements", jobs.arm_announcements), Job("calendar_digest", jobs.schedule_digests)),
+    reminders=jobs.RENDERERS,
     blueprints=(web.blueprint,),
 )

@@ -13,8 +13,9 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from bot.services import Services
-from handlers.calendar import exports, periods, render, service
+from handlers.calendar import export, render, service
 from models.calendar import Activity
+from rules import calendar as periods
 from rules.dates import roc_date, to_taipei
 
 blueprint = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
@@ -51,7 +52,7 @@ def feed(token: str) -> Response:
         today = to_taipei(services.clock()).date()
         activities = service.window(session, district.id, today - timedelta(days=FEED_PAST_DAYS),
                                     today + timedelta(days=FEED_FUTURE_DAYS), include_cancelled=True)
-        body = exports.ics(f"{district.name}社安網活動期程", activities)
+        body = export.ics(f"{district.name}社安網活動期程", activities)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
     return _private(response)
@@ -109,7 +110,7 @@ def spreadsheet(token: str) -> Response:
         first, last = _xlsx_period(services, session, district.id)
         activities = service.window(session, district.id, first, last)
         title = f"{district.city}{district.name}社會安全網網絡單位活動期程表"
-        body = exports.xlsx(title, first, last, activities, services.clock())
+        body = export.xlsx(title, first, last, activities, services.clock())
     filename = f"{district.name}活動期程_{roc_date(first, 'compact')}-{roc_date(last, 'compact')}.xlsx"
     response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f"attachment; filename=schedule.xlsx; filename*=UTF-8''{quote(filename)}"

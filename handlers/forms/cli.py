@@ -15,7 +15,7 @@ from bot import outbox
 from bot.messages import push
 from bot.services import Services
 from handlers.forms import export, render, service
-from handlers.forms import spec as rules
+from rules import forms as rules
 from handlers.roster import service as roster
 from rules.dates import parse_date, to_taipei
 

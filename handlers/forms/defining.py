@@ -22,7 +22,7 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, says, text
 from handlers.forms import render, service
-from handlers.forms import spec as rules
+from rules import forms as rules
 from handlers.roster import service as roster
 from models.roster import District
 from rules.dates import parse_date, to_taipei

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
 from handlers.forms import render, service
-from handlers.forms import spec as rules
+from rules import forms as rules
 from models.forms import Form
 from rules.dates import roc_datetime
 

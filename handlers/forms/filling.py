@@ -20,7 +20,7 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
 from handlers.forms import render, service
-from handlers.forms import spec as rules
+from rules import forms as rules
 from models.forms import Form
 from rules.dates import to_taipei
 

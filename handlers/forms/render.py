@@ -7,7 +7,7 @@ from typing import Any
 from bot.messages import (Action, FlexCard, Message, buttons, datetime_picker, postback, says, text, textv2_mention,
                           uri)
 from handlers.forms.service import UnitStatus
-from handlers.forms.spec import (FieldKind, FieldSpec, FormSpec, KIND_NAMES, days_left,
+from rules.forms import (FieldKind, FieldSpec, FormSpec, KIND_NAMES, days_left,
                                  display_value, is_empty)
 from models.forms import Form, FormResponse, FormStatus
 from models.roster import Contact, Unit

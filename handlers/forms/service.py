@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import reminders
 from bot.config import Config
-from handlers.forms import spec as rules
+from rules import forms as rules
 from handlers.roster import service as roster
 from models.forms import Form, FormResponse, FormRevision, FormStatus, FormTarget
 from models.roster import Contact, District, Group, Unit

@@ -15,7 +15,7 @@ from bot import links
 from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
-from handlers.forms import spec as rules
+from rules import forms as rules
 from handlers.roster import service as roster
 from models.forms import Form, FormResponse
 from models.roster import Contact

@@ -14,7 +14,7 @@ from bot.messages import Outbound, push
 from bot.reminders import pending
 from bot.services import Services
 from handlers.meetings import render, service, tracked
-from handlers.meetings.plan import find_types, split_owners
+from rules.meetings.plan import find_types, split_owners
 from handlers.roster import service as roster
 from models.meetings import Meeting
 from models.roster import District

@@ -18,7 +18,7 @@ from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
 from bot.router import Flow
 from handlers.meetings import render, service
-from handlers.meetings.plan import find_types, parse_picker
+from rules.meetings.plan import find_types, parse_picker
 from models.roster import District
 from rules.dates import parse_datetime_phrase, to_taipei
 

@@ -14,7 +14,7 @@ from bot.events import Inbound
 from bot.messages import Outbound, reply, text
 from bot.router import Route, Who
 from handlers.meetings import access, render, service, tracked
-from handlers.meetings.plan import split_owners
+from rules.meetings.plan import split_owners
 from handlers.roster import service as roster
 from models.meetings import ITEM_STATUS_LABELS
 from models.roster import Unit

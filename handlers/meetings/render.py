@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.messages import FlexCard, Message, buttons, datetime_picker, postback, says, text
-from handlers.meetings.plan import picker_value
+from rules.meetings.plan import picker_value
 from handlers.meetings.service import Proposal
 from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Answer, Meeting, TrackedItem
 from models.roster import Unit
 from rules.dates import roc_date, roc_datetime, to_taipei
-from rules.meeting_cycles import MeetingType
+from rules.meetings.cycles import MeetingType
 
 PRIVACY_NOTE = "請勿填寫個案姓名、身分證字號、電話、地址等個人資料。"
 MAX_CARD_ITEMS = 10

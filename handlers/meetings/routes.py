@@ -16,8 +16,8 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.router import Capability, Job, Route, Where, Who
-from handlers.meetings import access, export, flow, items, notify, render, service
-from handlers.meetings.plan import parse_schedule_line
+from handlers.meetings import access, export, flow, items, jobs, render, service
+from rules.meetings.plan import parse_schedule_line
 from models.meetings import Answer, Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
@@ -218,7 +218,7 @@ CAPABILITY = Capability(
         *items.ROUTES,
     ),
     flows=(flow.flow(schedule),),
-    jobs=(Job("meetings_progress", notify.keep_progress_scheduled),),
-    reminders=notify.RENDERERS,
+    jobs=(Job("meetings_progress", jobs.keep_progress_scheduled),),
+    reminders=jobs.RENDERERS,
     blueprints=(export.blueprint,),
 )

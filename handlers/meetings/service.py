@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from bot import reminders
 from bot.config import Config
-from handlers.meetings.plan import Kind, Policy, meeting_plan, policy_from_settings
+from rules.meetings.plan import Kind, Policy, meeting_plan, policy_from_settings
 from handlers.roster import service as roster
 from models.meetings import Answer, Attendance, Meeting, MeetingStatus
 from models.reminders import ReminderState
 from models.roster import Contact, ContactStatus, District, Role, Unit
 from rules.dates import to_taipei
-from rules.meeting_cycles import (DeadlineKind, MeetingType, current_period, derived_deadlines, load_meeting_types,
+from rules.meetings.cycles import (DeadlineKind, MeetingType, current_period, derived_deadlines, load_meeting_types,
                                   missing_cycle)
 
 # A meeting stays in the list (and open to attendance answers) until a few hours after it began.

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import reminders
 from handlers.meetings import service
-from handlers.meetings.plan import Kind, Policy, canonical_number, next_month, progress_key, progress_moment
+from rules.meetings.plan import Kind, Policy, canonical_number, next_month, progress_key, progress_moment
 from models.meetings import ItemStatus, Meeting, ProgressNote, TrackedItem, tracked_item_owners
 from models.reminders import Reminder, ReminderState
 from models.roster import Unit

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 from sqlalchemy import select
 
-from handlers.forms import chase, service
-from handlers.forms import spec as rules
+from handlers.forms import jobs, service
+from rules import forms as rules
 from handlers.forms.web import export_urls, fill_url
 from handlers.roster import service as roster
 from models.forms import FormResponse, FormRevision, FormStatus
@@ -82,15 +82,15 @@ def test_reminder_renderer_says_nothing_once_everyone_answered(services, clock):
         session.flush()
         row = Reminder(key="form:x", kind=service.REMINDER_KIND, subject_id=form_id, to=demo.GROUP, due_at=clock())
         form = service.get(session, form_id)
-        said = chase.render_reminder(session, row, clock())
+        said = jobs.render_reminder(session, row, clock())
         assert said and said[0].messages[0]["type"] == "textV2"
         group.left_at = clock()
-        assert chase.render_reminder(session, row, clock()) is None  # the bot was removed from the group
+        assert jobs.render_reminder(session, row, clock()) is None  # the bot was removed from the group
         group.left_at = None
         service.save(session, form, contact(session, demo.SOCIAL_WORKER),
                      {"prevention": "a", "response": "b", "aftercare": "c"}, via="chat", now=clock())
-        assert chase.render_reminder(session, row, clock()) is None
-        assert chase.render_summary(session, row, clock())  # the summary is still said
+        assert jobs.render_reminder(session, row, clock()) is None
+        assert jobs.render_summary(session, row, clock())  # the summary is still said
 
 
 def test_answer_page_shows_checks_and_saves(services, client, clock):

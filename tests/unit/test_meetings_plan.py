@@ -1,4 +1,4 @@
-"""Pure meeting logic (handlers/meetings/plan.py): reminder moments, deferral, one-line commands, tier words."""
+"""Pure meeting logic (rules/meetings/plan.py): reminder moments, deferral, one-line commands, tier words."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from handlers.meetings.plan import (
+from rules.meetings.plan import (
     Kind,
     canonical_number,
     find_types,
@@ -24,7 +24,7 @@ from handlers.meetings.plan import (
     split_owners,
 )
 from rules.dates import TAIPEI
-from rules.meeting_cycles import derived_deadlines, load_meeting_types
+from rules.meetings.cycles import derived_deadlines, load_meeting_types
 from rules.workdays import TaiwanCalendar
 
 TYPES = load_meeting_types(yaml.safe_load(

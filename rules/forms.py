@@ -21,7 +21,7 @@ from rules.dates import TAIPEI, parse_date, roc_date, roc_weekday, to_taipei
 from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
 from rules.workdays import WorkCalendar, next_working_moment
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "data" / "forms"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "forms"
 MAX_FIELDS = 20
 MAX_OPTIONS = 10  # a quick reply holds 13 items: the options plus 完成/略過/沿用
 MAX_TITLE = 60

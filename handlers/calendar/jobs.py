@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from bot import reminders
 from bot.messages import Outbound, push
 from bot.services import Services
-from handlers.calendar import periods, render, service
+from handlers.calendar import render, service
 from handlers.roster.service import contacts_of_units
 from models.calendar import Activity, ActivityCall, ActivityStatus, CallStatus
 from models.reminders import Reminder
 from models.roster import Contact, Group
+from rules import calendar as periods
 from rules.dates import to_taipei
 from rules.workdays import QuietHours, calendar_from_setting, defer_for_people
 

@@ -9,11 +9,12 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
-from handlers.calendar import periods, service
+from handlers.calendar import service
 from handlers.calendar.service import Draft
 from handlers.roster import service as roster
 from models.calendar import Activity
 from models.roster import District
+from rules import calendar as periods
 from tests import demo
 
 

@@ -1,4 +1,4 @@
-"""Meeting tiers, cycles, derived deadlines and reminder leads (rules/meeting_cycles.py)."""
+"""Meeting tiers, cycles, derived deadlines and reminder leads (rules/meetings/cycles.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from rules.dates import TAIPEI
-from rules.meeting_cycles import (
+from rules.meetings.cycles import (
     Deadline,
     DeadlineKind,
     MeetingType,

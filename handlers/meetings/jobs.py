@@ -14,7 +14,7 @@ from bot.reminders import late_note, pending
 from bot.services import Services
 from handlers.incidents import service as incidents
 from handlers.meetings import render, service, tracked
-from handlers.meetings.plan import Kind, relative_phrase
+from rules.meetings.plan import Kind, relative_phrase
 from handlers.roster import service as roster
 from models.meetings import Meeting
 from models.reminders import Reminder

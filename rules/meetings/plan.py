@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from rules.dates import TAIPEI, case_number, find_datetime_phrase, normalize, parse_case_number, to_taipei
-from rules.meeting_cycles import MeetingType, parse_leads
+from rules.meetings.cycles import MeetingType, parse_leads
 from rules.workdays import QuietHours, WorkCalendar, calendar_from_setting, defer_for_people
 
 REMIND_AT = time(9, 0)  # deadline and review notices go out at 09:00, once people are at their desks

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from handlers.calendar import periods
+from rules import calendar as periods
 from handlers.calendar.render import JOINABLE, unit_label
 from models.calendar import Activity
 from rules.dates import roc_date, to_taipei

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from handlers.calendar import periods
+from rules import calendar as periods
 from rules.dates import TAIPEI, parse_datetime_phrase
 from rules.workdays import NoCalendar, TaiwanCalendar
 

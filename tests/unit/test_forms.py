@@ -6,8 +6,8 @@ from datetime import date, datetime
 import pytest
 
 from handlers.forms import export
-from handlers.forms import spec as rules
-from handlers.forms.spec import FieldKind, FieldSpec
+from rules import forms as rules
+from rules.forms import FieldKind, FieldSpec
 from rules.dates import TAIPEI
 from rules.privacy import PublicDirectory
 from rules.workdays import NoCalendar, TaiwanCalendar

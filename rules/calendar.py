@@ -1,8 +1,7 @@
 """Pure calendar rules: periods and deadlines as people write them, weeks, overlaps and notice moments.
 
-Like `rules/`, nothing here imports Flask, LINE or SQLAlchemy and nothing reads the clock: callers
-pass `today` or `now`. (It lives in the capability's package because this work may not add files
-under `rules/`; it is a candidate to move there.) Errors are zh-TW sentences shown to users as is.
+Nothing here imports Flask, LINE or SQLAlchemy and nothing reads the clock: callers pass `today`
+or `now`. Errors are zh-TW sentences shown to users as is.
 """
 from __future__ import annotations
 
