@@ -4,94 +4,29 @@ The city's ruling (seeds/000) is that case reports must not reach the group: an 
 number, a phone number, a house-numbered address or a birth date is not acceptable there. `screen`
 finds such items in a message so the bot can stop it; public agency details are let through.
 
+`masked(text, findings)` gives the version a sender may send instead (rules.privacy.mask).
+Kinds in `CONFIRMABLE_KINDS` (NAME, SENSITIVE_CONTEXT) are refused like the others but the sender may
+confirm they point at no person; structured identifiers are never confirmable (rules.privacy.kinds).
+
 Pure standard library; every regex uses bounded quantifiers so that long hostile input stays linear.
 """
 from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from rules.privacy.kinds import CONFIRMABLE_KINDS, KIND_LABELS, Finding, Kind, PublicDirectory
+from rules.privacy.mask import masked
+from rules.privacy.normalise import normalize
+from rules.privacy.surnames import SURNAMES, _SURNAMES_1, _SURNAMES_2
 
-class Kind(StrEnum):
-    """Kinds of personal data the screen reports."""
-
-    NATIONAL_ID = "national_id"
-    RESIDENT_ID = "resident_id"
-    PASSPORT = "passport"
-    NHI_CARD = "nhi_card"
-    BANK_ACCOUNT = "bank_account"
-    PLATE = "plate"
-    EMAIL = "email"
-    PHONE = "phone"
-    ADDRESS = "address"
-    BIRTH_DATE = "birth_date"
-    NAME = "name"
-
-
-KIND_LABELS: dict[Kind, str] = {
-    Kind.NATIONAL_ID: "身分證字號",
-    Kind.RESIDENT_ID: "居留證號",
-    Kind.PASSPORT: "護照號碼",
-    Kind.NHI_CARD: "健保卡號",
-    Kind.BANK_ACCOUNT: "銀行帳號",
-    Kind.PLATE: "車牌號碼",
-    Kind.EMAIL: "電子郵件",
-    Kind.PHONE: "電話號碼",
-    Kind.ADDRESS: "門牌地址",
-    Kind.BIRTH_DATE: "出生日期",
-    Kind.NAME: "姓名",
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One piece of personal data: its kind, span in the original text and a masked preview."""
-
-    kind: Kind
-    start: int
-    end: int
-    preview: str
-
-
-@dataclass(frozen=True)
-class PublicDirectory:
-    """Public agency phone numbers (digits) and addresses that are not personal data."""
-
-    phones: frozenset[str] = frozenset()
-    addresses: frozenset[str] = frozenset()
-
-
-# --------------------------------------------------------------------------- normalisation
-
-# Dashes and dots people paste from word processors; NFKC leaves most of them alone.
-_EXTRA_MAP = {
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\ufe63": "-", "\u30fc": "-", "\u2027": ".", "\u00b7": ".",
-    "\u25cb": "○", "\u25ef": "○", "\u3007": "○",
-}
-
-
-@lru_cache(maxsize=8192)
-def _norm_char(ch: str) -> str:
-    """Map one character to its NFKC form when that form is a single character."""
-    if ch in _EXTRA_MAP:
-        return _EXTRA_MAP[ch]
-    folded = unicodedata.normalize("NFKC", ch)
-    # Keeping one character per character is what lets spans refer to the original text.
-    return folded if len(folded) == 1 else ch
-
-
-def normalize(text: str) -> str:
-    """Return NFKC-folded text of the same length (full-width to half-width, dash variants to '-')."""
-    if text.isascii():
-        return text
-    return "".join(map(_norm_char, text))
-
+__all__ = [
+    "CONFIRMABLE_KINDS", "DEFAULT_PUBLIC", "KIND_LABELS", "SURNAMES", "Finding", "Kind", "PublicDirectory",
+    "kinds_found", "masked", "normalize", "screen",
+]
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -450,7 +385,19 @@ _ADDR_PREFIX_STOP = frozenset("在住於到至往是為的、，,：: 與和及�
 
 
 def _address_start(t: str, marker: int) -> int:
-    """Walk back over the road / district name before a marker (at most 8 CJK characters)."""
+    """Walk back over the road / district name before a marker (8 CJK characters, and over a 鄰 number)."""
+    i = _walk_back_cjk(t, marker)
+    # 大潭村8鄰15號: the neighbourhood number sits between the village and the marker.
+    j = i
+    while j > 0 and i - j < 3 and t[j - 1].isdigit():
+        j -= 1
+    if j < i and t[i:i + 1] == "鄰" and j > 0 and t[j - 1] in "村里":
+        return _walk_back_cjk(t, j)
+    return i
+
+
+def _walk_back_cjk(t: str, marker: int) -> int:
+    """Start of the run of at most 8 CJK characters (no stop words) ending at `marker`."""
     i = marker
     while i > 0 and marker - i < 8 and "\u4e00" <= t[i - 1] <= "\u9fff" and t[i - 1] not in _ADDR_PREFIX_STOP:
         i -= 1
@@ -601,20 +548,6 @@ def _find_birth_dates(t: str) -> Iterator[_Hit]:
 
 
 # --------------------------------------------------------------------------- names
-
-# Common Taiwanese surnames. Characters that are far more often ordinary words (於, 向, 時, 常,
-# 全, 安, 平, 文, 明, 成, 包, 車 ...) are left out on purpose: they would cost precision, not recall.
-_SURNAMES_1 = frozenset(
-    "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙"
-    "顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董温溫唐藍蔣石古紀姚連馮歐程湯田康姜白汪鄒尤巫鐘黎"
-    "涂凃龔嚴韓袁金童陸夏柳邵錢伍倪于譚駱熊任甘秦顧毛章史官萬俞雷粘饒關孔賀殷喬岳葛聶郝卜"
-    "魯閻孟褚樊賈邢尹鮑桂凌霍柴艾丘裴陶佘塗甄卞蒲藺鞏婁翟姬竇鈕杭晏滕靳慕邰鄔鄢覃麥冉湛"
-)
-_SURNAMES_2 = frozenset({
-    "歐陽", "司馬", "諸葛", "張簡", "范姜", "張廖", "上官", "東方", "皇甫", "司徒", "夏侯", "公孫",
-    "慕容", "尉遲", "端木", "長孫", "令狐", "南宮", "西門", "鍾離", "軒轅", "宇文", "呼延", "單于",
-})
-SURNAMES: frozenset[str] = _SURNAMES_1 | _SURNAMES_2
 
 # Characters common in Taiwanese given names. Name detection asks the given name to be made of
 # these, which is what keeps 高風險, 林口, 周末, 曾經, 陳情 and the like from reading as names.
