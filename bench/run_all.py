@@ -2,7 +2,7 @@
 
     python bench/run_all.py                 # the full run: 100,000 events for memory, 10,000 reminders
     python bench/run_all.py --quick         # a few minutes: smaller counts, same code paths
-    python bench/run_all.py --only webhook  # one section (webhook, memory, scheduler, privacy)
+    python bench/run_all.py --only webhook  # one section (webhook, memory, scheduler, privacy, cost)
 
 Needs PostgreSQL: TEST_DATABASE_URL (or --database-url) names a server where the benchmark may
 create and drop its own databases (`make bench` starts one with scripts/ensure_postgres.sh).
@@ -32,7 +32,7 @@ from bench.webhook_bench import BOT_APP, ECHO_APP, Load, Measured, measure  # no
 from bench.workload import People  # noqa: E402
 from bot.config import Config  # noqa: E402
 
-SECTIONS = ("webhook", "memory", "scheduler", "privacy")
+SECTIONS = ("webhook", "memory", "scheduler", "privacy", "cost")
 MEMORY_MARKS = (10_000, 25_000, 50_000, 75_000, 100_000)
 
 
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
                                               " ".join(["python bench/run_all.py", *argv]).strip())]
     runners: dict[str, Callable[[argparse.Namespace, Path], str]] = {
         "webhook": webhook_section, "memory": memory_section, "scheduler": scheduler_section,
-        "privacy": privacy_section}
+        "privacy": privacy_section, "cost": cost_section}
     failed = False
     for name in SECTIONS:
         if name in chosen:
@@ -185,6 +185,16 @@ def privacy_section(args: argparse.Namespace, log_dir: Path) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"privacy_bench.py exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return "## Personal-data screen: cost per message\n\n" + report.privacy(done.stdout)
+
+
+def cost_section(args: argparse.Namespace, log_dir: Path) -> str:
+    """Counted LINE messages of the issue's stretch and a standard month (bench/message_cost.py)."""
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "message_cost.py"), "--json"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"message_cost.py exited {done.returncode}:\n{done.stderr[-4000:]}")
+    from bench import message_cost
+    return message_cost.section(message_cost.load(done.stdout))
 
 
 if __name__ == "__main__":

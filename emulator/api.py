@@ -154,8 +154,9 @@ def push_message() -> Any:
     _check_target(body["to"], "to")
     with state.lock:  # check-and-remember of the retry key must be atomic
         _reject_if_retried(state, key)
-        _consume_quota(state, state.recipients(body["to"]))
-        sent = state.deliver("push", body["to"], body["messages"], g.request_id, retry_key=key)
+        recipients = state.recipients(body["to"])
+        _consume_quota(state, recipients)
+        sent = state.deliver("push", body["to"], body["messages"], g.request_id, retry_key=key, counted=recipients)
         if key:
             state.remember_retry(key, g.request_id, sent)
     return {"sentMessages": sent}
@@ -174,7 +175,7 @@ def multicast_message() -> Any:
         _consume_quota(state, len(body["to"]))
         sent: list[dict[str, str]] = []
         for to in body["to"]:
-            sent = state.deliver("multicast", to, body["messages"], g.request_id, retry_key=key)
+            sent = state.deliver("multicast", to, body["messages"], g.request_id, retry_key=key, counted=1)
         if key:
             state.remember_retry(key, g.request_id, sent)
     return {}

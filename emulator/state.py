@@ -206,12 +206,16 @@ class EmulatorState:
                                   "redelivery": redelivery, "at": iso_now()})
 
     def deliver(self, kind: str, to: str, messages: list[dict[str, Any]], request_id: str,
-                retry_key: str | None = None, reply_to_user: str | None = None) -> list[dict[str, str]]:
-        """Record delivered bot messages and show them in the chat; returns LINE's sentMessages."""
+                retry_key: str | None = None, reply_to_user: str | None = None,
+                counted: int = 0) -> list[dict[str, str]]:
+        """Record delivered bot messages and show them in the chat; returns LINE's sentMessages.
+
+        `counted` is what the delivery cost in quota (a push: its recipients; a reply: 0).
+        """
         with self.lock:
             sent = [self._sent_message(m) for m in messages]
             self.deliveries.append({
-                "kind": kind, "to": to, "messages": messages, "retry_key": retry_key,
+                "kind": kind, "to": to, "messages": messages, "retry_key": retry_key, "counted": counted,
                 "request_id": request_id, "at": iso_now(), "user_id": reply_to_user,
                 "message_ids": [s["id"] for s in sent],
             })

@@ -1,0 +1,561 @@
+"""Message cost: what a district's work costs in LINE's counted messages, played under a fake clock.
+
+    python bench/message_cost.py                    # both scenarios, Markdown on stdout
+    python bench/message_cost.py --scenario stretch # only the compact busy stretch
+    python bench/message_cost.py --json             # numbers for scripts
+
+The real app (create_app) answers signed webhooks from the LINE emulator, and the real scheduler
+tick (scheduler.runner.tick) runs at every moment something is due, the clock jumping between them.
+The emulator counts quota as LINE does: a push costs one message per recipient (a group push counts
+its members), replies are free. Each push the emulator received is attributed to a capability through
+its retry key (the outbox row that sent it).
+
+Scenarios (a 30-member group of 中壢區's 15 units, two contacts each):
+- `stretch`, the issue's compact busy stretch: three urgent requests of which two escalate, one
+  meeting with two reminders, one form broadcast, four activities, over nine days.
+- `month`, a standard district month from the seeds' cadences (DOMAIN.md): the project working group
+  (monthly), a case conference (each quarter: 1/3 a month) and the district liaison meeting (every four
+  months: 1/4 a month), two forms, a dozen activities, five urgent requests. Fractions cannot be played,
+  so the bench plays one quarter-year block of four months -- four working-group meetings, one liaison
+  meeting, one case conference (4/3 rounded down), eight forms, 48 activities, 20 requests -- and reports
+  the monthly average (total / 4).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from bot.config import Config  # noqa: E402
+
+SECRET = "bench-channel-secret"
+TOKEN = "bench-access-token"
+TAIPEI = timezone(timedelta(hours=8))
+DEMO_CONTACTS = REPO_ROOT / "data" / "roster" / "demo_contacts.yaml"
+GROUP = "C56e2bb208e0605f45a3436b65ffcf805"
+SECRETARIAT = "U0cb5cf784910256ad3c8fc8b4cb4d3df"
+SOCIAL_WORKER = "U2964d69355860ac62b63f9479af206e5"
+POLICE = "Uf2f27e0a11f11865a3528627c69d1f46"
+HEALTH = "U51ea4a13fec08c324f9f7250d951b60d"
+DV_CENTRE = "U6d2f43ded9daed63bcf87557c3b1443f"
+GROUP_SIZE = 30
+# What each kind of work says, however it is delivered (group, 1:1 or a digest): counted to show it was done.
+CHECK_MARKERS = ("求助 ", "尚無單位認領", "仍無單位認領", "【會議提醒】", "尚未填寫", "共同宣導活動預告")
+CHECKPOINT = timedelta(hours=6)
+
+
+class FakeClock:
+    """The bot's clock: the bench moves it from one due moment to the next."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class _Finish:
+    """Run the bot's after-response work (its deliveries) before answering, so each step sees its effect."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        body = self.app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            getattr(body, "close", lambda: None)()
+
+
+def _serve(app: Any) -> tuple[Any, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@dataclass
+class Cost:
+    """Counted messages of one scenario, by capability and by what was said."""
+
+    pushes: int = 0
+    replies: int = 0
+    counted: int = 0  # the emulator's own quota consumption
+    by_capability: Counter = field(default_factory=Counter)
+    by_purpose: Counter = field(default_factory=Counter)
+    pushes_by_capability: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    months: int = 1
+    checks: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pushes": self.pushes, "replies": self.replies, "counted": self.counted, "months": self.months,
+                "by_capability": dict(self.by_capability), "by_purpose": dict(self.by_purpose),
+                "pushes_by_capability": dict(self.pushes_by_capability), "seconds": round(self.seconds, 1),
+                "checks": self.checks}
+
+
+class District:
+    """The bot, the emulator and the clock of one played scenario."""
+
+    def __init__(self, database_url: str, start: datetime, env: dict[str, str] | None = None) -> None:
+        from bot import create_app
+        from bot.migrate import upgrade
+        from emulator.app import create_emulator
+        from emulator.client import EmulatorClient
+        from emulator.settings import EmulatorSettings
+
+        upgrade(database_url)
+        self.clock = FakeClock(start)
+        settings = EmulatorSettings(channel_secret=SECRET, access_token=TOKEN, bot_callback_url="http://127.0.0.1:9")
+        self._emulator_server, emulator_url = _serve(create_emulator(settings))
+        self.emulator = EmulatorClient(emulator_url)
+        self.emulator.configure(monthly_quota=1_000_000)  # measure, never refuse
+        config = Config(channel_secret=SECRET, channel_access_token=TOKEN,
+                        encryption_keys=(Fernet.generate_key().decode(),), line_api_base_url=emulator_url,
+                        database_url=database_url, environment="bench")
+        config = _with_env(config, env or {})
+        self.app = create_app(config, clock=self.clock)
+        self.services = self.app.extensions["services"]
+        self._bot_server, bot_url = _serve(_Finish(self.app))
+        self.emulator.configure(bot_callback_url=bot_url + "/callback")
+        self.extra_users: list[str] = []
+
+    def close(self) -> None:
+        self._bot_server.shutdown()
+        self._emulator_server.shutdown()
+        self.services.db.dispose()
+
+    # ---- set-up ----
+
+    def seed(self) -> None:
+        """中壢區's 15 units with two contacts each, the group bound, 30 members in it."""
+        from bot.directory import load_directory
+        from handlers.roster import service
+        from models.roster import Role
+        with self.services.db.transaction() as session:
+            service.seed(session, load_directory(self.services.config.roster_file))
+            service.import_contacts(session, str(DEMO_CONTACTS), self.clock())
+            district = service.find_district(session, "中壢區")
+            assert district is not None
+            counts = Counter(c.unit_id for c in service.contacts_of_units(session, [u.id for u in district.units]))
+            number = 0
+            for unit in sorted(district.units, key=lambda u: u.id):
+                for _ in range(2 - counts.get(unit.id, 0)):
+                    number += 1
+                    user = f"U{number:032x}"
+                    service.add_contact(session, user, unit, Role.MEMBER, f"窗口{number}", self.clock())
+                    self.extra_users.append(user)
+        self.say(SECRETARIAT, "綁定 中壢區", group=True)
+        self.emulator.member_joined(GROUP, self.extra_users)
+        members = len(self.emulator.directory()["groups"][0]["member_ids"]) if self.emulator.directory().get(
+            "groups") else None
+        assert members in (None, GROUP_SIZE), f"group has {members} members, not {GROUP_SIZE}"
+
+    def unit_contacts(self) -> dict[str, list[str]]:
+        """LINE ids of each unit's contacts, by unit name."""
+        from handlers.roster import service
+        with self.services.db.transaction() as session:
+            district = service.find_district(session, "中壢區")
+            assert district is not None
+            found: dict[str, list[str]] = {}
+            for contact in service.contacts_of_units(session, [u.id for u in district.units]):
+                found.setdefault(contact.unit.name, []).append(contact.line_user_id)
+            return found
+
+    # ---- acting ----
+
+    def say(self, user: str, words: str, group: bool = False) -> None:
+        result = self.emulator.text(user, words, group_id=GROUP if group else None)
+        assert result.ok, f"{words!r}: {result.status} {result.error}"
+
+    def tap(self, user: str, data: str, group: bool = False, params: dict[str, str] | None = None) -> None:
+        result = self.emulator.postback(user, data, group_id=GROUP if group else None, params=params)
+        assert result.ok, f"{data!r}: {result.status} {result.error}"
+
+    def last_to(self, user: str) -> list[dict[str, Any]]:
+        return self.emulator.messages(to=user)
+
+    def cli(self, *args: str) -> str:
+        result = self.app.test_cli_runner().invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    # ---- time ----
+
+    def at(self, moment: datetime) -> None:
+        """Move to `moment`, ticking the scheduler at every due reminder and retry on the way."""
+        from scheduler.runner import tick
+        while True:
+            tick(self.services, self.clock())
+            now = self.clock()
+            if now >= moment:
+                return
+            due = self._next_due()
+            self.clock.now = min(m for m in (moment, now + CHECKPOINT, due) if m is not None and m > now)
+
+    def _next_due(self) -> datetime | None:
+        from models.outbox import OutboxMessage, OutboxStatus
+        from models.reminders import Reminder, ReminderState
+        with self.services.db.transaction() as session:
+            moments = [session.scalar(select(func.min(Reminder.due_at)).where(
+                Reminder.state == ReminderState.SCHEDULED)),
+                session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
+                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))]
+        found = [m for m in moments if m is not None and m > self.clock()]
+        return min(found) if found else None
+
+    # ---- counting ----
+
+    def cost(self) -> Cost:
+        """What the emulator received, priced as LINE prices it, attributed to capabilities."""
+        deliveries = self.emulator.deliveries()
+        attribution = self._attribution({d["retry_key"] for d in deliveries if d.get("retry_key")})
+        cost = Cost(counted=self.emulator.quota_consumption())
+        for delivery in deliveries:
+            if delivery["kind"] == "reply":
+                cost.replies += 1
+                continue
+            cost.pushes += 1
+            recipients = int(delivery["counted"])
+            capability, purpose = attribution.get(delivery.get("retry_key") or "", ("other", "other"))
+            cost.by_capability[capability] += recipients
+            cost.pushes_by_capability[capability] += 1
+            cost.by_purpose[f"{capability}: {purpose}"] += recipients
+        return cost
+
+    def _attribution(self, retry_keys: set[str]) -> dict[str, tuple[str, str]]:
+        from models.outbox import OutboxMessage
+        from models.reminders import Reminder
+        kinds = {kind: capability.name for capability in self.services.router.capabilities
+                 for kind in capability.reminders}
+        found: dict[str, tuple[str, str]] = {}
+        with self.services.db.transaction() as session:
+            rows = session.scalars(select(OutboxMessage).where(OutboxMessage.retry_key.in_(retry_keys)))
+            for row in rows:
+                found[row.retry_key] = _attribute(session, row, kinds, Reminder)
+        return found
+
+
+def _attribute(session: Any, row: Any, kinds: dict[str, str], reminder_model: Any) -> tuple[str, str]:
+    """(capability, purpose) of an outbox row: its own label when it has one, else read from its dedupe key."""
+    capability = getattr(row, "capability", None)
+    purpose = getattr(row, "purpose", None)
+    if capability:
+        return capability, purpose or "other"
+    key = row.dedupe_key or ""
+    if key.startswith("reminder:"):
+        reminder = session.get(reminder_model, int(key.split(":")[1]))
+        if reminder is not None:
+            suffix = reminder.key.split(":")[-1] if reminder.kind == "incident_escalation" else ""
+            return kinds.get(reminder.kind, "other"), reminder.kind + (f" {suffix}" if suffix else "")
+    prefix = key.split(":")[0]
+    names = {"incident": "incidents", "form": "forms", "meeting": "meetings", "calendar": "calendar"}
+    if prefix in names:
+        return names[prefix], key.split(":")[2] if key.count(":") >= 2 else prefix
+    return "other", "push without a key"
+
+
+def _with_env(config: Config, env: dict[str, str]) -> Config:
+    fields = {"MEETING_REMINDER_LEADS": "meeting_reminder_leads", "QUIET_HOURS": "quiet_hours"}
+    return replace(config, **{fields[k]: v for k, v in env.items() if k in fields})
+
+
+# ---------------------------------------------------------------------------- what people do
+
+def taipei(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TAIPEI)
+
+
+def roc(day: date) -> str:
+    return f"{day.year - 1911}/{day.month}/{day.day}"
+
+
+def request(d: District, body: str, tags: str = "@衛生局 @家防中心") -> str:
+    """A contact asks for help in 1:1; returns the card's number."""
+    d.say(SOCIAL_WORKER, f"求助 緊急 {tags} {body}")
+    cards = [m for m in d.emulator.messages(to=GROUP) if m.get("type") == "flex" and "求助" in m.get("altText", "")]
+    assert cards, "the request's card did not reach the group"
+    return cards[-1]["altText"]
+
+
+def claim_last(d: District, user: str) -> None:
+    """An asked unit taps 我來處理 on the newest card in the group."""
+    card = [m for m in d.emulator.messages(to=GROUP) if m.get("type") == "flex"
+            and any(b.get("action", {}).get("data", "").startswith("action=inc_claim")
+                    for b in m["contents"].get("footer", {}).get("contents", []))][-1]
+    data = next(b["action"]["data"] for b in card["contents"]["footer"]["contents"]
+                if b["action"].get("data", "").startswith("action=inc_claim"))
+    d.tap(user, data, group=True)
+
+
+def activity(d: District, user: str, day: date, title: str, joinable: bool) -> None:
+    d.say(user, f"活動 {roc(day)} 14:00-16:00 中壢區公所3樓 {title}{' 可共同宣導' if joinable else ''}")
+
+
+def form(d: District, deadline: date, title: str) -> int:
+    """The secretariat defines a one-question form (CLI) and broadcasts it in 1:1 chat."""
+    path = Path(tempfile.mkdtemp(prefix="shanet-form-")) / "form.yaml"
+    path.write_text(f"title: {title}\ndistrict: 中壢區\ndeadline: {deadline.isoformat()}\n"
+                    "fields:\n  - {key: plan, label: 本年度重點工作, kind: short}\n", encoding="utf-8")
+    output = d.cli("forms", "create", "--file", str(path))
+    form_id = int(output.split("created form ")[1].split(":")[0])
+    d.say(SECRETARIAT, f"表單 發布 {form_id}")
+    confirm = _button(d.last_to(SECRETARIAT)[-1], "確認發送")
+    if confirm is not None:  # the cost is shown first and confirmed with a button
+        d.tap(SECRETARIAT, confirm)
+    return form_id
+
+
+def _button(message: dict[str, Any], label: str) -> str | None:
+    """The postback data of a button or quick reply labelled `label` in a message, if there is one."""
+    actions = [i["action"] for i in (message.get("quickReply") or {}).get("items", [])]
+    template = message.get("template") or {}
+    actions += template.get("actions", [])
+    contents = message.get("contents") or {}
+    actions += [b.get("action", {}) for b in (contents.get("footer") or {}).get("contents", [])]
+    return next((a.get("data") for a in actions if a.get("label") == label and a.get("data")), None)
+
+
+def answer_form(d: District, user: str, form_id: int) -> None:
+    """One unit answers the form in chat, from 表單 填寫 to 送出."""
+    d.say(user, f"表單 填寫 {form_id}")
+    card = d.last_to(user)[-1]
+    buttons = {b["action"]["label"]: b["action"] for b in card["contents"]["footer"]["contents"]}
+    start = buttons.get("在聊天中逐題填寫") or buttons["修改回答"]
+    d.tap(user, start["data"]) if start["type"] == "postback" else d.say(user, start["text"])
+    d.say(user, "辦理宣導與個案追蹤")
+    items = {i["action"]["label"]: i["action"] for i in d.last_to(user)[-1]["quickReply"]["items"]}
+    send = items["送出"]
+    d.tap(user, send["data"]) if send["type"] == "postback" else d.say(user, send["text"])
+
+
+def meeting(d: District, kind: str, start: datetime) -> None:
+    d.say(SECRETARIAT, f"會議 {kind} {roc(start.date())} {start.strftime('%H:%M')} 中壢區公所3樓簡報室")
+
+
+def answerers(d: District, count: int) -> list[str]:
+    """The first contact of `count` units (not the secretariat's), in a fixed order."""
+    units = d.unit_contacts()
+    return [ids[0] for name, ids in sorted(units.items()) if SECRETARIAT not in ids][:count]
+
+
+def play_stretch(d: District) -> None:
+    """The issue's compact stretch: Monday 2026-12-07 to Wednesday 2026-12-16, 中壢區."""
+    monday = taipei(2026, 12, 7, 9, 0)
+    d.at(monday)
+    for index, day in enumerate((10, 11, 14, 15)):  # four joinable activities, announced 3 days before
+        activity(d, answerers(d, 4)[index], date(2026, 12, day), f"社區宣導活動{index + 1}", joinable=True)
+    form_id = form(d, date(2026, 12, 11), "年度宣導場次調查")
+    for user in answerers(d, 8):
+        answer_form(d, user, form_id)
+    meeting(d, "區級聯繫會議", taipei(2026, 12, 9, 14, 0))  # 2 days ahead: the 1d and 2h reminders remain
+    d.at(taipei(2026, 12, 7, 10, 30))
+    request(d, "個案情緒不穩，需要心衛社工協助訪視")
+    d.at(taipei(2026, 12, 7, 11, 30))  # nobody claims: re-posted, then the secretariat is told
+    d.at(taipei(2026, 12, 8, 15, 0))
+    request(d, "需要協尋失聯個案，請協助查詢")
+    d.at(taipei(2026, 12, 8, 16, 0))
+    request(d, "需要安排緊急安置")
+    d.at(taipei(2026, 12, 8, 16, 5))
+    claim_last(d, HEALTH)
+    d.at(taipei(2026, 12, 16, 18, 0))
+
+
+def play_month(d: District, months: int = 4) -> None:
+    """Four months from the seeds' cadences (see the module docstring), from Monday 2027-03-01."""
+    first = taipei(2027, 3, 1, 9, 0)
+    d.at(first)
+    units = answerers(d, 14)
+    meeting(d, "區級聯繫會議", taipei(2027, 4, 27, 14, 0))  # done by the end of April
+    meeting(d, "區級個案研討會議", taipei(2027, 6, 15, 14, 0))  # quarterly: March, June...
+    for month in range(months):
+        start = first + timedelta(days=28 * month)
+        d.at(start)
+        meeting(d, "專案工作小組", start + timedelta(days=16, hours=5))  # monthly, mid-month 14:00
+        for index in range(12):  # a dozen activities a month, half of them open to other units
+            day = (start + timedelta(days=7 + 2 * index)).date()
+            activity(d, units[index % len(units)], day, f"宣導活動{month + 1}-{index + 1}", joinable=index % 2 == 0)
+        for number in range(2):  # two forms a month, ten working days to answer
+            opened = start + timedelta(days=1 + 14 * number)
+            d.at(opened)
+            form_id = form(d, (opened + timedelta(days=12)).date(), f"調查表{month + 1}-{number + 1}")
+            for user in units[:10]:
+                answer_form(d, user, form_id)
+            d.at(opened + timedelta(days=9))
+            for user in units[10:13]:
+                answer_form(d, user, form_id)
+        for number in range(5):  # a handful of urgent requests: three claimed at once, one late, one never
+            asked = start + timedelta(days=3 + 5 * number, hours=1)
+            d.at(asked)
+            request(d, f"需要跨單位協助個案{month + 1}-{number + 1}")
+            if number < 3:
+                d.at(asked + timedelta(minutes=5))
+                claim_last(d, HEALTH)
+            elif number == 3:
+                d.at(asked + timedelta(minutes=20))
+                claim_last(d, HEALTH)
+            else:
+                d.at(asked + timedelta(minutes=40))
+    d.at(first + timedelta(days=28 * months + 10))
+
+
+SCENARIOS: dict[str, tuple[datetime, Callable[[District], None], int]] = {
+    "stretch": (taipei(2026, 12, 7, 8, 0), play_stretch, 1),
+    "month": (taipei(2027, 2, 26, 9, 0), play_month, 4),
+}
+
+
+def run(name: str, database_url: str | None = None) -> Cost:
+    """Play one scenario on a fresh database (a temporary SQLite file unless `database_url` is given)."""
+    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='shanet-cost-')}/cost.sqlite3"
+    start, play, months = SCENARIOS[name]
+    began = time.monotonic()
+    district = District(url, start.astimezone(timezone.utc))
+    try:
+        district.seed()
+        seen = len(district.emulator.deliveries())
+        play(district)
+        cost = district.cost()
+        cost.months = months
+        cost.checks = _checks(district, seen)
+    finally:
+        district.close()
+    cost.seconds = time.monotonic() - began
+    return cost
+
+
+def _checks(d: District, seen: int) -> dict[str, Any]:
+    """The work was done: cards, reminders, chasers and escalations reached someone."""
+    from emulator.client import message_text
+    texts = [message_text(m) for delivery in d.emulator.deliveries()[seen:] for m in delivery["messages"]]
+    return {marker: sum(marker in t for t in texts) for marker in
+            CHECK_MARKERS}
+
+
+def load(dumped: str) -> dict[str, Cost]:
+    """Costs back from `--json` output (run_all runs the scenarios in a child process)."""
+    found: dict[str, Cost] = {}
+    for name, data in json.loads(dumped).items():
+        found[name] = Cost(pushes=data["pushes"], replies=data["replies"], counted=data["counted"],
+                           by_capability=Counter(data["by_capability"]), by_purpose=Counter(data["by_purpose"]),
+                           pushes_by_capability=Counter(data["pushes_by_capability"]), seconds=data["seconds"],
+                           months=data["months"], checks=data["checks"])
+    return found
+
+
+def markdown(results: dict[str, Cost], title: str = "") -> str:
+    """The section for bench/RESULTS.md."""
+    lines = [title] if title else []
+    for name, cost in results.items():
+        per = f" (played {cost.months} months; per month = total / {cost.months})" if cost.months > 1 else ""
+        lines.append(f"**{name}**{per}: {cost.counted} counted messages in the emulator "
+                     f"({cost.pushes} pushes, {cost.replies} free replies; {cost.seconds:.0f} s to play)"
+                     + (f", **{cost.counted / cost.months:.0f} a month**" if cost.months > 1 else "") + "\n")
+        lines.append("| capability | pushes | counted messages |" + (" per month |" if cost.months > 1 else ""))
+        lines.append("|---|---|---|" + ("---|" if cost.months > 1 else ""))
+        for capability, counted in cost.by_capability.most_common():
+            row = f"| {capability} | {cost.pushes_by_capability[capability]} | {counted} |"
+            lines.append(row + (f" {counted / cost.months:.0f} |" if cost.months > 1 else ""))
+        lines.append("")
+        lines.append("| what | counted messages |")
+        lines.append("|---|---|")
+        lines += [f"| {purpose} | {counted} |" for purpose, counted in cost.by_purpose.most_common()]
+        lines.append("")
+        lines.append("Work done (messages containing): " + ", ".join(f"{k} {v}" for k, v in cost.checks.items()) + "\n")
+    return "\n".join(lines)
+
+
+BASELINE = REPO_ROOT / "bench" / "message_cost_baseline.json"
+RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
+SECTION = "## Message cost"
+GOAL = 0.60  # the issue: the stretch for at most 60% of the counted messages before the changes
+
+
+def section(results: dict[str, Cost]) -> str:
+    """The RESULTS.md section: the baseline recorded before the changes, then now, with the goal."""
+    parts = [f"{SECTION}: counted LINE messages for the same work\n",
+             "Played by `bench/message_cost.py` under a fake clock through the real app, scheduler and LINE "
+             "emulator (a push costs one message per recipient; replies are free); see its docstring for the "
+             "scenarios.\n"]
+    if BASELINE.exists():
+        before = json.loads(BASELINE.read_text(encoding="utf-8"))
+        parts.append(f"Before the message-economy changes (commit {before.get('commit', '?')}):\n")
+        parts.append("| scenario | counted messages | per month | pushes |\n|---|---|---|---|")
+        for name, data in before["results"].items():
+            parts.append(f"| {name} | {data['counted']} | {data['counted'] / data['months']:.0f} | {data['pushes']} |")
+        parts.append("")
+        if "stretch" in before["results"] and "stretch" in results:
+            ratio = results["stretch"].counted / max(before["results"]["stretch"]["counted"], 1)
+            met = "met" if ratio <= GOAL else "NOT met"
+            parts.append(f"- The issue's stretch now costs **{ratio:.0%}** of before (goal ≤ {GOAL:.0%}): **{met}**")
+        if "month" in before["results"] and "month" in results:
+            ratio = results["month"].counted / max(before["results"]["month"]["counted"], 1)
+            parts.append(f"- The standard month now costs **{ratio:.0%}** of before")
+        parts.append("")
+    parts.append("Now:\n")
+    parts.append(markdown(results))
+    return "\n".join(parts)
+
+
+def splice(text: str, new_section: str) -> str:
+    """Replace the message-cost section of RESULTS.md (or add it before the closing line)."""
+    start = text.find(SECTION)
+    if start < 0:
+        tail = text.rfind("\n_Total time")
+        return text[:tail] + "\n" + new_section + text[tail:] if tail >= 0 else text + "\n" + new_section
+    end = text.find("\n## ", start + len(SECTION))
+    if end < 0:
+        end = text.find("\n_Total time", start)
+    return text[:start] + new_section + (text[end:] if end >= 0 else "")
+
+
+def _commit() -> str:
+    import subprocess
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "?"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), action="append")
+    parser.add_argument("--database-url", help="default: a temporary SQLite file per scenario")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--baseline", action="store_true", help=f"record the numbers as the baseline ({BASELINE.name})")
+    parser.add_argument("--results", action="store_true", help="write the section into bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("bot").setLevel(logging.WARNING)
+    results = {name: run(name, args.database_url) for name in (args.scenario or ["stretch", "month"])}
+    if args.baseline:
+        BASELINE.write_text(json.dumps({"commit": _commit(), "results": {k: v.as_dict() for k, v in results.items()}},
+                                       ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.results:
+        RESULTS.write_text(splice(RESULTS.read_text(encoding="utf-8"), section(results)), encoding="utf-8")
+    if args.json:
+        print(json.dumps({k: v.as_dict() for k, v in results.items()}, ensure_ascii=False, indent=2))
+    else:
+        print(section(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
