@@ -23,6 +23,7 @@ class UnitSpec:
     network: str
     secretariat: bool = False
     aliases: tuple[str, ...] = ()
+    city_level: bool = False  # a city unit copied into every district (rules/access.py)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Directory:
 
 def parse_directory(data: dict[str, Any]) -> Directory:
     """Build a Directory from the YAML structure (see data/roster/taoyuan.yaml)."""
-    city_units = [_unit(u, {}) for u in data.get("city_units", [])]
+    city_units = [_unit(u, {}, city_level=True) for u in data.get("city_units", [])]
     districts = []
     for entry in data["districts"]:
         names = {"d": entry["name"].removesuffix("區"), "police": entry.get("police", "")}
@@ -97,13 +98,14 @@ def parse_directory(data: dict[str, Any]) -> Directory:
     )
 
 
-def _unit(raw: dict[str, Any], names: dict[str, str]) -> UnitSpec:
+def _unit(raw: dict[str, Any], names: dict[str, str], city_level: bool = False) -> UnitSpec:
     return UnitSpec(
         name=raw["name"].format(**names),
         short=raw.get("short", raw["name"]).format(**names),
         network=raw.get("network", ""),
         secretariat=bool(raw.get("secretariat", False)),
         aliases=tuple(raw.get("aliases", [])),
+        city_level=city_level,
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, LineId, UtcDateTime, utcnow
+from rules import access
 
 
 class Role(StrEnum):
@@ -20,6 +21,7 @@ class ContactStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     REJECTED = "rejected"
+    INACTIVE = "inactive"  # left the group, unfollowed or taken off the roster: no mentions, pushes or rights
 
 
 ROLE_LABELS = {Role.MEMBER: "成員", Role.SECRETARIAT: "秘書單位", Role.ADMIN: "管理員"}
@@ -32,6 +34,10 @@ class District(Base):
     city: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(20))
     units: Mapped[list["Unit"]] = relationship(back_populates="district", order_by="Unit.position")
+
+    @property
+    def place(self) -> access.Place:
+        return access.Place(district_id=self.id, city=self.city)
 
     __table_args__ = (UniqueConstraint("city", "name"),)
 
@@ -47,12 +53,18 @@ class Unit(Base):
     short_name: Mapped[str] = mapped_column(String(20))
     network: Mapped[str] = mapped_column(String(20))
     is_secretariat: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_city_level: Mapped[bool] = mapped_column(Boolean, default=False)  # a city unit copied into every district
     aliases: Mapped[str] = mapped_column(String(200), default="")  # comma-separated words people tag it by
     position: Mapped[int] = mapped_column(Integer, default=0)
     district: Mapped[District] = relationship(back_populates="units")
     contacts: Mapped[list["Contact"]] = relationship(back_populates="unit")
 
     __table_args__ = (UniqueConstraint("district_id", "name"),)
+
+    @property
+    def ref(self) -> access.UnitRef:
+        return access.UnitRef(place=self.district.place, city_level=self.is_city_level,
+                              secretariat=self.is_secretariat)
 
 
 class Contact(Base):
@@ -69,16 +81,25 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(LineId, nullable=True)
+    # Bumped by every registration: an approval card carries the version it showed (a stale card is refused).
+    application_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Who was already sent this application's card: re-registering never pushes a second card to them.
+    notified_approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
     unit: Mapped[Unit] = relationship(back_populates="contacts")
 
     @property
     def is_active(self) -> bool:
         return self.status == ContactStatus.ACTIVE
 
+    def actor(self, configured_admin: bool = False) -> access.Actor:
+        """This contact as the access rules see it (rules/access.py)."""
+        return access.Actor(configured_admin=configured_admin, active=self.is_active, role=str(self.role),
+                            unit=self.unit.ref)
+
     @property
     def can_manage(self) -> bool:
-        """Secretariat and admins manage their district (approve, bind, broadcast)."""
-        return self.is_active and self.role in (Role.SECRETARIAT, Role.ADMIN)
+        """Whether the contact manages at least one district (which district: rules/access.py)."""
+        return access.may_manage_any(self.actor())
 
 
 class Group(Base):

@@ -31,14 +31,16 @@ def ask_unit(district: District) -> Message:
     return card.message()
 
 
-def approval_card(contact: Contact) -> Message:
+def approval_card(contact: Contact, title: str = "聯繫窗口註冊申請") -> Message:
+    """The card the approvers tap: its buttons carry the unit and the application version it shows."""
+    shown = {"id": contact.id, "unit": contact.unit_id, "v": contact.application_version}
     card = FlexCard(
-        title="聯繫窗口註冊申請",
+        title=title,
         alt=f"註冊申請：{contact.unit.name}",
         rows=[("行政區", contact.unit.district.name), ("單位", contact.unit.name),
               ("LINE 名稱", contact.display_name or "（未提供）")],
-        actions=[postback("核准", "reg_decide", display="核准", id=contact.id, ok=1),
-                 postback("婉拒", "reg_decide", display="婉拒", id=contact.id, ok=0)],
+        actions=[postback("核准", "reg_decide", display="核准", ok=1, **shown),
+                 postback("婉拒", "reg_decide", display="婉拒", ok=0, **shown)],
     )
     return card.message()
 

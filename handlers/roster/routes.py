@@ -78,37 +78,70 @@ def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
     assert event.user_id
     profile = ctx.line.profile(event.user_id)
     name = profile.display_name if profile else ""
+    replacing = ctx.contact is not None and ctx.contact.status == ContactStatus.PENDING
     contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
     if ctx.is_admin:
         service.decide(contact, True, event.user_id, ctx.now)
         return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
-    approvers = service.approvers(ctx.session, unit.district, ctx.config.admin_line_user_ids)
+    approvers = service.approvers_for(ctx.session, unit, ctx.config.admin_line_user_ids)
+    # One pending application per user: who already has its card sees the current one when tapping it,
+    # so re-registering pushes nothing to them (a loop of 註冊 cannot drain the month's quota).
     card = render.approval_card(contact)
-    said = [push(user_id, card, dedupe_key=f"approve:{contact.id}:{user_id}:{ctx.now.timestamp():.0f}")
-            for user_id in approvers]
+    said = [push(user_id, card, dedupe_key=f"approve:{contact.id}:{contact.application_version}:{user_id}")
+            for user_id in service.to_notify(contact, approvers)]
     note = "已通知秘書單位審核，核准後會通知您。" if approvers else "目前沒有可審核的秘書單位，請聯絡管理員。"
+    if replacing:
+        return [reply(text(f"已更新您的註冊申請：{unit.district.name}／{unit.name}（先前的申請已取代）。\n"
+                           "秘書單位審核時會看到更新後的內容，核准後會通知您。"))] + said
     return [reply(text(f"已送出註冊申請：{unit.district.name}／{unit.name}。\n{note}"))] + said
 
 
 def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Approve or reject a registration request from its card."""
-    contact = ctx.session.get(Contact, int(event.postback.get("id", 0) or 0))
+    """Approve or reject a registration request from its card, only as the card showed it."""
+    contact = ctx.session.get(Contact, _int(event.postback.get("id")))
     if contact is None:
         return [reply(text("找不到這筆申請。"))]
-    if not service.may_manage_district(ctx.contact, contact.unit.district, ctx.is_admin):
-        return [reply(text("只有該區的秘書單位或管理員可以審核。"))]
+    if not service.may_approve(ctx.contact, contact.unit, ctx.is_admin):
+        _refused(ctx, "approve", contact_id=contact.id, unit_id=contact.unit_id)
+        return [reply(text(_who_approves(contact.unit)))]
     if contact.status != ContactStatus.PENDING:
         return [reply(text(f"這筆申請已處理過（{render.STATUS_LABELS[contact.status]}）。"))]
+    if (_int(event.postback.get("unit")), _int(event.postback.get("v"))) != (contact.unit_id,
+                                                                            contact.application_version):
+        return [reply(text("這張審核卡已過期：申請人在卡片送出後更改了申請內容，本次未核准也未婉拒。"
+                           "請依下方最新的申請卡決定。")),
+                reply(render.approval_card(contact, title="最新的註冊申請"))]
     approve = event.postback.get("ok") == "1"
     assert event.user_id
     service.decide(contact, approve, event.user_id, ctx.now)
     ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id, action="approve" if approve else "reject",
-                               detail={"contact_id": contact.id, "unit_id": contact.unit_id}))
+                               detail={"contact_id": contact.id, "unit_id": contact.unit_id,
+                                       "version": contact.application_version}))
     verdict = "核准" if approve else "婉拒"
     notice = (f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
               if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
     return [reply(text(f"已{verdict}：{contact.display_name or '申請人'}（{contact.unit.name}）。")),
             push(contact.line_user_id, text(notice), dedupe_key=f"decided:{contact.id}:{contact.decided_at}")]
+
+
+def _int(value: object) -> int:
+    """A postback id as an int; anything malformed becomes 0 (no row has it)."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _who_approves(unit: Unit) -> str:
+    if unit.is_city_level:
+        return f"「{unit.name}」是市級單位，其註冊只能由市府社會局（秘書單位）或管理員審核。"
+    return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以審核這筆申請。"
+
+
+def _refused(ctx: Ctx, action: str, **detail: object) -> None:
+    """Write a refused authorisation attempt to the audit table (who tried what; never message text)."""
+    ctx.session.add(AuditEntry(at=ctx.now, actor=ctx.user_id or "", action=f"refused:{action}"[:40],
+                               detail=dict(detail)))
 
 
 def on_bind(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -118,6 +151,7 @@ def on_bind(event: Inbound, ctx: Ctx) -> list[Outbound]:
         names = "、".join(d.name for d in service.districts(ctx.session))
         return [reply(text(f"請寫出要綁定的行政區，例如「綁定 中壢區」。\n可選：{names}"))]
     if not service.may_manage_district(ctx.contact, district, ctx.is_admin):
+        _refused(ctx, "bind_group", district_id=district.id)
         return [reply(text(f"只有{district.name}的秘書單位或管理員可以綁定群組。"))]
     assert event.group_id
     group = ctx.group or _new_group(ctx, event.group_id)

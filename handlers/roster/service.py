@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.directory import Directory
 from models.roster import Contact, ContactStatus, District, Group, Role, Unit
+from rules import access
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def seed(session: Session, directory: Directory) -> SeedResult:
             unit.short_name = unit_spec.short
             unit.network = unit_spec.network
             unit.is_secretariat = unit_spec.secretariat
+            unit.is_city_level = unit_spec.city_level
             unit.aliases = ",".join(unit_spec.aliases)
             unit.position = position
         session.flush()
@@ -64,11 +66,18 @@ def contact_of(session: Session, line_user_id: str) -> Contact | None:
 
 
 def apply(session: Session, line_user_id: str, display_name: str, unit: Unit, now: datetime) -> Contact:
-    """Record a registration request (or renew a rejected one) awaiting the secretariat's decision."""
+    """Record the user's one registration request (replacing a pending or rejected one).
+
+    Each call bumps the application's version, so a card showing an earlier one is refused when tapped.
+    A fresh request (not replacing a pending one) may notify everyone again.
+    """
     contact = contact_of(session, line_user_id)
     if contact is None:
-        contact = Contact(line_user_id=line_user_id, unit_id=unit.id, created_at=now)
+        contact = Contact(line_user_id=line_user_id, unit_id=unit.id, created_at=now, application_version=0,
+                          notified_approvers=[])
         session.add(contact)
+    if contact.status != ContactStatus.PENDING:
+        contact.notified_approvers = []
     contact.display_name = display_name
     contact.unit_id = unit.id
     contact.unit = unit
@@ -76,8 +85,17 @@ def apply(session: Session, line_user_id: str, display_name: str, unit: Unit, no
     contact.role = Role.MEMBER
     contact.decided_at = None
     contact.decided_by = None
+    contact.application_version = (contact.application_version or 0) + 1
     session.flush()
     return contact
+
+
+def to_notify(contact: Contact, approvers: list[str]) -> list[str]:
+    """The approvers not yet sent a card for this application, now marked as sent."""
+    already = set(contact.notified_approvers or [])
+    fresh = [user_id for user_id in approvers if user_id not in already]
+    contact.notified_approvers = sorted(already | set(fresh))
+    return fresh
 
 
 def decide(contact: Contact, approve: bool, by: str, now: datetime) -> None:
@@ -106,7 +124,7 @@ def add_contact(session: Session, line_user_id: str, unit: Unit, role: Role, dis
 
 
 def approvers(session: Session, district: District, admin_ids: frozenset[str]) -> list[str]:
-    """Who decides on a registration: the district's secretariat, else the admins."""
+    """The district's secretariat (who is told about the district's matters), else the admins."""
     managers = session.scalars(
         select(Contact.line_user_id).join(Unit).where(
             Unit.district_id == district.id,
@@ -122,16 +140,38 @@ def approvers(session: Session, district: District, admin_ids: frozenset[str]) -
     return sorted(set(admins) | set(admin_ids))
 
 
+def approvers_for(session: Session, unit: Unit, admin_ids: frozenset[str]) -> list[str]:
+    """Who decides on a registration for this unit: the nearest people `may_approve` allows.
+
+    A district-level unit's district secretariat first; else (a city-level unit, or a district without
+    one) the city's secretariat and the administrators.
+    """
+    managers = session.scalars(
+        select(Contact).join(Unit).where(Contact.status == ContactStatus.ACTIVE,
+                                         Contact.role.in_([Role.SECRETARIAT, Role.ADMIN]))
+        .options(joinedload(Contact.unit).joinedload(Unit.district))).all()
+    allowed = [c for c in managers if access.may_approve(c.actor(c.line_user_id in admin_ids), unit.ref)]
+    local = [c.line_user_id for c in allowed if access.scope(c.actor()) == access.Scope.DISTRICT]
+    if local:
+        return sorted(local)
+    return sorted({c.line_user_id for c in allowed} | set(admin_ids))
+
+
+def actor(contact: Contact | None, is_admin: bool) -> access.Actor:
+    """Who is asking, as the access rules see it."""
+    if contact is None:
+        return access.Actor(configured_admin=is_admin)
+    return contact.actor(configured_admin=is_admin)
+
+
 def may_manage_district(contact: Contact | None, district: District, is_admin: bool) -> bool:
-    """Admins manage every district; secretariat members their own (the city's 社會局 every district)."""
-    if is_admin:
-        return True
-    if contact is None or not contact.can_manage:
-        return False
-    if contact.unit.district_id == district.id:
-        return True
-    return contact.unit.network == "社政" and contact.unit.is_secretariat and \
-        contact.unit.district.city == district.city
+    """Admins manage every district, the city's secretariat the city's, a district's secretariat its own."""
+    return access.may_manage_district(actor(contact, is_admin), district.place)
+
+
+def may_approve(contact: Contact | None, unit: Unit, is_admin: bool) -> bool:
+    """Whether the speaker may grant a role in this unit (rules/access.py)."""
+    return access.may_approve(actor(contact, is_admin), unit.ref)
 
 
 def group_of(session: Session, line_group_id: str) -> Group | None:

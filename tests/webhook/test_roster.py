@@ -58,7 +58,7 @@ def test_member_cannot_approve(emulator, services):
     emulator.text(demo.NEWCOMER, "衛生所")
     pending = contact(services, demo.NEWCOMER)
     emulator.postback(demo.POLICE, f"action=reg_decide&id={pending.id}&ok=1")
-    assert "只有該區的秘書單位" in emulator.texts(to=demo.POLICE)[-1]
+    assert "只有中壢區的秘書單位" in emulator.texts(to=demo.POLICE)[-1]
     assert contact(services, demo.NEWCOMER).status == ContactStatus.PENDING
 
 
