@@ -1,10 +1,12 @@
 """Typed configuration read from the environment, checked once in the app factory."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -12,6 +14,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ROSTER_FILE = REPO_ROOT / "data" / "roster" / "taoyuan.yaml"
 DEV_SECRET = "dev-secret"
 DEV_TOKEN = "dev-token"
+# APP_ENV must be one of these, spelled exactly: a typo ("prod", "Production") must not start a development
+# server with public development secrets.
+ENVIRONMENTS = ("development", "test", "bench", "production")
+DEVELOPMENT_SECRETS = frozenset({DEV_SECRET, DEV_TOKEN, "changeme", "secret", "test-channel-secret",
+                                 "test-access-token"})
+LINE_API_HOSTS = frozenset({"api.line.me", "api-data.line.me"})
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +41,8 @@ class Config:
     channel_secret: str = field(repr=False)
     channel_access_token: str = field(repr=False)
     encryption_keys: tuple[str, ...] = field(repr=False)
+    # Signs links and calendar feeds; apart from the data key, so rotating one does not break the other.
+    link_signing_keys: tuple[str, ...] = field(default=(), repr=False)
     line_api_base_url: str = "https://api.line.me"
     database_url: str = "sqlite:///instance/bot.sqlite3"
     admin_line_user_ids: frozenset[str] = frozenset()
@@ -61,9 +71,12 @@ class Config:
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={_masked(getattr(self, name))!r}"
-            for name in ("channel_secret", "channel_access_token")
+            for name in ("channel_secret", "channel_access_token", "encryption_keys", "link_signing_keys")
         )
-        return f"Config(environment={self.environment!r}, database_url={self.database_url!r}, {shown})"
+        return (f"Config(environment={self.environment!r}, database_url={_without_password(self.database_url)!r}, "
+                f"line_api_base_url={self.line_api_base_url!r}, public_base_url={self.public_base_url!r}, {shown})")
+
+    __str__ = __repr__
 
     @property
     def is_production(self) -> bool:
@@ -74,16 +87,20 @@ class Config:
         """Build the configuration from environment variables, failing with a readable message."""
         env = os.environ if env is None else env
         instance_path = instance_path or REPO_ROOT / "instance"
-        environment = (env.get("APP_ENV") or env.get("FLASK_ENV") or "development").lower()
+        environment = env.get("APP_ENV") or env.get("FLASK_ENV") or "development"
+        if environment not in ENVIRONMENTS:
+            raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)} (exactly); got {environment!r}")
         production = environment == "production"
         secret = env.get("LINE_CHANNEL_SECRET", "")
         token = env.get("LINE_CHANNEL_ACCESS_TOKEN", "")
         keys = _split(env.get("DATA_ENCRYPTION_KEY", ""))
+        link_keys = _split(env.get("LINK_SIGNING_KEY", ""))
         if production:
             missing = [name for name, value in (
                 ("LINE_CHANNEL_SECRET", secret),
                 ("LINE_CHANNEL_ACCESS_TOKEN", token),
                 ("DATA_ENCRYPTION_KEY", keys),
+                ("LINK_SIGNING_KEY", link_keys),
             ) if not value]
             if missing:
                 raise ConfigError("Production refuses to start without: " + ", ".join(missing))
@@ -91,11 +108,14 @@ class Config:
             secret = secret or DEV_SECRET
             token = token or DEV_TOKEN
             keys = keys or (_development_key(instance_path),)
+            link_keys = link_keys or (_development_file(instance_path, "link_signing.key", _random_key,
+                                                         "a link signing key (set LINK_SIGNING_KEY in production)"),)
         _check_keys(keys)
         config = cls(
             channel_secret=secret,
             channel_access_token=token,
             encryption_keys=keys,
+            link_signing_keys=link_keys,
             line_api_base_url=env.get("LINE_API_BASE_URL", "https://api.line.me").rstrip("/"),
             database_url=env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'bot.sqlite3'}",
             admin_line_user_ids=frozenset(_split(env.get("ADMIN_LINE_USER_IDS", ""))),
@@ -118,7 +138,57 @@ class Config:
             calendar_announce_days=_int(env, "CALENDAR_ANNOUNCE_DAYS", 3),
         )
         _check_schedules(config)
+        if config.retention_days <= 0:
+            raise ConfigError(f"RETENTION_DAYS must be at least 1 (days free text is kept); got {config.retention_days}")
+        if production:
+            _check_production(config, env)
+        elif config.database_url.startswith("sqlite:///"):
+            _private_file(Path(config.database_url.removeprefix("sqlite:///")))
         return config
+
+
+def _check_production(config: "Config", env: Mapping[str, str]) -> None:
+    """Refuse what is fine on a laptop and dangerous in production (README, Security)."""
+    problems = []
+    used = {"LINE_CHANNEL_SECRET": config.channel_secret, "LINE_CHANNEL_ACCESS_TOKEN": config.channel_access_token}
+    used |= {f"LINK_SIGNING_KEY ({n + 1})": k for n, k in enumerate(config.link_signing_keys)}
+    problems += [f"{name} is a known development value" for name, value in used.items()
+                 if value in DEVELOPMENT_SECRETS]
+    if set(config.link_signing_keys) & set(config.encryption_keys):
+        problems.append("LINK_SIGNING_KEY must differ from DATA_ENCRYPTION_KEY")
+    if any(len(k) < 32 for k in config.link_signing_keys):
+        problems.append("LINK_SIGNING_KEY needs at least 32 characters (e.g. `python -c \"import secrets; "
+                        "print(secrets.token_urlsafe(32))\"`)")
+    public = urlsplit(config.public_base_url)
+    if public.scheme != "https" or _not_public(public.hostname or ""):
+        problems.append(f"PUBLIC_BASE_URL must be an https address others can reach; got {config.public_base_url!r}")
+    api_host = urlsplit(config.line_api_base_url).hostname or ""
+    if api_host not in LINE_API_HOSTS and env.get("ALLOW_NON_LINE_API") != "1":
+        problems.append(f"LINE_API_BASE_URL must be LINE's ({', '.join(sorted(LINE_API_HOSTS))}); got "
+                        f"{config.line_api_base_url!r} (set ALLOW_NON_LINE_API=1 only for a staging stand-in)")
+    if urlsplit(config.line_api_base_url).scheme != "https" and env.get("ALLOW_NON_LINE_API") != "1":
+        problems.append("LINE_API_BASE_URL must use https")
+    if config.database_url.startswith("sqlite"):
+        problems.append("DATABASE_URL must be PostgreSQL in production (several workers, one scheduler)")
+    if problems:
+        raise ConfigError("Production refuses to start: " + "; ".join(problems))
+
+
+def _not_public(host: str) -> bool:
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified or address.is_private or address.is_link_local
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -155,12 +225,40 @@ def _check_keys(keys: tuple[str, ...]) -> None:
 
 def _development_key(instance_path: Path) -> str:
     """Generate once and keep a key under instance/, so development data stays readable across restarts."""
-    key_file = instance_path / "data_encryption.key"
+    return _development_file(instance_path, "data_encryption.key", lambda: Fernet.generate_key().decode(),
+                             "a data encryption key (set DATA_ENCRYPTION_KEY in production)")
+
+
+def _random_key() -> str:
+    import secrets
+    return secrets.token_urlsafe(32)
+
+
+def _development_file(instance_path: Path, name: str, make: Callable[[], str], what: str) -> str:
+    """Read a development secret under instance/, creating it once (0600 in a 0700 directory)."""
+    key_file = instance_path / name
+    _private_dir(instance_path)
     if key_file.exists():
+        key_file.chmod(0o600)
         return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    key_file.write_text(key + "\n")
-    key_file.chmod(0o600)
-    print(f"Development: generated a data encryption key in {key_file}; set DATA_ENCRYPTION_KEY in production.")
+    key = make()
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    print(f"Development: generated {what} in {key_file}.")
     return key
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def _private_file(path: Path) -> None:
+    """Create (or tighten) a file only its owner may read: the development database under instance/."""
+    if str(path) in ("", ":memory:"):
+        return
+    _private_dir(path.parent) if path.parent.name == "instance" else path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    path.chmod(0o600)

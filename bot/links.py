@@ -12,9 +12,20 @@ class LinkError(ValueError):
     """The link is forged, for another purpose, or expired."""
 
 
+def signing_keys(config: Config) -> list[str]:
+    """LINK_SIGNING_KEY, oldest first as itsdangerous wants it (it signs with the last, verifies with all).
+
+    A configuration built without one (tests, benchmarks; production refuses to start so) derives
+    a key from the data key, never the data key itself.
+    """
+    keys = config.link_signing_keys or tuple("link:" + k for k in config.encryption_keys[:1])
+    return list(reversed(keys))
+
+
 def _serializer(config: Config, purpose: str) -> URLSafeTimedSerializer:
-    # The newest data key doubles as the link secret: one secret fewer to deploy, rotated with the data keys.
-    return URLSafeTimedSerializer(config.encryption_keys[0], salt=f"shanet-link:{purpose}")
+    # Apart from the data key: rotating DATA_ENCRYPTION_KEY keeps every calendar subscription working, and
+    # LINK_SIGNING_KEY=new,old keeps links signed with the old key valid until it is dropped.
+    return URLSafeTimedSerializer(signing_keys(config), salt=f"shanet-link:{purpose}")
 
 
 def sign(config: Config, purpose: str, payload: Any) -> str:
