@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from io import BytesIO
 from typing import Sequence
 
 from icalendar import Calendar, Event
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from bot import spreadsheets
 from rules import calendar as periods
 from handlers.calendar.render import JOINABLE, unit_label
 from models.calendar import Activity
@@ -68,17 +68,17 @@ def xlsx(title: str, first: date, last: date, activities: Sequence[Activity], ma
     sheet.title = "活動期程"
     width = len(XLSX_COLUMNS)
     last_col = get_column_letter(width)
-    sheet["A1"] = title
+    spreadsheets.put(sheet, 1, 1, title)
     sheet["A1"].font = Font(size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last_col}1")
-    sheet["A2"] = (f"期間：{periods.roc_long(first)}至{periods.roc_long(last)}　"
-                   f"製表日期：{roc_date(to_taipei(made_at).date(), 'chinese')}　共 {len(activities)} 項")
+    spreadsheets.put(sheet, 2, 1, f"期間：{periods.roc_long(first)}至{periods.roc_long(last)}　"
+                                  f"製表日期：{roc_date(to_taipei(made_at).date(), 'chinese')}　共 {len(activities)} 項")
     sheet.merge_cells(f"A2:{last_col}2")
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, (name, col_width) in enumerate(XLSX_COLUMNS, start=1):
-        cell = sheet.cell(row=3, column=col, value=name)
+        cell = spreadsheets.put(sheet, 3, col, name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9EAD3")
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -90,12 +90,12 @@ def xlsx(title: str, first: date, last: date, activities: Sequence[Activity], ma
                activity.title, activity.place, unit_label(activity.unit),
                "✓" if activity.joinable else "", activity.note or "")
         for col, value in enumerate(row, start=1):
-            cell = sheet.cell(row=3 + index, column=col, value=value)
+            cell = spreadsheets.put(sheet, 3 + index, col, value)  # titles and notes are typed by people
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True,
                                        horizontal="center" if col in (1, 3, 7) else "left")
     if not activities:
-        sheet.cell(row=4, column=1, value="本期無登錄活動")
+        spreadsheets.put(sheet, 4, 1, "本期無登錄活動")
         sheet.merge_cells(f"A4:{last_col}4")
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
@@ -105,6 +105,4 @@ def xlsx(title: str, first: date, last: date, activities: Sequence[Activity], ma
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.oddFooter.center.text = "第 &P 頁，共 &N 頁"
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.save(book)

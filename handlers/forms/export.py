@@ -1,12 +1,10 @@
 """Compile a form's answers: .xlsx (answers, one row per unit; who answered when) and CSV.
 
-Cells are written as text, never as formulas: an answer such as `=HYPERLINK(...)` typed by
-someone must not run in the secretariat's spreadsheet (CSV injection).
+Cells are written through bot/spreadsheets.py: an answer such as `=HYPERLINK(...)` typed by
+someone stays text and never runs in the secretariat's spreadsheet (formula / CSV injection).
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,12 +13,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
+from bot import spreadsheets
 from handlers.forms import render, service
 from rules import forms as rules
 from models.forms import Form
 from rules.dates import roc_datetime
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 VIA_NAMES = {"chat": "LINE 聊天", "web": "網頁"}
 
 
@@ -75,21 +73,18 @@ def to_xlsx(table: Table, exported_at: datetime) -> bytes:
     about = book.create_sheet("說明")
     for row in (["表單", table.title], ["匯出時間", roc_datetime(exported_at)],
                 ["備註", "每個單位一列；「逾期」表示最後一次填寫在截止日之後。"]):
-        about.append([_text(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        spreadsheets.append(about, [_text(v) for v in row])
+    return spreadsheets.save(book)
 
 
 def _sheet(sheet: Any, header: list[str], rows: list[list[Any]], width: int) -> None:
-    sheet.append(header)
+    spreadsheets.append(sheet, header)  # field labels are typed by the secretariat
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_text(v) for v in row])
-        for cell in sheet[sheet.max_row]:
+        number = spreadsheets.append(sheet, [_text(v) for v in row])
+        for cell in sheet[number]:
             if isinstance(cell.value, str):
-                cell.data_type = "s"  # keep as text even if it looks like a formula
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
     for column in sheet.columns:
@@ -102,15 +97,4 @@ def _text(value: Any) -> Any:
 
 def to_csv(table: Table) -> bytes:
     """The answers sheet as CSV, UTF-8 with a BOM so Excel on Windows reads the Chinese correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_defused(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _defused(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return spreadsheets.csv_bytes(table.header, table.rows)

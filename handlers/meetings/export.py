@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot import links
+from bot import links, spreadsheets
 from bot.config import Config
 from bot.services import Services
 from handlers.meetings import service, tracked
@@ -31,26 +31,24 @@ def review_workbook(meeting: Meeting, items: list[TrackedItem]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "前次會議待辦事項辦理情形"
-    sheet.append([f"{meeting.district.name}{meeting.type_name}（{roc_datetime(meeting.starts_at)}）"
-                  "前次會議待辦事項辦理情形"])
+    spreadsheets.append(sheet, [f"{meeting.district.name}{meeting.type_name}（{roc_datetime(meeting.starts_at)}）"
+                                "前次會議待辦事項辦理情形"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(HEADERS))
+    spreadsheets.append(sheet, HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for item in items:
         notes = "\n".join(f"{roc_date(to_taipei(n.created_at).date())} {n.unit.name + '：' if n.unit else ''}{n.body}"
                           for n in item.notes) or "尚未回報"
         latest = roc_date(to_taipei(item.latest_note.created_at).date()) if item.latest_note else ""
-        sheet.append([item.number, item.subject, "、".join(u.name for u in item.owners), notes, latest,
-                      ITEM_STATUS_LABELS[item.status], ""])
+        spreadsheets.append(sheet, [item.number, item.subject, "、".join(u.name for u in item.owners), notes, latest,
+                                    ITEM_STATUS_LABELS[item.status], ""])
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.save(book)
 
 
 def download_url(config: Config, meeting_id: int) -> str:
