@@ -18,8 +18,9 @@ from bot.services import Clock, Services, system_clock
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
+    from bot import privacy_pending
     from handlers import calendar, forms, help as help_, incidents, meetings, roster
-    return [roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY,
+    return [privacy_pending.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY,
             calendar.CAPABILITY, help_.CAPABILITY]
 
 

@@ -14,6 +14,7 @@ from bot.gateway import Gateway
 
 if TYPE_CHECKING:
     from bot.directory import Directory
+    from bot.events import Inbound
     from models.conversations import Conversation
     from models.roster import Contact, Group
 
@@ -31,6 +32,10 @@ class Ctx:
     group_id: str | None = None
     conversation: "Conversation | None" = None
     commands: Mapping[str, Any] = field(default_factory=dict)  # the route table's command words (for help)
+    event: "Inbound | None" = None  # the event being handled (the privacy guard re-runs it masked)
+    router: Any = None  # the route table, to run an event again after a privacy decision
+    # Words the sender confirmed in this event are not a person (a shop, a place): bot/privacy_pending.py.
+    privacy_confirmed: frozenset[str] = frozenset()
 
     # Looked up on first use: most group chatter needs neither, and each is a database round trip.
     @cached_property

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from models.conversations import Conversation
 
+# What waits for a sender's decision on a refused text (bot/privacy_pending.py), inside any flow's row.
+PENDING = "_privacy"
+
 
 def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Conversation | None:
     """Return the live conversation of this user in this chat; an expired one is deleted."""
@@ -49,6 +52,12 @@ def advance(row: Conversation, step: str, now: datetime, minutes: int, **data: A
     row.step = step
     row.data = {**(row.data or {}), **data}
     row.expires_at = now + timedelta(minutes=minutes)
+
+
+def drop_pending(row: Conversation) -> None:
+    """Forget a masked version that waited for a decision (the sender moved on, or decided)."""
+    if row.data and PENDING in row.data:
+        row.data = {k: v for k, v in row.data.items() if k != PENDING}
 
 
 def end(session: Session, row: Conversation | None) -> None:

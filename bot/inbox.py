@@ -57,7 +57,7 @@ class Delivery:
 def context(services: Services, session: Session, event: Inbound, now: datetime) -> Ctx:
     return Ctx(session=session, now=now, config=services.config, directory=services.directory,
                line=services.gateway, user_id=event.user_id, group_id=event.group_id,
-               commands=services.router.commands)
+               commands=services.router.commands, event=event, router=services.router)
 
 
 def dispatch(services: Services, session: Session, event: Inbound,

@@ -1,16 +1,28 @@
-"""The personal-data screen applied to chat: what to check against, how to refuse, what to audit.
+"""The one privacy guard: every user-typed text that will be stored or shown in a group passes here.
 
-Every capability that accepts free text calls `check`; a refusal names the kinds found with
-masked previews only, explains how to rephrase, and records an audit row with the kinds
-(never the text).
+`require_clean(ctx, label, text)` is the only way a capability checks a field typed in chat: it
+returns None for clean text, or the one refusal (one wording, masked previews only) after writing
+an audit row with the kinds found (never the text). When the refused text came as a chat message,
+the refusal also offers the masked version in one tap (see bot/privacy_pending.py): the guard keeps
+what waits for the sender's decision, encrypted, in the conversation row, and runs the original
+command again with the masked text. Web pages use `problem(...)`, the same check and wording.
+
+The group screen (any group text with personal data gets a request to unsend it) is middleware of
+the framework, not of a capability: it runs before every route.
 """
 from __future__ import annotations
 
-from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found, screen
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy.orm import Session
 
 from bot.context import Ctx
-from bot.messages import Message, text
+from bot.directory import Directory
+from bot.events import EventKind, Inbound
+from bot.messages import Message, Outbound, reply, text
 from models.audit import AuditEntry
+from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found, screen
 
 HOW_TO_REPHRASE = {
     Kind.NAME: "姓名請遮蔽（如 王○明、陳OO）",
@@ -20,9 +32,28 @@ HOW_TO_REPHRASE = {
 }
 
 
+def findings_in(ctx: Ctx, body: str) -> list[Finding]:
+    """Screen a text, leaving out what the sender confirmed in this event is not a person (a shop, a place)."""
+    found = screen(body, ctx.directory.public)
+    if not ctx.privacy_confirmed:
+        return found
+    return [f for f in found if token(body, f) not in ctx.privacy_confirmed]
+
+
 def check(ctx: Ctx, body: str) -> list[Finding]:
-    """Screen a text bound for the group or the database."""
-    return screen(body, ctx.directory.public)
+    """Screen a text bound for the group or the database (no refusal, no audit: see require_clean)."""
+    return findings_in(ctx, body)
+
+
+def token(body: str, finding: Finding) -> str:
+    """The words a finding covers, as compared when the sender confirmed them."""
+    return "".join(body[finding.start:finding.end].split())
+
+
+def is_confirmable(kind: Kind) -> bool:
+    """Names and indirect identification may be sent once confirmed; structured identifiers never."""
+    flag = getattr(kind, "confirmable", None)  # the detector's own rule, once it declares one
+    return bool(flag) if flag is not None else kind == Kind.NAME
 
 
 def found_summary(findings: list[Finding]) -> str:
@@ -34,13 +65,41 @@ def found_summary(findings: list[Finding]) -> str:
     return "、".join(parts)
 
 
-def refusal(findings: list[Finding], what: str = "這則訊息") -> Message:
-    """The polite refusal for text that was not accepted (sent as a reply, never a push)."""
+def refusal_text(findings: list[Finding], label: str) -> str:
+    """The one wording of a refusal: what was found (masked), that nothing was kept, how to rephrase."""
     tips = [HOW_TO_REPHRASE[k] for k in kinds_found(findings) if k in HOW_TO_REPHRASE]
-    body = (f"{what}含有個人資料：{found_summary(findings)}，因此沒有送出，也沒有保存。\n"
+    return (f"「{label}」含有個人資料：{found_summary(findings)}，因此沒有送出，也沒有保存。\n"
             + ("請改寫：" + "；".join(tips) + "。\n" if tips else "請刪除這些資料後再送一次。\n")
             + "正式通報請循113保護專線或「關懷e起來」線上通報系統。")
-    return text(body)
+
+
+def refusal(findings: list[Finding], label: str = "這則訊息") -> Message:
+    """The refusal as a chat message (sent as a reply, never a push)."""
+    return text(refusal_text(findings, label))
+
+
+def require_clean(ctx: Ctx, label: str, body: str | None) -> list[Outbound] | None:
+    """None when `body` is clean; else audit it and return the refusal (with the masked version in one tap)."""
+    if not body:
+        return None
+    findings = findings_in(ctx, body)
+    if not findings:
+        return None
+    audit(ctx, findings, label)
+    from bot import privacy_pending  # the one-tap decision sits on top of the guard
+    return [reply(refusal(findings, label), *privacy_pending.offer(ctx, label, body, findings))]
+
+
+def problem(session: Session, directory: Directory, now: datetime, actor: str, label: str,
+            body: str | None) -> str | None:
+    """For web pages: the refusal's wording when `body` holds personal data (audited), else None."""
+    if not body:
+        return None
+    findings = screen(body, directory.public)
+    if not findings:
+        return None
+    record(session, now, actor, findings, label)
+    return refusal_text(findings, label)
 
 
 def unsend_request(findings: list[Finding]) -> Message:
@@ -50,7 +109,24 @@ def unsend_request(findings: list[Finding]) -> Message:
                 "群組內請勿張貼個案個資；正式通報請循113保護專線或「關懷e起來」。")
 
 
-def audit(ctx: Ctx, findings: list[Finding], where: str) -> None:
-    """Record that text was refused: who, when, which kinds; never the text."""
-    ctx.session.add(AuditEntry(at=ctx.now, actor=ctx.user_id or "", action="privacy_refused",
-                               detail={"where": where, "kinds": [str(k) for k in kinds_found(findings)]}))
+def screen_group_text(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
+    """Middleware: any group text holding personal data gets a request to unsend it, and nothing more."""
+    if event.kind != EventKind.TEXT or not event.in_group:
+        return None
+    findings = findings_in(ctx, event.text)
+    if not findings:
+        return None
+    audit(ctx, findings, "group")
+    return [reply(unsend_request(findings))]
+
+
+def audit(ctx: Ctx, findings: Iterable[Finding], where: str, action: str = "privacy_refused") -> None:
+    """Record that text was refused (or confirmed): who, when, where, which kinds; never the text."""
+    record(ctx.session, ctx.now, ctx.user_id or "", findings, where, action)
+
+
+def record(session: Session, now: datetime, actor: str, findings: Iterable[Finding], where: str,
+           action: str = "privacy_refused") -> None:
+    """Write the audit row of a privacy decision (kinds only)."""
+    session.add(AuditEntry(at=now, actor=actor, action=action,
+                           detail={"where": where, "kinds": [str(k) for k in kinds_found(findings)]}))

@@ -162,6 +162,8 @@ class Router:
             return None
         if event.kind == EventKind.POSTBACK and event.action not in flow.actions:
             return None
+        if event.kind == EventKind.TEXT:
+            conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
         ctx.conversation = row
         return flow.handler(event, ctx)
 

@@ -13,12 +13,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from rules.dates import TAIPEI, parse_date, roc_date, roc_weekday, to_taipei
-from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
 from rules.workdays import WorkCalendar, next_working_moment
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "data" / "forms"
@@ -245,8 +244,11 @@ def is_empty(value: Any) -> bool:
 
 
 def check_answers(spec: FormSpec, raw: Mapping[str, Any], today: date,
-                  public: PublicDirectory) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read a whole set of answers (the web page): the answers, and an error per field key."""
+                  refuse: Callable[[FieldSpec, str], str | None]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a whole set of answers (the web page): the answers, and an error per field key.
+
+    `refuse(field, text)` is the privacy guard's check of a typed answer (its refusal, or None).
+    """
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for f in spec.fields:
@@ -263,25 +265,14 @@ def check_answers(spec: FormSpec, raw: Mapping[str, Any], today: date,
         if f.required and is_empty(parsed.value):
             errors[f.key] = "這題必填。"
             continue
-        refusal = personal_data_refusal(parsed.value, public) if f.kind in TEXT_KINDS else None
+        typed = parsed.value if f.kind in TEXT_KINDS and isinstance(parsed.value, str) else None
+        refusal = refuse(f, typed) if typed else None
         if refusal:
             errors[f.key] = refusal
             continue
         if not is_empty(parsed.value):
             answers[f.key] = parsed.value
     return answers, errors
-
-
-def personal_data_refusal(text: Any, public: PublicDirectory) -> str | None:
-    """A polite refusal naming what looks like personal data in the text, or None when clean."""
-    if not isinstance(text, str) or not text:
-        return None
-    kinds = kinds_found(screen(text, public))
-    if not kinds:
-        return None
-    named = "、".join(KIND_LABELS[k] for k in kinds)
-    return (f"這段回答似乎含有個人資料（{named}），為保護個資，小幫手沒有保存。"
-            "請改寫為不含個資的內容（個案可寫成 王○明），或只寫單位公務電話後再送出。")
 
 
 def display_value(spec: FieldSpec, value: Any) -> str:

@@ -13,7 +13,7 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Any
 
-from bot import conversations
+from bot import conversations, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, text
@@ -40,6 +40,7 @@ class Step(StrEnum):
     NOTE = "note"
 
 
+SCREENED = {Step.TITLE: "活動名稱", Step.PLACE: "活動地點", Step.NOTE: "活動備註"}  # shown in the group
 ADD_ORDER = [Step.TITLE, Step.DAY, Step.START, Step.END, Step.PLACE, Step.JOINABLE, Step.NOTE]
 EDIT_STEPS = {"title": [Step.TITLE], "day": [Step.DAY], "time": [Step.START, Step.END],
               "place": [Step.PLACE], "note": [Step.NOTE], "joinable": [Step.JOINABLE]}
@@ -112,7 +113,7 @@ def read(step: Step, event: Inbound, ctx: Ctx, draft: Draft) -> str | None:
         label, limit = ("活動名稱", service.MAX_TITLE) if step == Step.TITLE else ("地點", service.MAX_PLACE)
         if typed is None:
             return f"請直接輸入{label}。"
-        problem = service.length_problem(label, typed, limit) or service.privacy_problem(ctx.directory, label, typed)
+        problem = service.length_problem(label, typed, limit)
         if problem:
             return problem
         setattr(draft, "title" if step == Step.TITLE else "place", typed)
@@ -135,8 +136,7 @@ def read(step: Step, event: Inbound, ctx: Ctx, draft: Draft) -> str | None:
         return None
     if typed is None:
         return "請輸入備註，或點「略過」。"
-    problem = service.length_problem("備註", typed, service.MAX_NOTE) or \
-        service.privacy_problem(ctx.directory, "備註", typed)
+    problem = service.length_problem("備註", typed, service.MAX_NOTE)
     if problem:
         return problem
     draft.note = typed
@@ -221,6 +221,11 @@ def on_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
     data = row.data or {}
     adding = data.get("mode") == "add"
     step, draft = Step(row.step), load(data.get("draft") or {})
+    typed = _typed(event)
+    if step in SCREENED and typed and not (step == Step.NOTE and _skipped(event)):
+        refused = privacy_guard.require_clean(ctx, SCREENED[step], typed)
+        if refused:
+            return refused
     problem = read(step, event, ctx, draft)
     if problem:
         return [reply(text(problem), ask(step, adding, _today(ctx)))]

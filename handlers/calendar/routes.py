@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
@@ -80,11 +81,12 @@ def _add_one_line(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text(split))]
     place, title, joinable = split
     problem = (service.length_problem("地點", place, service.MAX_PLACE)
-               or service.length_problem("活動名稱", title, service.MAX_TITLE)
-               or service.privacy_problem(ctx.directory, "地點", place)
-               or service.privacy_problem(ctx.directory, "活動名稱", title))
+               or service.length_problem("活動名稱", title, service.MAX_TITLE))
     if problem:
         return [reply(text(problem))]
+    refused = privacy_guard.require_clean(ctx, "活動地點", place) or privacy_guard.require_clean(ctx, "活動名稱", title)
+    if refused:
+        return refused
     draft = Draft(title=title, place=place, day=phrase.date, start=phrase.start, end=phrase.end, joinable=joinable)
     return flow.save_new(event, ctx, draft)
 

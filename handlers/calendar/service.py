@@ -9,14 +9,12 @@ from sqlalchemy.orm import Session
 
 from bot import links, reminders
 from bot.config import Config
-from bot.directory import Directory
 from rules import calendar as periods
 from handlers.roster.service import groups_of_district
 from models.calendar import Activity, ActivityCall, ActivityStatus, CalendarFeed, CallAnswer, CallStatus
 from models.reminders import Reminder, ReminderState
 from models.roster import District, Unit
 from rules.dates import TAIPEI, to_taipei
-from rules.privacy import KIND_LABELS, kinds_found, screen
 from rules.workdays import QuietHours, calendar_from_setting, defer_for_people
 
 FEED_PURPOSE = "calendar-feed"
@@ -77,19 +75,7 @@ class Completeness:
         return [u for u in self.expected if u.id not in self.with_activities and u.id not in self.said_none]
 
 
-# ---------------------------------------------------------------------------- screening
-
-def privacy_problem(directory: Directory, label: str, text: str | None) -> str | None:
-    """Explain in zh-TW why a field cannot be saved (personal data found), or None."""
-    if not text:
-        return None
-    found = screen(text, directory.public)
-    if not found:
-        return None
-    kinds = "、".join(KIND_LABELS[k] for k in kinds_found(found))
-    return (f"「{label}」可能含有個人資料（{kinds}）。活動會公布在群組與行事曆，請改寫後再送出："
-            "姓名請遮蔽（如 王○明），地點請寫場地名稱（如 中壢區公所3樓禮堂）而非門牌地址。")
-
+# ---------------------------------------------------------------------------- checks
 
 def length_problem(label: str, text: str, limit: int) -> str | None:
     """Explain an empty or too long field, or None."""

@@ -17,7 +17,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot import conversations
+from bot import conversations, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, says, text
@@ -46,6 +46,9 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
+_LABELS = {Step.START: "表單標題", Step.INSTRUCTIONS: "填寫說明", Step.LABEL: "題目", Step.OPTIONS: "選項"}
+
+
 def start(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Begin defining a form for the speaker's district."""
     assert event.user_id
@@ -67,9 +70,9 @@ def on_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
     data: dict[str, Any] = dict(row.data or {})
     said = rules.fold(event.text) if event.kind == EventKind.TEXT else ""
     if said and row.step not in (Step.DEADLINE, Step.UNITS, Step.CONFIRM):
-        reason = rules.personal_data_refusal(said, ctx.directory.public)
-        if reason:
-            return [reply(text(reason))]
+        refused = privacy_guard.require_clean(ctx, _LABELS.get(Step(row.step), "表單內容"), said)
+        if refused:
+            return refused
     handler = _STEPS.get(Step(row.step))
     return handler(event, ctx, data, said) if handler else []
 

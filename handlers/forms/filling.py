@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from bot import conversations
+from bot import conversations, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
@@ -97,10 +97,10 @@ def _on_answer(event: Inbound, ctx: Ctx, definition: rules.FormSpec, data: dict[
         parsed = rules.parse_answer(f, event.text, to_taipei(ctx.now).date())
         if not parsed.ok:
             return [reply(text(parsed.error or "看不懂這個回答。")), reply(render.question(definition, index, draft, had))]
-        screened = f.kind in rules.TEXT_KINDS
-        reason = rules.personal_data_refusal(parsed.value, ctx.directory.public) if screened else None
-        if reason:
-            return [reply(*render.refused(reason, definition, index, draft, had))]
+        if f.kind in rules.TEXT_KINDS:
+            refused = privacy_guard.require_clean(ctx, f.label, str(parsed.value))
+            if refused:
+                return refused
         draft[f.key] = parsed.value
         if f.kind == rules.FieldKind.MULTI:
             return _stay(ctx, definition, index, draft, had)

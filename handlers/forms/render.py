@@ -150,11 +150,6 @@ def submitted(form: Form, unit: Unit, response: FormResponse) -> Message:
                 f"截止前單位內任一聯繫窗口都可以再修改：輸入「表單 填寫 {form.id}」。")
 
 
-def refused(reason: str, definition: FormSpec, index: int, draft: dict[str, Any], had: dict[str, Any]) -> list[Message]:
-    """A polite refusal, then the same question again."""
-    return [text(reason), question(definition, index, draft, had)]
-
-
 # --------------------------------------------------------------------------- tracking
 
 def progress_text(forms: list[tuple[Form, list[UnitStatus]]]) -> Message:

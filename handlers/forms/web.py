@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy.orm import Session
 
-from bot import links
+from bot import links, privacy_guard
 from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
@@ -87,7 +87,9 @@ def fill(token: str) -> Any:
             return _page(session, form, contact, definition, values, {}, response, now)
         raw = {f.key: (request.form.getlist(f"f-{f.key}") if f.kind == rules.FieldKind.MULTI
                        else request.form.get(f"f-{f.key}", "")) for f in definition.fields}
-        answers, errors = rules.check_answers(definition, raw, to_taipei(now).date(), services.directory.public)
+        def refuse(f: rules.FieldSpec, typed: str) -> str | None:
+            return privacy_guard.problem(session, services.directory, now, contact.line_user_id, f.label, typed)
+        answers, errors = rules.check_answers(definition, raw, to_taipei(now).date(), refuse)
         if errors:
             # What was typed is shown again so it can be corrected; nothing of it is stored.
             return _page(session, form, contact, definition, raw, errors, response, now), 422

@@ -3,8 +3,8 @@
 User stories: a registered contact sends `求助 <內容>` (or a guided `求助`) in 1:1 chat; the text
 is screened, and only a clean request is posted to the district group as a card, numbered like
 1151122-03; the asked units claim it (我來處理), ask for more information or close it; nobody
-claiming re-posts it mentioning the asked units' contacts, then tells the secretariat. Any text
-with personal data in the group is answered with a request to unsend it. `案件`, `回報`, `結案`,
+claiming re-posts it mentioning the asked units' contacts, then tells the secretariat. Every text
+passes the privacy guard (bot/privacy_guard.py), which also screens the group. `案件`, `回報`, `結案`,
 `提報個案研討`, and `統計` (secretariat) complete the flow.
 """
 from __future__ import annotations
@@ -40,17 +40,6 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-def screen_group_text(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
-    """Middleware: any group text holding personal data gets a request to unsend it, and nothing more."""
-    if event.kind != EventKind.TEXT or not event.in_group:
-        return None
-    findings = privacy_guard.check(ctx, event.text)
-    if not findings:
-        return None
-    privacy_guard.audit(ctx, findings, "group")
-    return [reply(privacy_guard.unsend_request(findings))]
-
-
 def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """`求助 <內容>` posts at once; `求助` alone starts the guided flow."""
     assert ctx.contact is not None and event.chat_id and event.user_id
@@ -58,10 +47,9 @@ def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
         conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, Step.CATEGORY, ctx.now,
                             ctx.config.conversation_minutes)
         return [reply(render.ask_category())]
-    findings = privacy_guard.check(ctx, event.argument)
-    if findings:
-        privacy_guard.audit(ctx, findings, "request")
-        return [reply(privacy_guard.refusal(findings, "這則求助"))]
+    refused = privacy_guard.require_clean(ctx, "求助內容", event.argument)
+    if refused:
+        return refused
     draft = parse_request(event.argument)
     district = ctx.contact.unit.district
     units, unknown = service.resolve_tags(district, draft.tags)
@@ -138,10 +126,9 @@ def _take_text(event: Inbound, ctx: Ctx, units: list[Unit]) -> list[Outbound]:
     body = event.text.strip()
     if event.kind != EventKind.TEXT or not body:
         return [reply(render.ask_text())]
-    findings = privacy_guard.check(ctx, body)
-    if findings:
-        privacy_guard.audit(ctx, findings, "request")
-        return [reply(privacy_guard.refusal(findings, "這段內容"), render.ask_text())]
+    refused = privacy_guard.require_clean(ctx, "求助內容", body)
+    if refused:
+        return refused
     conversations.advance(row, Step.CONFIRM, ctx.now, ctx.config.conversation_minutes, text=body)
     names = "、".join(u.short_name for u in units if u.id in row.data.get("units", [])) or "全體網絡單位"
     return [reply(render.preview(row.data["category"], row.data["urgency"], names, body))]
@@ -231,10 +218,9 @@ def on_report(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incident = _by_number(ctx, number)
     if incident is None or not body.strip() or ctx.contact is None:
         return [reply(text("格式：回報 1151122-03 內容（內容勿含個資）。"))]
-    findings = privacy_guard.check(ctx, body)
-    if findings:
-        privacy_guard.audit(ctx, findings, "report")
-        return [reply(privacy_guard.refusal(findings, "這則回報"))]
+    refused = privacy_guard.require_clean(ctx, "回報內容", body)
+    if refused:
+        return refused
     service.report(ctx.session, incident, ctx.contact, body.strip(), event.message_id, ctx.now)
     said = [reply(text(f"已記錄求助 {incident.number} 的回報。"))]
     if not event.in_group:
@@ -296,7 +282,6 @@ def purge(services, now) -> int:
 
 CAPABILITY = Capability(
     name="incidents",
-    middleware=(screen_group_text,),
     routes=(
         # A request allocates a number, schedules escalations and posts a card: stored first, LINE answered
         # at once, handled right after (bot/inbox.py).

@@ -1,4 +1,4 @@
-"""Where a meetings command applies and what it may say: the district, the secretariat check, the privacy screen."""
+"""Where a meetings command applies: the district and the secretariat check (text passes bot/privacy_guard.py)."""
 from __future__ import annotations
 
 from bot.context import Ctx
@@ -6,7 +6,6 @@ from bot.events import Inbound
 from bot.messages import Outbound, reply, text
 from handlers.roster import service as roster
 from models.roster import District
-from rules.privacy import KIND_LABELS, kinds_found, screen
 
 
 def district_of(event: Inbound, ctx: Ctx) -> tuple[District | None, str]:
@@ -39,12 +38,3 @@ def managed_district(event: Inbound, ctx: Ctx, what: str) -> tuple[District | No
         return None, [reply(text(problem))]
     refusal = refuse_unless_manager(ctx, district, what)
     return (None, refusal) if refusal else (district, [])
-
-
-def personal_data(ctx: Ctx, said: str) -> str | None:
-    """The refusal to show when text bound for the group or the records holds personal data; None if clean."""
-    kinds = kinds_found(screen(said, ctx.directory.public))
-    if not kinds:
-        return None
-    return (f"內容含有疑似個人資料（{'、'.join(KIND_LABELS[k] for k in kinds)}），未記錄。"
-            "請改以遮蔽方式（例如 王○明）或刪去個資後再送出；若已貼在群組，請收回該則訊息。")

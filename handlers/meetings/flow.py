@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Callable
 
-from bot import conversations
+from bot import conversations, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
@@ -71,6 +71,9 @@ def make_handler(finish: Finish) -> Callable[[Inbound, Ctx], list[Outbound]]:
         if row.step == Step.PLACE:
             if event.kind != EventKind.TEXT or not said:
                 return [reply(render.ask_place())]
+            refused = privacy_guard.require_clean(ctx, "會議地點", said)
+            if refused:
+                return refused
             conversations.advance(row, Step.AGENDA, ctx.now, minutes, place=said)
             return [reply(render.ask_agenda())]
         start_at = datetime.fromisoformat(row.data["start"])
@@ -78,6 +81,9 @@ def make_handler(finish: Finish) -> Callable[[Inbound, Ctx], list[Outbound]]:
             if event.kind != EventKind.TEXT or not said:
                 return [reply(render.ask_agenda())]
             agenda = "" if said in SKIP_WORDS else said
+            refused = privacy_guard.require_clean(ctx, "會議議程", agenda)
+            if refused:
+                return refused
             conversations.advance(row, Step.CONFIRM, ctx.now, minutes, agenda=agenda)
             return [reply(render.confirm(meeting_type.name, start_at, row.data["place"], agenda))]
         if event.action != "mtg_new_ok":

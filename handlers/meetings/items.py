@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
@@ -51,9 +52,9 @@ def on_add(event: Inbound, ctx: Ctx) -> list[Outbound]:
             return [reply(text(f"{district.name}沒有「{word}」這個單位。{ADD_HINT}"))]
         if unit not in owners:
             owners.append(unit)
-    problem = access.personal_data(ctx, words[1])
-    if problem:
-        return [reply(text(problem))]
+    refused = privacy_guard.require_clean(ctx, "列管事項", words[1])
+    if refused:
+        return refused
     meeting = service.get(ctx.session, int(chosen.group(1))) if chosen else \
         service.latest_held(ctx.session, district.id, ctx.now)
     if meeting is None or meeting.district_id != district.id or meeting.is_cancelled or meeting.starts_at > ctx.now:
@@ -78,9 +79,9 @@ def on_report(event: Inbound, ctx: Ctx) -> list[Outbound]:
     is_owner = ctx.contact is not None and any(u.id == ctx.contact.unit_id for u in item.owners)
     if not is_owner and not access.manages(ctx, district):
         return [reply(text(f"只有主辦單位（{render.owners(item)}）或秘書單位可以回報 {item.number}。"))]
-    problem = access.personal_data(ctx, words[1])
-    if problem:
-        return [reply(text(problem))]
+    refused = privacy_guard.require_clean(ctx, "列管辦理情形", words[1])
+    if refused:
+        return refused
     assert event.user_id
     unit = ctx.contact.unit if ctx.contact is not None else None
     note = tracked.report(ctx.session, item, unit, event.user_id, words[1].strip(), ctx.now)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
@@ -57,9 +58,9 @@ def on_new(event: Inbound, ctx: Ctx) -> list[Outbound]:
 def schedule(event: Inbound, ctx: Ctx, district: District, type_key: str, start: datetime, place: str,
              agenda: str) -> list[Outbound]:
     """Record the meeting, schedule its reminders, and announce it in the district's group."""
-    problem = access.personal_data(ctx, agenda) if agenda else None
-    if problem:
-        return [reply(text(problem))]
+    refused = privacy_guard.require_clean(ctx, "會議地點", place) or privacy_guard.require_clean(ctx, "會議議程", agenda)
+    if refused:
+        return refused
     here = event.group_id if event.in_group else None
     meeting_type = service.meeting_types(ctx.config)[type_key]
     meeting = service.create(ctx.session, district=district, meeting_type=meeting_type, start=start, place=place,
@@ -108,6 +109,9 @@ def on_move(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text("新的時間已經過了，請確認日期。"))]
     if start == meeting.starts_at and (not phrase.rest or phrase.rest == meeting.place):
         return [reply(text("時間與地點都沒有變更。"))]
+    refused = privacy_guard.require_clean(ctx, "會議地點", phrase.rest)
+    if refused:
+        return refused
     meeting_type = service.meeting_types(ctx.config)[meeting.type_key]
     old = service.move(ctx.session, meeting, start, phrase.rest or None, meeting_type, ctx.now,
                        service.policy(ctx.config))

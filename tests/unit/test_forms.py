@@ -9,7 +9,7 @@ from handlers.forms import export
 from rules import forms as rules
 from rules.forms import FieldKind, FieldSpec
 from rules.dates import TAIPEI
-from rules.privacy import PublicDirectory
+from rules.privacy import KIND_LABELS, PublicDirectory, kinds_found, screen
 from rules.workdays import NoCalendar, TaiwanCalendar
 
 TODAY = date(2026, 11, 24)
@@ -90,10 +90,14 @@ def test_unreadable_answers_say_why(field, typed, message):
 def test_check_answers_reads_a_web_form_and_screens_personal_data():
     spec = rules.FormSpec("調查", "", (FieldSpec("s", "說明", FieldKind.LONG), CHOICE, TOPICS))
     public = PublicDirectory(phones=frozenset({"034220126"}))
+
+    def refuse(field: FieldSpec, typed: str) -> str | None:  # what the privacy guard does, minus the audit
+        kinds = kinds_found(screen(typed, public))
+        return f"{field.label}：" + "、".join(KIND_LABELS[k] for k in kinds) if kinds else None
     answers, errors = rules.check_answers(spec, {"s": "請洽本中心 (03)422-0126", "c": "願意", "t": ["兒少"]},
-                                          TODAY, public)
+                                          TODAY, refuse)
     assert errors == {} and answers == {"s": "請洽本中心 (03)422-0126", "c": "願意", "t": ["兒少"]}
-    answers, errors = rules.check_answers(spec, {"s": "身分證 A123456789", "c": "", "t": []}, TODAY, public)
+    answers, errors = rules.check_answers(spec, {"s": "身分證 A123456789", "c": "", "t": []}, TODAY, refuse)
     assert "身分證字號" in errors["s"] and errors["c"] == "這題必填。" and "t" not in errors and answers == {}
 
 

@@ -68,9 +68,9 @@ def test_unclear_one_line_gets_a_question_and_saves_nothing(emulator, services):
 
 def test_personal_data_in_free_text_is_refused(emulator, services):
     emulator.text(demo.POLICE, "活動 115/12/5 14:00 中壢區中正路100號 家訪說明會")
-    assert "個人資料（門牌地址）" in last(emulator, demo.POLICE)
+    assert "「活動地點」含有個人資料：門牌地址" in emulator.texts(to=demo.POLICE)[-2]
     emulator.text(demo.POLICE, "活動 115/12/5 14:00 中壢區公所 陳美玲老師主講親職講座")
-    assert "姓名" in last(emulator, demo.POLICE)
+    assert "「活動名稱」含有個人資料：姓名" in emulator.texts(to=demo.POLICE)[-2]
     assert activities(services) == []
     # An agency's public address is not personal data.
     emulator.text(demo.POLICE, "活動 115/12/5 14:00 中壢區元化路159號1樓 親職講座")

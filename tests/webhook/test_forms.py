@@ -100,7 +100,7 @@ def test_secretariat_defines_a_form_in_chat_and_broadcasts_it(emulator, services
     emulator.text(me, "表單 新增")
     assert {"三階段角色分工表", "可結合宣導之會議及活動調查表"} <= set(quick(emulator, me))
     emulator.text(me, "請洽承辦人 0912-345-678")  # the title goes to the group: screened like any group text
-    assert "個人資料" in last_text(emulator, me)
+    assert "「表單標題」含有個人資料" in emulator.texts(to=me)[-2]
     emulator.text(me, "年度宣導場次調查")
     emulator.text(me, "略過")
     emulator.text(me, "預計宣導場次")
@@ -211,10 +211,11 @@ def test_personal_data_is_refused_and_not_stored(emulator, app, services):
     emulator.text(demo.POLICE, "個案王小明的電話0912-345-678要追蹤")
     refusal = emulator.texts(to=demo.POLICE)[-2]
     assert "個人資料" in refusal and "電話號碼" in refusal and "沒有保存" in refusal
-    assert "第 1/4 題" in last_text(emulator, demo.POLICE)  # the same question again
+    emulator.text(demo.POLICE, "親職教育")  # answering again answers the same question
+    assert "第 2/4 題" in last_text(emulator, demo.POLICE)
     with services.db.transaction() as session:
         row = session.scalars(select(Conversation).where(Conversation.user_id == demo.POLICE)).one()
-        assert "王小明" not in str(row.data) and row.data["index"] == 0
+        assert "王小明" not in str(row.data) and row.data["index"] == 1 and "_privacy" not in row.data
         assert session.scalars(select(FormResponse)).first() is None
 
 

@@ -144,7 +144,7 @@ def test_report_close_and_flag_for_case_conference(emulator, services, group):
     emulator.text(demo.HEALTH, f"回報 {number} 已聯繫心衛社工，明早訪視")
     assert any("已聯繫心衛社工" in t for t in emulator.texts(to=demo.GROUP))
     emulator.text(demo.HEALTH, f"回報 {number} 案母手機0911222333")
-    assert "沒有送出" in emulator.texts(to=demo.HEALTH)[-1]
+    assert "沒有送出" in emulator.texts(to=demo.HEALTH)[-2]  # then the masked version, one tap away
     emulator.text(demo.FIRE, f"結案 {number}")
     assert "只有提出單位" in emulator.texts(to=demo.FIRE)[-1]
     emulator.text(demo.SOCIAL_WORKER, f"結案 {number}")
