@@ -11,6 +11,11 @@ class Keyring:
         if not keys:
             raise ValueError("at least one key is required")
         self._fernet = MultiFernet([Fernet(key) for key in keys])
+        self._first = keys[0].encode("ascii")
+
+    def first_key(self) -> bytes:
+        """The newest key, for keyed digests (bot/privacy_outbound.py) that must never be readable text."""
+        return self._first
 
     def encrypt(self, plain: str) -> str:
         """Encrypt text to a URL-safe token."""

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, privacy_outbound
 from bot.context import Ctx
 from bot.events import Inbound, from_sdk
 from bot.messages import Message, Outbound
@@ -63,7 +63,8 @@ def context(services: Services, session: Session, event: Inbound, now: datetime)
 def dispatch(services: Services, session: Session, event: Inbound,
              now: datetime) -> tuple[Outbound | None, list[Outbound]]:
     """Run the event through the router; split what it says into a plain reply and the rest."""
-    said = outbox.merge_replies(services.router.dispatch(event, context(services, session, event, now)))
+    ctx = context(services, session, event, now)
+    said = outbox.merge_replies(privacy_outbound.screen_event(ctx, event, services.router.dispatch(event, ctx)))
     plain = next((o for o in said if is_plain_reply(o, event)), None)
     return plain, [o for o in said if o is not plain]
 

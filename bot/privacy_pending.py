@@ -20,13 +20,12 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot import conversations
+from bot import conversations, privacy_outbound
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import FlexCard, Message, Outbound, postback, reply, text
 from bot.privacy_guard import findings_in, is_confirmable, screen_group_text, token
 from bot.router import Capability, Flow, Job, Route
-from models.audit import AuditEntry
 from models.conversations import Conversation
 from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found
 
@@ -103,9 +102,10 @@ def on_decision(event: Inbound, ctx: Ctx) -> list[Outbound]:
     if choice == "mask" and pending.get("masked"):
         return _run_again(event, ctx, pending["masked"])
     if choice == "orig" and pending.get("original"):
-        ctx.session.add(AuditEntry(at=ctx.now, actor=ctx.user_id or "", action="privacy_confirmed",
-                                   detail={"where": pending.get("label", ""), "kinds": pending.get("kinds", [])}))
-        ctx.privacy_confirmed = frozenset(pending.get("confirm") or ())
+        words = frozenset(pending.get("confirm") or ())
+        privacy_outbound.remember_confirmed(ctx.session, ctx.now, ctx.user_id or "", pending.get("label", ""),
+                                            pending.get("kinds", []), words)
+        ctx.privacy_confirmed = words
         return _run_again(event, ctx, pending["original"])
     if choice == "edit":
         draft = pending.get("masked")

@@ -15,9 +15,10 @@ from typing import Callable, Mapping
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, privacy_outbound
 from bot.messages import Outbound
 from models.reminders import Reminder, ReminderState
+from rules.privacy import PublicDirectory
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,13 @@ def pending(session: Session, key_prefix: str) -> list[Reminder]:
         .order_by(Reminder.due_at)))
 
 
-def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500) -> int:
-    """Turn due reminders into outbox messages; returns how many were handled."""
+def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500,
+                 public: PublicDirectory | None = None) -> int:
+    """Turn due reminders into outbox messages; returns how many were handled.
+
+    What a reminder says to a group is screened for personal data first (`public`: agency phones
+    and addresses that pass); a blocked one goes to the district secretariat as a notice instead.
+    """
     handled = 0
     while True:
         with db.transaction() as session:
@@ -76,7 +82,7 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
                 .order_by(Reminder.due_at, Reminder.id).limit(min(limit, 100))
                 .with_for_update(skip_locked=True)))
             for row in rows:
-                _dispatch_guarded(session, row, renderers, now)
+                _dispatch_guarded(session, row, renderers, now, public)
         handled += len(rows)
         if len(rows) < min(limit, 100) or handled >= limit:
             return handled
@@ -85,11 +91,12 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
 MAX_FAILURES = 3
 
 
-def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime) -> None:
+def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
+                      public: PublicDirectory | None = None) -> None:
     """Dispatch one row in a savepoint, so one failing renderer cannot hold back every other reminder."""
     try:
         with session.begin_nested():
-            _dispatch_one(session, row, renderers, now)
+            _dispatch_one(session, row, renderers, now, public)
     except Exception as exc:  # a renderer bug: retried on the next ticks, then given up for this row only
         row.failures += 1
         if row.failures >= MAX_FAILURES:
@@ -97,7 +104,8 @@ def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, R
         log.error("reminder %s failed (%s), attempt %s", row.key, type(exc).__name__, row.failures)
 
 
-def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime) -> None:
+def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
+                  public: PublicDirectory | None = None) -> None:
     if row.not_after is not None and now > row.not_after:
         row.state = ReminderState.MISSED
         log.warning("reminder %s missed (due %s, useful until %s)", row.key, row.due_at, row.not_after)
@@ -109,6 +117,7 @@ def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Rende
         return
     row.late = now - row.due_at > LATE_AFTER
     said = renderer(session, row, now)
+    said = privacy_outbound.screen_scheduled(session, public, said or [], row.to, now, row.kind)
     if not said:
         row.state = ReminderState.SKIPPED
         return

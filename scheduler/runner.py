@@ -44,7 +44,7 @@ def relay_outbox(services: Services, now: datetime) -> int:
 
 def dispatch_reminders(services: Services, now: datetime) -> int:
     """Turn due reminder rows into outbox messages, each exactly once (a burst is handled in one tick)."""
-    return dispatch_due(services.db, services.router.renderers, now, limit=20_000)
+    return dispatch_due(services.db, services.router.renderers, now, limit=20_000, public=services.directory.public)
 
 
 def jobs(services: Services) -> list[Job]:
