@@ -52,8 +52,7 @@ def token(body: str, finding: Finding) -> str:
 
 def is_confirmable(kind: Kind) -> bool:
     """Names and indirect identification may be sent once confirmed; structured identifiers never."""
-    flag = getattr(kind, "confirmable", None)  # the detector's own rule, once it declares one
-    return bool(flag) if flag is not None else kind == Kind.NAME
+    return kind.confirmable
 
 
 def found_summary(findings: list[Finding]) -> str:

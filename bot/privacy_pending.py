@@ -27,7 +27,8 @@ from bot.messages import FlexCard, Message, Outbound, postback, reply, text
 from bot.privacy_guard import findings_in, is_confirmable, screen_group_text, token
 from bot.router import Capability, Flow, Job, Route
 from models.conversations import Conversation
-from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found
+from rules.dates import to_taipei
+from rules.privacy import Finding, kinds_found, masked
 
 FLOW = "privacy"
 ACTION = "privacy"
@@ -35,24 +36,12 @@ KEY = conversations.PENDING
 MINUTES = 10  # long enough to read the masked version on a phone, short enough not to keep it around
 STALE = "這個按鈕已失效（已處理過或已逾時），內容沒有送出。請重新輸入。"
 
-try:  # the detector's masking (names as 王O明, numbers removed, addresses cut to the road)
-    from rules.privacy import masked as _masked  # type: ignore[attr-defined]
-except ImportError:  # until it lands: names by their masked preview, every other finding removed
-    def _masked(body: str, findings: list[Finding]) -> str:
-        out, at = [], 0
-        for f in sorted(findings, key=lambda f: f.start):
-            out.append(body[at:f.start])
-            out.append(f.preview if f.kind == Kind.NAME else f"（{KIND_LABELS[f.kind]}已刪除）")
-            at = f.end
-        return "".join(out) + body[at:]
-
-
 def offer(ctx: Ctx, label: str, body: str, findings: list[Finding]) -> list[Message]:
     """Keep what the sender may decide on and return the card with the buttons; [] when nothing can be offered."""
     event = ctx.event
     if event is None or event.kind != EventKind.TEXT or not (event.user_id and event.chat_id) or body not in event.text:
         return []  # the guard cannot run this text again (a web page, a postback)
-    masked_body = _masked(body, findings)
+    masked_body = masked(body, findings, today=to_taipei(ctx.now).date())
     masked_full = event.text.replace(body, masked_body, 1)
     sendable = masked_body != body and not findings_in(ctx, masked_full)
     confirmable = all(is_confirmable(f.kind) for f in findings)
