@@ -53,7 +53,7 @@ class CountingGateway:
 def measure(config: Config, people: People, incidents: list[tuple[int, str]], events: int,
             log_dir: Path) -> dict[str, Tally]:
     """Send `events` events of the mix one by one and tally what each kind cost."""
-    from bot import create_app
+    from app import create_app
     from bot.gateway import SdkGateway
 
     port = free_port()

@@ -48,11 +48,11 @@ def env_of(config: Config) -> dict[str, str]:
 
 def prepare(config: Config, people: People, incidents: int = 20) -> list[tuple[int, str]]:
     """Migrate, seed the roster and demo contacts, bind the demo group, open requests; their (id, number)."""
-    from bot import build_services
+    from app import build_services
     from bot.directory import load_directory
     from bot.migrate import upgrade
     from handlers.incidents import service as incidents_service
-    from handlers.roster import service
+    from bot import roster as service
     from models.roster import Contact, Group
 
     upgrade(config.database_url)

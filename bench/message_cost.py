@@ -116,7 +116,7 @@ class District:
     """The bot, the emulator and the clock of one played scenario."""
 
     def __init__(self, database_url: str, start: datetime, env: dict[str, str] | None = None) -> None:
-        from bot import create_app
+        from app import create_app
         from bot.migrate import upgrade
         from emulator.app import create_emulator
         from emulator.client import EmulatorClient
@@ -148,7 +148,7 @@ class District:
     def seed(self) -> None:
         """中壢區's 15 units with two contacts each, the group bound, 30 members in it."""
         from bot.directory import load_directory
-        from handlers.roster import service
+        from bot import roster as service
         from models.roster import Role
         with self.services.db.transaction() as session:
             service.seed(session, load_directory(self.services.config.roster_file))
@@ -171,7 +171,7 @@ class District:
 
     def unit_contacts(self) -> dict[str, list[str]]:
         """LINE ids of each unit's contacts, by unit name."""
-        from handlers.roster import service
+        from bot import roster as service
         with self.services.db.transaction() as session:
             district = service.find_district(session, "中壢區")
             assert district is not None

@@ -83,7 +83,8 @@ def run(config: Config, people: People, plan: Plan, log_dir: Path) -> Drained:
 
 def schedule_reminders(config: Config, people: People, plan: Plan) -> float:
     """Open one request per reminder, spread over `plan.groups` groups, all due this minute; seconds taken."""
-    from bot import build_services, reminders
+    from app import build_services
+    from bot import reminders
     from handlers.incidents import service as incidents
     from models.incidents import Incident
     from models.roster import Contact, Group

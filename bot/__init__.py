@@ -1,65 +1,7 @@
-"""社安網聯繫小幫手: the app factory."""
-from __future__ import annotations
+"""The framework every capability stands on, and the domain services they share.
 
-import logging
-from typing import Any, Iterable
-
-from flask import Flask
-from flask.testing import FlaskClient
-
-from bot import crypto
-from bot.config import Config
-from bot.db import Database
-from bot.directory import load_directory
-from bot.gateway import Gateway, SdkGateway
-from bot.router import Capability, build
-from bot.services import Clock, Services, system_clock
-
-
-def capabilities() -> list[Capability]:
-    """Every capability's routes, in one place: importing a handler module registers nothing."""
-    from bot import privacy_pending
-    from handlers import calendar, forms, help as help_, incidents, meetings, roster
-    return [privacy_pending.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY,
-            calendar.CAPABILITY, help_.CAPABILITY]
-
-
-def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,
-                   extra: Iterable[Capability] = ()) -> Services:
-    """Build what the web app and the scheduler share (no network call is made here)."""
-    crypto.install(crypto.Keyring(config.encryption_keys))
-    return Services(
-        config=config,
-        db=Database(config.database_url),
-        gateway=gateway or SdkGateway(config.line_api_base_url, config.channel_access_token,
-                                      config.line_timeout_seconds),
-        router=build([*capabilities(), *extra]),
-        directory=load_directory(config.roster_file),
-        clock=clock or system_clock,
-    )
-
-
-class ClosingTestClient(FlaskClient):
-    """Flask's test client, closing each response as a WSGI server does, so after-response work runs."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
-
-
-def create_app(config: Config | None = None, *, gateway: Gateway | None = None, clock: Clock | None = None) -> Flask:
-    """Create the web app: the webhook, health check and the `flask` commands."""
-    app = Flask(__name__, instance_relative_config=False)
-    app.test_client_class = ClosingTestClient
-    config = config or Config.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["services"] = build_services(config, gateway, clock)
-
-    from bot import cli, webhook
-    app.register_blueprint(webhook.blueprint)
-    for capability in app.extensions["services"].router.capabilities:
-        for blueprint in capability.blueprints:
-            app.register_blueprint(blueprint)
-    cli.init_app(app)
-    return app
+Framework: webhook, router, gateway, outbox, inbox, db, config. Shared services with a small public
+API: `roster` (districts, units, contacts, groups), `directory` (the roster data file), `reminders`,
+`conversations`, `privacy_guard`, `links`. Nothing in `bot/` imports a capability (`handlers/`);
+the composition root `app.py` lists them. Importing this package loads nothing.
+"""

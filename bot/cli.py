@@ -1,20 +1,20 @@
-"""`flask --app wsgi ...` commands for operators and tests."""
+"""The framework's `flask --app wsgi ...` commands (database schema, encryption keys); each capability adds its own."""
 from __future__ import annotations
+
+from typing import Iterable
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from bot.router import Capability
 from bot.services import Services
-from handlers.roster import render as roster_render, service as roster
-from models.roster import Contact, Role
 
 
 def _services() -> Services:
     return current_app.extensions["services"]
 
 
-roster_cli = AppGroup("roster", help="Districts, units, contacts and groups.")
 db_cli = AppGroup("db", help="Database schema (Alembic).")
 crypto_cli = AppGroup("crypto", help="Encryption keys of data at rest.")
 
@@ -22,90 +22,12 @@ crypto_cli = AppGroup("crypto", help="Encryption keys of data at rest.")
 @crypto_cli.command("rotate")
 def rotate_command() -> None:
     """Re-encrypt all stored personal text with the first (newest) key of DATA_ENCRYPTION_KEY."""
-    from bot import crypto
     from bot.rotation import rotate_all
+    from models import crypto
     services = _services()
     with services.db.transaction() as session:
         count = rotate_all(session, crypto.active())
     click.echo(f"re-encrypted {count} values with the newest key")
-
-
-@roster_cli.command("seed")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="Roster data file (YAML).")
-def seed_command(path: str | None) -> None:
-    """Create the districts and units of a roster data file (idempotent)."""
-    from pathlib import Path
-    from bot.directory import load_directory
-    services = _services()
-    directory = load_directory(Path(path)) if path else services.directory
-    with services.db.transaction() as session:
-        result = roster.seed(session, directory)
-    click.echo(f"{directory.city}: added {result.districts} districts and {result.units} units.")
-
-
-@roster_cli.command("add-contact")
-@click.option("--line-id", required=True, help="LINE user id (U...).")
-@click.option("--district", required=True)
-@click.option("--unit", "unit_name", required=True, help="Unit name, short name or alias.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value)
-@click.option("--name", "display_name", default="", help="Display name (optional).")
-def add_contact_command(line_id: str, district: str, unit_name: str, role: str, display_name: str) -> None:
-    """Add or update an approved contact."""
-    services = _services()
-    with services.db.transaction() as session:
-        found = roster.find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}; run `roster seed` first?")
-        unit = roster.find_unit(session, found, unit_name)
-        if unit is None:
-            raise click.UsageError(f"no unit {unit_name!r} in {found.name}")
-        contact = roster.add_contact(session, line_id, unit, Role(role), display_name, services.clock())
-        click.echo(f"{contact.line_user_id}: {roster_render.contact_line(contact)}")
-
-
-@roster_cli.command("import-contacts")
-@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False))
-def import_contacts_command(path: str) -> None:
-    """Add the approved contacts listed in a YAML file (see data/roster/demo_contacts.yaml)."""
-    services = _services()
-    with services.db.transaction() as session:
-        count = roster.import_contacts(session, path, services.clock())
-    click.echo(f"imported {count} contacts")
-
-
-@roster_cli.command("bind-group")
-@click.option("--group-id", required=True, help="LINE group id (C...).")
-@click.option("--district", required=True)
-def bind_group_command(group_id: str, district: str) -> None:
-    """Bind a LINE group to a district."""
-    from models.roster import Group
-    services = _services()
-    with services.db.transaction() as session:
-        found = roster.find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}")
-        group = roster.group_of(session, group_id)
-        if group is None:
-            group = Group(line_group_id=group_id, joined_at=services.clock())
-            session.add(group)
-        group.district_id = found.id
-        group.bound_at = services.clock()
-        group.member_count = services.gateway.group_member_count(group_id) or group.member_count or 0
-    click.echo(f"{group_id} -> {found.name}")
-
-
-@roster_cli.command("list")
-def list_command() -> None:
-    """List contacts and bound groups."""
-    from sqlalchemy import select
-    from models.roster import Group
-    services = _services()
-    with services.db.transaction() as session:
-        for contact in session.scalars(select(Contact).order_by(Contact.id)):
-            click.echo(f"{contact.line_user_id}  {roster_render.contact_line(contact)}  {contact.display_name}")
-        for group in session.scalars(select(Group).order_by(Group.id)):
-            where = group.district.name if group.district else "(未綁定)"
-            click.echo(f"{group.line_group_id}  {where}  members={group.member_count}")
 
 
 @db_cli.command("upgrade")
@@ -116,10 +38,8 @@ def upgrade_command() -> None:
     click.echo("database is at the newest schema")
 
 
-def init_app(app: Flask) -> None:
-    """Register the command groups; each capability's own group lives beside its handlers."""
-    from handlers.calendar.cli import calendar_cli
-    from handlers.forms.cli import forms_cli
-    from handlers.meetings.cli import meetings_cli
-    for group in (roster_cli, db_cli, crypto_cli, meetings_cli, forms_cli, calendar_cli):
+def init_app(app: Flask, capabilities: Iterable[Capability]) -> None:
+    """Register the framework's command groups, then each capability's (they live beside its handlers)."""
+    groups = [db_cli, crypto_cli] + [group for capability in capabilities for group in capability.commands]
+    for group in groups:
         app.cli.add_command(group)

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import crypto
+from models import crypto
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text

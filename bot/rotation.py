@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Table, Text, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from bot.crypto import Keyring
+from models.crypto import Keyring
 from models import Base
 from models.base import EncryptedJson, EncryptedText
 

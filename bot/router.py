@@ -78,6 +78,7 @@ class Capability:
     jobs: tuple[Job, ...] = ()
     reminders: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # reminder kind -> renderer
     blueprints: tuple[Any, ...] = ()  # Flask blueprints (web pages, feeds, downloads)
+    commands: tuple[Any, ...] = ()  # click groups of operator commands (`flask --app wsgi <group> ...`)
 
 
 class DuplicateRoute(ValueError):

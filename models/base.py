@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from bot import crypto
+from models import crypto
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

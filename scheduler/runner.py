@@ -15,7 +15,7 @@ from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot import build_services
+from app import build_services
 from bot.config import Config, ConfigError
 from bot.inbox import resume_waiting
 from bot.outbox import Pacer, relay_due

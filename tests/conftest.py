@@ -151,9 +151,9 @@ def emulator(emulator_server: str, app):
 def app(request: pytest.FixtureRequest, config: Config, clock: FakeClock, emulator_server: str,
         bot_server: tuple[_Switch, str]):
     """The bot, wired to the emulator, on a clean database, served on loopback."""
-    from bot import create_app
+    from app import create_app
     from bot.directory import load_directory
-    from handlers.roster import service
+    from bot import roster as service
     app = create_app(replace(config, line_api_base_url=emulator_server), clock=clock)
     services = app.extensions["services"]
     with services.db.transaction() as session:

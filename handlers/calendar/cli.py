@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from bot.services import Services
 from handlers.calendar import render, service
-from handlers.roster.service import find_district
+from bot.roster import find_district
 from rules import calendar as periods
 from rules.dates import to_taipei
 

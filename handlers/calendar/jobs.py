@@ -21,7 +21,7 @@ from bot import reminders
 from bot.messages import Outbound, push
 from bot.services import Services
 from handlers.calendar import render, service
-from handlers.roster.service import contacts_of_units
+from bot.roster import contacts_of_units
 from models.calendar import Activity, ActivityCall, ActivityStatus, CallStatus
 from models.reminders import Reminder
 from models.roster import Contact, Group

@@ -19,9 +19,9 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
 from bot.router import Capability, Flow, Job, Route, Where, Who
-from handlers.calendar import flow, jobs, render, service, web
+from handlers.calendar import cli, flow, jobs, render, service, web
 from handlers.calendar.service import Draft
-from handlers.roster.service import find_district, may_manage_district
+from bot.roster import find_district, may_manage_district
 from models.calendar import Activity
 from models.roster import District
 from rules import calendar as periods
@@ -285,4 +285,5 @@ CAPABILITY = Capability(
     jobs=(Job("calendar_announcements", jobs.arm_announcements), Job("calendar_digest", jobs.schedule_digests)),
     reminders=jobs.RENDERERS,
     blueprints=(web.blueprint,),
+    commands=(cli.calendar_cli,),
 )

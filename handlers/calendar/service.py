@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot import links, reminders
 from bot.config import Config
 from rules import calendar as periods
-from handlers.roster.service import groups_of_district
+from bot.roster import groups_of_district
 from models.calendar import Activity, ActivityCall, ActivityStatus, CalendarFeed, CallAnswer, CallStatus
 from models.reminders import Reminder, ReminderState
 from models.roster import District, Unit

@@ -16,7 +16,7 @@ from bot.messages import push
 from bot.services import Services
 from handlers.forms import export, render, service
 from rules import forms as rules
-from handlers.roster import service as roster
+from bot import roster
 from rules.dates import parse_date, to_taipei
 
 forms_cli = AppGroup("forms", help="Unified forms (統一表格): create, broadcast, progress, export.")

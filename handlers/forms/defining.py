@@ -23,7 +23,7 @@ from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, says, text
 from handlers.forms import render, service
 from rules import forms as rules
-from handlers.roster import service as roster
+from bot import roster
 from models.roster import District
 from rules.dates import parse_date, to_taipei
 

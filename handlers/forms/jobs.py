@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.messages import Outbound, push
 from bot.reminders import late_note
 from handlers.forms import render, service
-from handlers.roster import service as roster
+from bot import roster
 from models.forms import Form, FormStatus
 from models.reminders import Reminder
 

@@ -17,7 +17,7 @@ from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
 from bot.reminders import pending
 from bot.router import Capability, Flow, Route, Where, Who
-from handlers.forms import defining, filling, jobs, render, service
+from handlers.forms import cli, defining, filling, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
 from rules.dates import roc_datetime
@@ -221,4 +221,5 @@ CAPABILITY = Capability(
            Flow(defining.FLOW, defining.on_step, actions=defining.ACTIONS)),
     reminders=jobs.RENDERERS,
     blueprints=(blueprint,),
+    commands=(cli.forms_cli,),
 )

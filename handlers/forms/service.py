@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import reminders
 from bot.config import Config
 from rules import forms as rules
-from handlers.roster import service as roster
+from bot import roster
 from models.forms import Form, FormResponse, FormRevision, FormStatus, FormTarget
 from models.roster import Contact, District, Group, Unit
 from rules.workdays import calendar_from_setting

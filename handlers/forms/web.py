@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
 from rules import forms as rules
-from handlers.roster import service as roster
+from bot import roster
 from models.forms import Form, FormResponse
 from models.roster import Contact
 from rules.dates import to_taipei

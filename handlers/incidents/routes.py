@@ -22,7 +22,7 @@ from bot.messages import Outbound, push, reply, text
 from bot.reminders import late_note
 from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.incidents import render, service
-from handlers.roster import service as roster
+from bot import roster
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
 from models.roster import Unit

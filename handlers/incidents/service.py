@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot import reminders
 from bot.config import Config
-from handlers.roster import service as roster
+from bot import roster
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
@@ -181,13 +181,3 @@ def in_period(session: Session, district_id: int | None, since: datetime) -> lis
 def secretariat_ids(session: Session, district: District) -> list[str]:
     """LINE ids of the district's approved secretariat contacts (falls back to admins)."""
     return roster.approvers(session, district, frozenset())
-
-
-def flagged_for_conference(session: Session, district_id: int, since: datetime | None,
-                           until: datetime) -> list[Incident]:
-    """Closed requests flagged 提報個案研討 since the previous case conference, for the next one's list."""
-    query = select(Incident).where(Incident.district_id == district_id, Incident.for_case_conference.is_(True),
-                                   Incident.closed_at <= until).order_by(Incident.closed_at)
-    if since is not None:
-        query = query.where(Incident.closed_at > since)
-    return list(session.scalars(query))

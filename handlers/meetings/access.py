@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
-from handlers.roster import service as roster
+from bot import roster
 from models.roster import District
 
 

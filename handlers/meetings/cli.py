@@ -15,7 +15,7 @@ from bot.reminders import pending
 from bot.services import Services
 from handlers.meetings import render, service, tracked
 from rules.meetings.plan import find_types, split_owners
-from handlers.roster import service as roster
+from bot import roster
 from models.meetings import Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_datetime, to_taipei

@@ -16,7 +16,7 @@ from bot.messages import Outbound, reply, text
 from bot.router import Route, Who
 from handlers.meetings import access, render, service, tracked
 from rules.meetings.plan import split_owners
-from handlers.roster import service as roster
+from bot import roster
 from models.meetings import ITEM_STATUS_LABELS
 from models.roster import Unit
 from rules.dates import roc_date, to_taipei

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from bot.messages import Outbound, push, text
 from bot.reminders import late_note, pending
 from bot.services import Services
-from handlers.incidents import service as incidents
 from handlers.meetings import render, service, tracked
 from rules.meetings.plan import Kind, relative_phrase
-from handlers.roster import service as roster
+from bot import roster
 from models.meetings import Meeting
 from models.reminders import Reminder
 from models.roster import Unit
@@ -51,8 +50,8 @@ def flagged_requests(session: Session, meeting: Meeting) -> list[str]:
     if meeting.type_key != CASE_CONFERENCE:
         return []
     previous = service.previous_meeting(session, meeting)
-    found = incidents.flagged_for_conference(session, meeting.district_id,
-                                             previous.starts_at if previous else None, meeting.starts_at)
+    found = service.flagged_for_conference(session, meeting.district_id,
+                                           previous.starts_at if previous else None, meeting.starts_at)
     return [f"{i.number}（{i.category}，{i.requester_unit.short_name}提出）" for i in found]
 
 

@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.router import Capability, Job, Route, Where, Who
-from handlers.meetings import access, export, flow, items, jobs, render, service
+from handlers.meetings import access, cli, export, flow, items, jobs, render, service
 from rules.meetings.plan import parse_schedule_line
 from models.meetings import Answer, Meeting
 from models.roster import District
@@ -225,4 +225,5 @@ CAPABILITY = Capability(
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled),),
     reminders=jobs.RENDERERS,
     blueprints=(export.blueprint,),
+    commands=(cli.meetings_cli,),
 )

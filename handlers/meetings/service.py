@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot import reminders
 from bot.config import Config
 from rules.meetings.plan import Kind, Policy, meeting_plan, policy_from_settings
-from handlers.roster import service as roster
+from bot import roster
+from models.incidents import Incident
 from models.meetings import Answer, Attendance, Meeting, MeetingStatus
 from models.reminders import ReminderState
 from models.roster import Contact, ContactStatus, District, Role, Unit
@@ -248,3 +249,16 @@ def board(session: Session, meeting: Meeting) -> list[tuple[Unit, Answer | None]
     units = session.scalars(select(Unit).where(Unit.district_id == meeting.district_id)
                             .order_by(Unit.position, Unit.id))
     return [(unit, Answer(answers[unit.id]) if unit.id in answers else None) for unit in units]
+
+
+def flagged_for_conference(session: Session, district_id: int, since: datetime | None,
+                           until: datetime) -> list[Incident]:
+    """Closed requests flagged 提報個案研討 since the previous case conference, for the next one's list.
+
+    Reads the incidents table directly: capabilities share models, never each other's handlers.
+    """
+    query = select(Incident).where(Incident.district_id == district_id, Incident.for_case_conference.is_(True),
+                                   Incident.closed_at <= until).order_by(Incident.closed_at)
+    if since is not None:
+        query = query.where(Incident.closed_at > since)
+    return list(session.scalars(query))

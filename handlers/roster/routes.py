@@ -18,7 +18,8 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Flow, Route, Where, Who
-from handlers.roster import render, service
+from bot import roster as service
+from handlers.roster import cli, render
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
@@ -233,4 +234,5 @@ CAPABILITY = Capability(
         Route(on_quota, commands=("額度",), who=Who.ADMIN, summary="本月訊息額度"),
     ),
     flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
+    commands=(cli.roster_cli,),
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.roster import service
+from bot import roster as service
 from models.roster import Contact, ContactStatus, Role
 from tests.unit.test_access import TABLE
 

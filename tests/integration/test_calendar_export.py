@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from handlers.calendar import service
 from handlers.calendar.service import Draft
-from handlers.roster import service as roster
+from bot import roster
 from models.calendar import Activity
 from models.roster import District
 from rules import calendar as periods

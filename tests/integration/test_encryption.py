@@ -7,8 +7,9 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text as sql
 
-from bot import create_app, crypto
-from bot.crypto import Keyring
+from app import create_app
+from models import crypto
+from models.crypto import Keyring
 from models.incidents import Incident
 from tests import demo
 

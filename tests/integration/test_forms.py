@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers.forms import jobs, service
 from rules import forms as rules
 from handlers.forms.web import export_urls, fill_url
-from handlers.roster import service as roster
+from bot import roster
 from models.forms import FormResponse, FormRevision, FormStatus
 from models.reminders import Reminder
 from models.roster import Contact, Group, Role

@@ -1,6 +1,6 @@
 """Two scheduler processes started by mistake against one database still send each reminder once.
 
-Each thread builds its own Services (engine, gateway) with `bot.build_services`, as a second
+Each thread builds its own Services (engine, gateway) with `app.build_services`, as a second
 `python -m scheduler` would, and both tick at the same moment. Runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot import build_services
+from app import build_services
 from emulator.client import message_text
 from handlers.meetings import service, tracked
-from handlers.roster import service as roster
+from bot import roster
 from models.outbox import OutboxMessage
 from models.reminders import Reminder, ReminderState
 from models.roster import Group

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from bot import create_app
+from app import create_app
 from models.incidents import Incident, IncidentUpdate, UpdateKind
 from tests import demo
 from tests.conftest import SECRET

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import capabilities
+from app import capabilities
 from bot.events import EventKind, Inbound
 from bot.router import Capability, DuplicateRoute, Route, build
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import select
 
-from handlers.roster import service
+from bot import roster as service
 from models.audit import AuditEntry
 from models.roster import Contact, ContactStatus, Role
 from tests import demo

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from handlers.roster import service as roster
+from bot import roster
 from models.calendar import Activity, ActivityStatus
 from models.roster import Role
 from tests import demo

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot import build_services
+from app import build_services
 from models.calendar import ActivityCall, CallStatus
 from models.reminders import Reminder, ReminderState
 from rules.dates import TAIPEI

@@ -126,7 +126,7 @@ def test_redelivery_is_processed_once(emulator, app):
 def to_two_workers_at_once(app, config, clock, body: bytes) -> list[int]:
     """Post the same body to two apps (two gunicorn workers) at the same moment; their statuses."""
     from dataclasses import replace
-    from bot import create_app
+    from app import create_app
     second = create_app(replace(config, line_api_base_url=app.extensions["services"].config.line_api_base_url),
                         clock=clock)
     statuses: list[int] = []

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import openpyxl
 from sqlalchemy import select, text
 
-from handlers.roster import service as roster
+from bot import roster
 from models.conversations import Conversation
 from models.forms import Form, FormResponse, FormRevision, FormStatus
 from models.roster import Role
