@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules.privacy.identifiers import id_checksum_ok
 from rules.privacy import (
     DEFAULT_PUBLIC,
     KIND_LABELS,
     Finding,
     Kind,
     PublicDirectory,
-    _id_checksum_ok,
     kinds_found,
     normalize,
     screen,
@@ -74,12 +74,12 @@ def test_normalize_keeps_length_and_folds_width() -> None:
 
 @pytest.mark.parametrize("value", ["A123456789", "F131104093", "B223456782", "A800000014", "AC01234567"])
 def test_checksum_valid(value: str) -> None:
-    assert _id_checksum_ok(value)
+    assert id_checksum_ok(value)
 
 
 @pytest.mark.parametrize("value", ["A123456788", "F131104094", "A80000001", "1234567890", "AC0123456X"])
 def test_checksum_invalid(value: str) -> None:
-    assert not _id_checksum_ok(value)
+    assert not id_checksum_ok(value)
 
 
 # --------------------------------------------------------------------------- positives per kind

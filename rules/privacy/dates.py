@@ -1,0 +1,74 @@
+"""Birth dates, birth years and lunar birthdays."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from rules.privacy.common import CJK, NOT_DIGIT_AFTER, Hit
+from rules.privacy.kinds import Kind
+
+_ZH_DIGIT = "〇○零一二三四五六七八九十"
+_YEAR = r"(?:(?:民國|西元) ?)?(?:\d{2,4}|[" + _ZH_DIGIT + r"]{2,4})"
+_MD = r"(?:\d{1,2}|[" + _ZH_DIGIT + r"]{1,3})"
+_FULL_DATE = (
+    r"(?:" + _YEAR + r" ?年 ?" + _MD + r" ?月(?: ?" + _MD + r" ?[日號])?"
+    r"|" + _YEAR + r" ?年"
+    r"|\d{2,4}[./\-]\d{1,2}[./\-]\d{1,2}"
+    r"|\d{6,8})"
+)
+_MONTH_DAY = r"(?:" + _MD + r" ?月 ?" + _MD + r" ?[日號]?|\d{1,2}/\d{1,2}|\d{1,2}\.\d{1,2}|\d{4})"
+_BIRTH_SUFFIX = re.compile(
+    r"(?<![0-9])(" + _FULL_DATE + r") ?(?:出生|生)(?=$|[^" + CJK + r"]|[的之男女於在，、于])"
+)
+_BIRTH_LABEL = re.compile(
+    r"(?:出生(?:日期|年月日|年月|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"
+    r" ?[:：]? ?(?:為|是|在|於)? ?(?<![0-9])(" + _FULL_DATE + r"|" + _MONTH_DAY + r")" + NOT_DIGIT_AFTER,
+    re.IGNORECASE,
+)
+_ZH_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+def _zh_int(s: str) -> int | None:
+    """Integer value of ASCII digits or simple Chinese numerals (八十五, 一九九六, 十二)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        hi = _ZH_VALUE.get(tens, 1) if tens else 1
+        lo = _ZH_VALUE.get(ones, 0) if ones else 0
+        return hi * 10 + lo
+    if all(c in _ZH_VALUE for c in s):
+        return int("".join(str(_ZH_VALUE[c]) for c in s))
+    return None
+
+
+def _plausible_date(s: str) -> bool:
+    """True if the numbers in a date-like string form a plausible birth year / month / day."""
+    parts = re.findall(r"\d+|[" + _ZH_DIGIT + r"]+", s)
+    if s.isdigit() and len(s) == 4:  # month-day only, as in 生日 0302
+        parts = [s[:2], s[2:]]
+    elif s.isdigit() and len(s) > 4:  # compact 850302 / 0850302 / 19960302
+        parts = [s[:-4], s[-4:-2], s[-2:]]
+    values = [_zh_int(p) for p in parts]
+    if any(v is None for v in values):
+        return False
+    if len(values) == 2 and values[0] is not None and values[0] > 12:  # year + month
+        values = [values[0], values[1], 1]
+    if len(values) == 2:
+        month, day = values
+        return 1 <= month <= 12 and 1 <= day <= 31
+    year = values[0]
+    if not (1 <= year <= 130 or 1900 <= year <= 2100):
+        return False
+    return len(values) < 3 or (1 <= values[1] <= 12 and 1 <= values[2] <= 31)
+
+
+def find_birth_dates(t: str) -> Iterator[Hit]:
+    """Birth dates: a date followed by 生/出生, or after a 生日/出生/DOB label."""
+    if "生" not in t and "dob" not in t.lower() and "birth" not in t.lower():
+        return
+    for rx in (_BIRTH_SUFFIX, _BIRTH_LABEL):
+        for m in rx.finditer(t):
+            if _plausible_date(m.group(1)):
+                preview = re.sub(r"[0-9" + _ZH_DIGIT + r"]", "*", m.group(1))
+                yield Hit(Kind.BIRTH_DATE, m.start(1), m.end(1), preview, 50)
