@@ -10,25 +10,26 @@ from rules.privacy.kinds import Kind, PublicDirectory
 from rules.privacy.normalise import normalize
 
 _ZH_NUM = "零〇○一二三四五六七八九十百"
-_NUM = r"(?:\d{1,5}|[" + _ZH_NUM + r"]{1,5})"
-_HOUSE = _NUM + r"(?: ?(?:之|-) ?\d{1,3})?"
+# Spaces or a line break may sit anywhere inside an address typed on a phone (新興路 1 2 3 號, 22巷⏎5號).
+_NUM = r"(?:\d(?:[ \n]?\d){0,4}|[" + _ZH_NUM + r"]{1,5})"
+_HOUSE = _NUM + r"(?:[ \n]?(?:之|-) ?\d{1,3})?"
 _ADDR_TAIL = (
-    r" ?號(?: ?之 ?" + _NUM + r")?"
-    r"(?: ?(?:" + _NUM + r"|B\d) ?樓(?: ?之 ?" + _NUM + r")?)?"
-    r"(?: ?(?:之|-) ?\d{1,3})?"
+    r"[ \n]?號(?:[ \n]?之 ?" + _NUM + r")?"
+    r"(?:[ \n]?(?:" + _NUM + r"|B\d) ?樓(?:[ \n]?之 ?" + _NUM + r")?)?"
+    r"(?:[ \n]?(?:之|-) ?\d{1,3})?"
 )
 # Numbered things that are not homes: 一號社宅, 3號出口, 2號窗口.
 _NOT_A_HOME = r"(?!社宅|公宅|出口|碼頭|倉庫|公園|基地|計畫|計劃|月台|停車|窗口|櫃|診|室|房|會議|教室|病床|床|球場|門|線)"
 # A road-like marker, then optional section/lane/alley/neighbourhood numbers, then the house number.
 _ADDRESS_ROAD = re.compile(
     r"(?:[路街段巷弄鄰]|大道)"
-    r"(?: ?" + _NUM + r" ?(?:段|巷|弄|鄰))?(?: ?" + _NUM + r" ?(?:巷|弄))?(?: ?" + _NUM + r" ?弄)?"
-    r" ?" + _HOUSE + _ADDR_TAIL
+    r"(?:[ \n]?" + _NUM + r"[ \n]?(?:段|巷|弄|鄰))?(?:[ \n]?" + _NUM + r"[ \n]?(?:巷|弄))?(?:[ \n]?" + _NUM + r"[ \n]?弄)?"
+    r"[ \n]?" + _HOUSE + _ADDR_TAIL
     + _NOT_A_HOME
 )
 # Rural addresses name a place after the district or village and go straight to the number.
 _ADDRESS_PLACE = re.compile(
-    r"(?:區|鄉|鎮|村|里|鄰)([" + CJK + r"]{1,4}?)(?<![第字])(\d{1,5}(?:(?:之|-)\d{1,3})?)" + _ADDR_TAIL
+    r"(?:區|鄉|鎮|村|里|鄰) ?([" + CJK + r"]{1,4}?) ?(?<![第字])(\d{1,5}(?:(?:之|-)\d{1,3})?)" + _ADDR_TAIL
     + _NOT_A_HOME
 )
 _PLACE_NAME_STOP = re.compile(r"[第字號公告函文令年月日時分至共計所局處館站心院校會隊組課室樓]")
@@ -112,6 +113,10 @@ def _is_venue(t: str, start: int, end: int) -> bool:
     return agency_context(t, start) or bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(t, end))
 
 
+# A house number written only in mask characters (○○號, OO號, XX號).
+_MASKED_NUMBER = re.compile(r"[○〇OoXx＊*]{1,4} ?號")
+
+
 def find_addresses(t: str, public: PublicDirectory) -> Iterator[Hit]:
     """House-numbered addresses that are not public agency addresses."""
     if "號" not in t:
@@ -124,6 +129,8 @@ def find_addresses(t: str, public: PublicDirectory) -> Iterator[Hit]:
         if not _PLACE_NAME_STOP.search(m.group(1)):
             spans.append((_address_start(t, m.start()), m.end()))
     for start, end in spans:
+        if _MASKED_NUMBER.search(t, start, end):
+            continue  # 文化一路○○號: the house number is already masked
         if _is_public_address(t[max(0, start - 6):end], keys) or _is_venue(t, start, end):
             continue
         yield Hit(Kind.ADDRESS, start, end, _address_preview(t[start:end]), 40)

@@ -15,11 +15,15 @@ NOT_DIGIT_AFTER = r"(?![0-9])"
 
 
 # An agency or unit name right before a number or address: its office details are public.
-_AGENCY_BEFORE = re.compile(
-    r"(?:分局|派出所|中心|公所|衛生所|學校|國小|國中|高中|醫院|診所|分隊|大隊|總機|辦公室|辦公處|本所|本單位|"
+_AGENCY_UNIT = (
+    r"(?:分局|派出所|中心|公所|衛生所|學校|國小|國中|高中|醫院|診所|門診|分隊|大隊|總機|辦公室|辦公處|本所|本單位|"
     r"[局課科組隊署館])"
-    r"(?:的)?(?:電話|總機|專線|市話|傳真|地址|位址|位於|設於|在|TEL|tel)?(?:號碼)?[ :：為是]{0,3}$"
 )
+_AGENCY_BEFORE = re.compile(
+    _AGENCY_UNIT + r"(?:的)? ?(?:電話|總機|專線|市話|傳真|地址|位址|位於|設於|在|TEL|tel)? ?(?:號碼)?[ :：為是(（]{0,3}$"
+)
+# A unit named a few words earlier: 桃園醫院 心理諮商門診 (桃園區中山路1492號).
+_AGENCY_NEAR = re.compile(_AGENCY_UNIT + r"[^，。,;；\n住家案]{0,10}?[ :：(（]{1,3}$")
 # Words right before a number that say it is an office line, never a person's.
 _OFFICE_BEFORE = re.compile(r"(?:傳真|fax|FAX|Fax|總機|代表號)[ :：為是]{0,3}$")
 EXTENSION_AFTER = re.compile(r" ?(?:分機|#|ext\.?|轉) ?\d", re.IGNORECASE)
@@ -35,7 +39,7 @@ AGENCY_AFTER = re.compile(
 def agency_context(t: str, start: int) -> bool:
     """True if the text right before `start` names an agency or an office line."""
     before = t[max(0, start - 16):start]
-    return bool(_AGENCY_BEFORE.search(before) or _OFFICE_BEFORE.search(before))
+    return bool(_AGENCY_BEFORE.search(before) or _OFFICE_BEFORE.search(before) or _AGENCY_NEAR.search(before))
 
 
 def digits_of(s: str) -> str:

@@ -8,7 +8,7 @@ from rules.privacy.common import CJK, NOT_DIGIT_AFTER, Hit
 from rules.privacy.kinds import Kind
 
 _ZH_DIGIT = "〇○零一二三四五六七八九十"
-_YEAR = r"(?:(?:民國|西元) ?)?(?:\d{2,4}|[" + _ZH_DIGIT + r"]{2,4})"
+_YEAR = r"(?:(?:民國|西元) ?)?(?:\d{2,4}|[" + _ZH_DIGIT + r"百]{2,5})"
 _MD = r"(?:\d{1,2}|[" + _ZH_DIGIT + r"]{1,3})"
 _FULL_DATE = (
     r"(?:" + _YEAR + r" ?年 ?" + _MD + r" ?月(?: ?" + _MD + r" ?[日號])?"
@@ -26,12 +26,27 @@ _BIRTH_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ZH_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+# 80年次 / 七十五年次: the ROC year of birth, as people state their cohort.
+_COHORT = re.compile(
+    r"(?<![0-9])((?:民國 ?)?(?:\d{2,3}|[" + _ZH_DIGIT + r"百]{2,5})) ?年次(?! ?(?:以後|以前|之後|之前|以上|以下|後|前))"
+)
+# 農曆八月十五生, 農曆3/12生日, 農曆生日 八月初一: a lunar birthday needs 生 nearby (festivals do not).
+_LUNAR_MD = (
+    r"(?:[正一二三四五六七八九十冬臘0-9]{1,3} ?月 ?(?:初[一二三四五六七八九十]|[一二三四五六七八九十廿卅]{1,3}|\d{1,2}) ?[日號]?"
+    r"|\d{1,2}/\d{1,2})"
+)
+_LUNAR_LABELLED = re.compile(r"農曆生日 ?[:：是為]? ?(" + _LUNAR_MD + r")")
+_LUNAR_SUFFIX = re.compile(r"農曆 ?(" + _LUNAR_MD + r") ?(?:出生|生日|生)(?![活產意])")
 
 
 def _zh_int(s: str) -> int | None:
     """Integer value of ASCII digits or simple Chinese numerals (八十五, 一九九六, 十二)."""
     if s.isdigit():
         return int(s)
+    if "百" in s:  # 一百零一
+        hundreds, _, rest = s.partition("百")
+        low = _zh_int(rest.lstrip("零〇")) if rest.strip("零〇") else 0
+        return None if low is None else _ZH_VALUE.get(hundreds or "一", 1) * 100 + low
     if "十" in s:
         tens, _, ones = s.partition("十")
         hi = _ZH_VALUE.get(tens, 1) if tens else 1
@@ -44,7 +59,7 @@ def _zh_int(s: str) -> int | None:
 
 def _plausible_date(s: str) -> bool:
     """True if the numbers in a date-like string form a plausible birth year / month / day."""
-    parts = re.findall(r"\d+|[" + _ZH_DIGIT + r"]+", s)
+    parts = re.findall(r"\d+|[" + _ZH_DIGIT + r"百]+", s)
     if s.isdigit() and len(s) == 4:  # month-day only, as in 生日 0302
         parts = [s[:2], s[2:]]
     elif s.isdigit() and len(s) > 4:  # compact 850302 / 0850302 / 19960302
@@ -65,8 +80,16 @@ def _plausible_date(s: str) -> bool:
 
 def find_birth_dates(t: str) -> Iterator[Hit]:
     """Birth dates: a date followed by 生/出生, or after a 生日/出生/DOB label."""
-    if "生" not in t and "dob" not in t.lower() and "birth" not in t.lower():
+    if "生" not in t and "年次" not in t and "dob" not in t.lower() and "birth" not in t.lower():
         return
+    for m in _COHORT.finditer(t):
+        year = _zh_int(re.sub(r"民國 ?", "", m.group(1)))
+        if year is not None and 1 <= year <= 130:
+            yield Hit(Kind.BIRTH_DATE, m.start(1), m.end(1), "**", 50)
+    for rx in (_LUNAR_LABELLED, _LUNAR_SUFFIX):
+        for m in rx.finditer(t):
+            preview = re.sub(r"[0-9" + _ZH_DIGIT + r"正冬臘初廿卅]", "*", m.group(1))
+            yield Hit(Kind.BIRTH_DATE, m.start(1), m.end(1), preview, 50)
     for rx in (_BIRTH_SUFFIX, _BIRTH_LABEL):
         for m in rx.finditer(t):
             if _plausible_date(m.group(1)):

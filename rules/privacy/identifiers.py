@@ -1,12 +1,16 @@
-"""Structured identifiers: national and resident IDs, passports, NHI cards, bank accounts, plates."""
+"""National IDs, resident certificate numbers and passports.
+
+An ID of the right shape is personal data even when its checksum fails (a typo is still someone's
+ID): the checksum never clears a finding. Labels may come before or after the value, on the same
+or the next line, in their variant spellings (身分證, 身份證, 身分証, ID, 統一證號, ARC).
+"""
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from rules.privacy.common import NOT_ALNUM_BEFORE, NOT_DIGIT_AFTER, SEP_NODOT, Hit, digits_of, mask_keep
+from rules.privacy.common import NOT_DIGIT_AFTER, Hit, mask_keep
 from rules.privacy.kinds import Kind
-from rules.privacy.phones import MOBILE
 
 _LETTER_CODES = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36)))
 
@@ -40,109 +44,77 @@ def _id_kind(compact: str) -> Kind | None:
     return None
 
 
+# Between the characters of an ID: a space or two, a dash, or a line break (A123 456 789, A12345⏎6789).
+_ISEP = r"(?: {0,2}[\-\n] {0,2}| {1,2})?"
+# Right after a letter or digit only when that is an ID label typed without a separator (IDa123456789).
+_ID_START = r"(?:(?<![0-9A-Za-z])|(?<=[Ii][Dd]))"
 _ID_BARE = re.compile(
-    NOT_ALNUM_BEFORE + r"([A-Za-z](?:[A-Da-d]|" + SEP_NODOT + r"[1289]))((?:" + SEP_NODOT + r"\d){8})"
-    + NOT_DIGIT_AFTER
+    _ID_START + r"([A-Za-z](?:[A-Da-d]|" + _ISEP + r"[1289]))((?:" + _ISEP + r"\d){8})" + NOT_DIGIT_AFTER
 )
 _ID_LABEL = re.compile(
-    r"(?:身[分份]證|身證|統一證號|居留證|居留|(?<![A-Za-z])(?:ID|ARC)(?![A-Za-z])|證號)"
-    r"[^0-9A-Za-z\n]{0,8}?"
-    r"([A-Za-z]{1,2}(?:" + SEP_NODOT + r"\d){8,9})" + NOT_DIGIT_AFTER,
+    r"(?:身[分份][證証]|身證|統一證號|統號|居留證|居留|(?<![A-Za-z])(?:ID|ARC)|證號)"
+    r"(?:字號|號碼|號)?[^0-9A-Za-z]{0,8}?"
+    r"([A-Za-z]{1,2}(?:" + _ISEP + r"\d){7,9})" + NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
+_RESIDENT_LABEL = re.compile(r"居留|統一證號|統號|ARC", re.IGNORECASE)
+# Invoice numbers (AB-12345678) share the old resident-certificate shape.
+_NOT_AN_ID_BEFORE = re.compile(r"(?:發票|收據|訂單|單號|序號|編號|代碼)[^0-9A-Za-z\n]{0,6}$")
 
 
-def _id_hit(text: str, start: int, end: int, labelled: bool) -> Hit | None:
-    """Hit for an ID-looking span; unlabelled ones must pass the checksum."""
-    compact = re.sub(r"[^0-9A-Za-z]", "", text[start:end]).upper()
+def _id_hit(t: str, start: int, end: int, label: str | None) -> Hit | None:
+    """Hit for an ID-looking span; a label lets an odd length or shape through (a typo is still an ID)."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", t[start:end]).upper()
     kind = _id_kind(compact)
-    if kind is None or not (labelled or id_checksum_ok(compact)):
+    if kind is None and label is not None and len(compact) >= 9:
+        kind = Kind.RESIDENT_ID if _RESIDENT_LABEL.search(label) else Kind.NATIONAL_ID
+    if kind is None:
         return None
     return Hit(kind, start, end, mask_keep(compact, 2, 2), 90)
 
 
 def find_ids(t: str) -> Iterator[Hit]:
-    """National IDs and resident certificate numbers."""
+    """National IDs and resident certificate numbers, labelled or bare."""
     for m in _ID_LABEL.finditer(t):
-        hit = _id_hit(t, m.start(1), m.end(1), labelled=True)
+        hit = _id_hit(t, m.start(1), m.end(1), m.group())
         if hit:
             yield hit
     for m in _ID_BARE.finditer(t):
-        hit = _id_hit(t, m.start(), m.end(), labelled=False)
+        if _NOT_AN_ID_BEFORE.search(t, max(0, m.start() - 10), m.start()):
+            continue
+        if m.group(1)[:1] in "Oo" and m.group(1)[-1:] == "9":
+            continue  # O912-345-678 is a mobile typed with the letter O; the phone rule reads it
+
+        hit = _id_hit(t, m.start(), m.end(), None)
         if hit:
             yield hit
 
 
+_PP_VALUE = r"((?:[A-Za-z]{1,2} ?)?\d(?:" + _ISEP + r"\d){5,8}[A-Za-z]?)"
 _PASSPORT = re.compile(
-    r"(?:護照|passport)[^0-9\n]{0,10}?(?<![A-Za-z])((?:[A-Za-z]{1,2} ?)?\d(?:" + SEP_NODOT + r"\d){6,8})"
-    + NOT_DIGIT_AFTER,
+    r"(?:護照|passport)[^0-9\n]{0,10}?(?<![A-Za-z])" + _PP_VALUE + r"(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
-_ID_WORD = re.compile(r"身[分份]證|居留|統一證號|(?<![A-Za-z])ID(?![A-Za-z])", re.IGNORECASE)
-_NHI = re.compile(
-    r"健保[^0-9\n]{0,8}?(?<![0-9])(\d(?:" + SEP_NODOT + r"\d){11})" + NOT_DIGIT_AFTER
-)
-_BANK = re.compile(
-    r"(?<![第字])(?:帳號|帳戶|戶頭|銀行|郵局|郵政|匯款|轉帳|匯入|(?<![A-Za-z])(?:account|acct)(?![A-Za-z]))"
-    r"([^0-9\n]{0,14}?)"
-    r"((?:\(\d{3,4}\) ?)?\d(?:" + SEP_NODOT + r"\d){9,19})" + NOT_DIGIT_AFTER,
+# 她的 C2345678 是護照號碼: the value first, the label after it.
+_PASSPORT_AFTER = re.compile(
+    r"(?<![0-9A-Za-z])([A-Za-z]{1,2} ?\d{6,8}[A-Za-z]?|\d{8,9})(?![0-9A-Za-z])[^0-9A-Za-z\n]{0,8}?護照",
     re.IGNORECASE,
 )
-# Words between a bank label and a number that show the number is something else.
-_BANK_GAP_STOP = re.compile(r"電話|手機|專線|分機|傳真|客服|來電|致電|回電|聯絡|連絡|撥|[第字]|tel", re.IGNORECASE)
+_ID_WORD = re.compile(r"身[分份][證証]|居留|統一證號|(?<![A-Za-z])ID(?![A-Za-z])", re.IGNORECASE)
 
 
 def find_passports(t: str) -> Iterator[Hit]:
-    """Passport numbers after a 護照 label (outranking an ID reading of the same characters)."""
+    """Passport numbers next to a 護照 label (outranking an ID reading of the same characters)."""
     for m in _PASSPORT.finditer(t):
         if _ID_WORD.search(t, m.start(), m.start(1)):
             continue  # 護照及身分證 A123456789: the nearer label decides
-        compact = re.sub(r"[^0-9A-Za-z]", "", m.group(1)).upper()
-        yield Hit(Kind.PASSPORT, m.start(1), m.end(1), mask_keep(compact, 1, 2), 92)
+        yield _passport_hit(m)
+    for m in _PASSPORT_AFTER.finditer(t):
+        if not _ID_WORD.search(t, max(0, m.start() - 10), m.start()):
+            yield _passport_hit(m)
 
 
-def find_nhi(t: str) -> Iterator[Hit]:
-    """Twelve-digit NHI card numbers after a 健保 label."""
-    for m in _NHI.finditer(t):
-        yield Hit(Kind.NHI_CARD, m.start(1), m.end(1), mask_keep(digits_of(m.group(1)), 2, 2), 85)
-
-
-def find_bank(t: str) -> Iterator[Hit]:
-    """Bank / post-office account numbers after an account label."""
-    for m in _BANK.finditer(t):
-        if _BANK_GAP_STOP.search(m.group(1)):
-            continue
-        digits = digits_of(m.group(2))
-        # A mobile number next to a bank word is still a phone number.
-        if not 10 <= len(digits) <= 20 or MOBILE.fullmatch(digits):
-            continue
-        yield Hit(Kind.BANK_ACCOUNT, m.start(2), m.end(2), mask_keep(digits, 0, 3), 80)
-
-
-# Unlabelled, only the common dashed shapes count; rarer ones (8B-2345) need a 車牌 label, since
-# bare they collide with codes such as Q1-2025.
-# Digits-first shapes must be upper case: 106-key is a keyboard, 106-KEY could be a plate.
-_PLATE_SHAPE = r"(?:[A-Za-z]{2,3}-\d{4}|[A-Za-z]{3}-\d{3}|\d{3}-[A-Z]{3}|\d{4}-[A-Z]{2})"
-# Not inside a path, URL or file name (peps/pep-0263.html).
-_PLATE_BARE = re.compile(r"(?<![0-9A-Za-z\-/.])" + _PLATE_SHAPE + r"(?![0-9A-Za-z\-/]|\.[A-Za-z])")
-_PLATE_LABEL = re.compile(
-    r"(?:車牌|車號|牌照|車輛號碼|號牌)[^0-9A-Za-z\n]{0,8}?"
-    r"((?=[0-9A-Za-z \-]{0,5}[A-Za-z])(?=[0-9A-Za-z \-]{0,5}\d)[0-9A-Za-z]{2,4}(?: ?- ?| )?[0-9A-Za-z]{2,4})"
-    r"(?![0-9A-Za-z])"
-)
-# Lower-case word + year (sdg-2030) is a tag, not a plate.
-_YEAR_LIKE = re.compile(r"-(?:19|20)\d\d$")
-# Codes people write in the plate shape that are not plates.
-_PLATE_STOP = frozenset({"ISO", "SOP", "KPI", "PDF", "DOC", "API", "COVID", "ICD", "DSM", "NO", "TEL"})
-
-
-def find_plates(t: str) -> Iterator[Hit]:
-    """Licence plates: labelled, or unlabelled in the dashed shape."""
-    for m in _PLATE_LABEL.finditer(t):
-        compact = m.group(1).upper()
-        yield Hit(Kind.PLATE, m.start(1), m.end(1), mask_keep(compact, 1, 2), 60)
-    for m in _PLATE_BARE.finditer(t):
-        letters = re.sub(r"[^A-Za-z]", "", m.group())
-        if letters.upper() in _PLATE_STOP or (letters.islower() and _YEAR_LIKE.search(m.group())):
-            continue
-        yield Hit(Kind.PLATE, m.start(), m.end(), mask_keep(m.group().upper(), 1, 2), 55)
+def _passport_hit(m: re.Match[str]) -> Hit:
+    """Hit for the value group of a passport match."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", m.group(1)).upper()
+    return Hit(Kind.PASSPORT, m.start(1), m.end(1), mask_keep(compact, 1, 2), 92)

@@ -5,18 +5,20 @@ import re
 from typing import Iterator
 
 from rules.privacy.common import (
-    AGENCY_AFTER, EXTENSION_AFTER, NOT_DIGIT_AFTER, SEP, Hit, agency_context, digits_of, mask_keep,
+    AGENCY_AFTER, EXTENSION_AFTER, NOT_DIGIT_AFTER, Hit, agency_context, digits_of, mask_keep,
 )
 from rules.privacy.kinds import Kind, PublicDirectory
 
+# Between digits of a phone number: spaces, a dash, dot, comma or line break (0912 345 678, 零九一二，三四五).
+_PSEP = r"(?: {0,2}[\-.\n,，、] {0,2}| {1,2})?"
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+第字])"
-    r"(?:\+ ?886 ?-? ?(?:\(0\) ?)?|886 ?- ?|\(0\d{1,3}\) ?-? ?|0)"
-    r"\d(?:" + SEP + r"\d){5,9}" + NOT_DIGIT_AFTER
+    r"(?:(?:\+ ?)?8 ?8 ?6 ?-? ?(?:\(0\) ?)?(?=[2-9])|\(0\d{1,3}\) ?-? ?|0(?: {1,2}(?=9))?)"
+    r"\d(?:" + _PSEP + r"\d){5,9}" + NOT_DIGIT_AFTER
 )
 # Local numbers without area code only count after a phone label.
 _PHONE_LOCAL = re.compile(
-    r"(?:電話|手機|市話|家電|室話|(?<![A-Za-z])tel(?![A-Za-z]))(?:號碼)?[ :：為是]{0,3}"
+    r"(?:電話|手機|市話|家電|室話|(?<![A-Za-z])tel(?![A-Za-z]))(?:號碼)?(?:是|為)?[ :：]{0,3}"
     r"(?<![0-9])(\d{3,4}(?: ?- ?| )?\d{4})" + NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )
@@ -66,7 +68,7 @@ def _phone_prefix(raw: str) -> tuple[int, str] | None:
 
     The run may have swallowed a neighbouring number ("0912345678 1"), so shorter cuts are tried.
     """
-    cuts = [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -." and raw[k - 1].isdigit()]
+    cuts = [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -.\n,，、" and raw[k - 1].isdigit()]
     for cut in [len(raw), *cuts]:
         digits = _phone_digits(raw[:cut])
         if digits:
@@ -96,10 +98,10 @@ def _is_office_line(t: str, start: int, end: int, digits: str) -> bool:
     return has_extension and not _HOME_BEFORE.search(t, max(0, start - 8), start)
 
 
-def find_phones(t: str, public: PublicDirectory) -> Iterator[Hit]:
-    """Mobile and landline numbers that are not public agency or service numbers."""
+def find_phones(t: str, d: str, public: PublicDirectory) -> Iterator[Hit]:
+    """Mobile and landline numbers that are not public agency or service numbers (`d` is the digit view)."""
     pos = 0
-    while (m := _PHONE.search(t, pos)) is not None:
+    while (m := _PHONE.search(d, pos)) is not None:
         found = _phone_prefix(m.group())
         if found is None:
             pos = m.start() + 1
@@ -108,7 +110,7 @@ def find_phones(t: str, public: PublicDirectory) -> Iterator[Hit]:
         pos = m.start() + cut
         if not _is_public_phone(digits, public) and not _is_office_line(t, m.start(), pos, digits):
             yield Hit(Kind.PHONE, m.start(), m.start() + cut, _phone_preview(digits), 70)
-    for m in _PHONE_LOCAL.finditer(t):
+    for m in _PHONE_LOCAL.finditer(d):
         digits = digits_of(m.group(1))
         if _is_clock_range(digits) or _is_public_phone(digits, public):
             continue

@@ -228,9 +228,11 @@ def test_negative(text: str) -> None:
     assert screen(text) == [], [(f.kind, text[f.start:f.end]) for f in screen(text)]
 
 
-def test_unlabelled_id_needs_checksum() -> None:
-    assert kinds("A123456788") == set()
+def test_unlabelled_id_counts_even_with_a_failing_checksum() -> None:
+    # A typo in someone's ID is still someone's ID: the checksum never clears a message.
+    assert kinds("A123456788") == {Kind.NATIONAL_ID}
     assert kinds("身分證 A123456788") == {Kind.NATIONAL_ID}
+    assert kinds("IDa123456789") == {Kind.NATIONAL_ID}
 
 
 # --------------------------------------------------------------------------- public directory
@@ -371,30 +373,31 @@ def test_random_text_never_breaks(text: str) -> None:
 
 # --------------------------------------------------------------------------- corpus release bar
 
-def _load_corpus() -> list[tuple[str, set[Kind]]]:
+def _load_corpus(split: str | None = None) -> list[tuple[str, set[Kind]]]:
     rows = []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
         if line.strip():
             obj = json.loads(line)
-            rows.append((obj["text"], {Kind(k) for k in obj["kinds"]}))
+            if split is None or obj.get("split") == split:
+                rows.append((obj["text"], {Kind(k) for k in obj["kinds"]}))
     return rows
 
 
 def test_corpus_size_and_coverage() -> None:
     rows = _load_corpus()
-    assert len(rows) >= 400
-    assert sum(1 for _, k in rows if not k) >= 150
-    # The kinds added with the masked version get their corpus rows with their rules.
-    added = {Kind.LINE_ID, Kind.MEDICAL_RECORD, Kind.STUDENT, Kind.SENSITIVE_CONTEXT}
-    per_kind = {kind: sum(1 for _, k in rows if kind in k) for kind in Kind if kind not in added}
+    clean = sum(1 for _, k in rows if not k)
+    assert len(rows) >= 1500
+    assert clean >= 0.9 * (len(rows) - clean)  # about as many hard negatives as positives
+    assert len(_load_corpus("held_out")) >= 0.2 * len(rows)
+    per_kind = {kind: sum(1 for _, k in rows if kind in k) for kind in Kind}
     for kind, count in per_kind.items():
         assert count >= 20, (kind, count)
     for kind in (Kind.NAME, Kind.ADDRESS, Kind.PHONE, Kind.NATIONAL_ID):
-        assert per_kind[kind] >= 40, (kind, per_kind[kind])
+        assert per_kind[kind] >= 100, (kind, per_kind[kind])
 
 
-def test_corpus_release_bar() -> None:
-    rows = _load_corpus()
+def _recall_and_flagged(rows: list[tuple[str, set[Kind]]]) -> tuple[dict[Kind, float], float, float]:
+    """Per-kind recall, recall over all expected findings, and the share of clean messages flagged."""
     hits = {kind: 0 for kind in Kind}
     totals = {kind: 0 for kind in Kind}
     clean = clean_flagged = 0
@@ -407,10 +410,24 @@ def test_corpus_release_bar() -> None:
             totals[kind] += 1
             hits[kind] += kind in found
     recall = {kind: hits[kind] / totals[kind] for kind in Kind if totals[kind]}
-    assert recall[Kind.NATIONAL_ID] >= 0.99
-    assert recall[Kind.RESIDENT_ID] >= 0.99
-    assert recall[Kind.PHONE] >= 0.99
-    assert recall[Kind.EMAIL] >= 0.99
-    assert recall[Kind.ADDRESS] >= 0.95
+    overall = sum(hits.values()) / sum(totals.values())
+    return recall, overall, clean_flagged / clean
+
+
+def test_corpus_release_bar() -> None:
+    # The targets of issue 12 on the whole corpus; a regression in any rule fails here.
+    recall, overall, flagged = _recall_and_flagged(_load_corpus())
+    assert overall >= 0.97
+    for kind in (Kind.NATIONAL_ID, Kind.RESIDENT_ID, Kind.PASSPORT, Kind.PHONE, Kind.EMAIL):
+        assert recall[kind] >= 0.99, (kind, recall[kind])
     assert recall[Kind.NAME] >= 0.95
-    assert clean_flagged / clean <= 0.02
+    assert recall[Kind.ADDRESS] >= 0.95
+    assert flagged <= 0.02
+
+
+def test_held_out_part_holds_too() -> None:
+    # Never tuned on: a looser bar that still catches a rule that only fits the tuned part.
+    recall, overall, flagged = _recall_and_flagged(_load_corpus("held_out"))
+    assert overall >= 0.95
+    assert recall[Kind.NAME] >= 0.9
+    assert flagged <= 0.03
