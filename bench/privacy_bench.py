@@ -1,7 +1,10 @@
 """Benchmark the personal-data screen: precision / recall per kind, clean false-positive rate, cost.
 
 Usage: python bench/privacy_bench.py [corpus.jsonl] [--misses]
-The corpus has one JSON object per line: {"text": ..., "kinds": [...]} ([] for a clean message).
+The corpus has one JSON object per line: {"text": ..., "kinds": [...], "split": "dev" | "held_out"}
+([] for a clean message). The tables are printed for the whole corpus and for the held-out part
+(never used to tune the rules) on its own. A message's cost is the best of three runs, so that a
+neighbour process taking the core does not count as the screen's time.
 """
 from __future__ import annotations
 
@@ -27,7 +30,11 @@ PATHOLOGICAL = {
     "5k dashes": ("0-" * 2_500),
     "5k names": ("案主王小明先生" * 800)[:5_000],
     "5k email-ish": ("a.b-c_d+" * 700)[:5_000] + "@",
+    "5k numerals": ("零九一二 三四五 六七八 " * 400)[:5_000],
+    "5k (at)": ("a(at)b[dot]" * 500)[:5_000],
+    "5k village ages": ("興南里45歲思覺失調 " * 500)[:5_000],
 }
+RUNS = 3
 
 
 @dataclass
@@ -64,21 +71,25 @@ class Report:
         return len(self.clean_flagged) / self.clean_total if self.clean_total else 0.0
 
 
-def load_corpus(path: Path) -> list[tuple[str, set[Kind]]]:
-    """Rows of (text, expected kinds)."""
+def load_corpus(path: Path, split: str | None = None) -> list[tuple[str, set[Kind]]]:
+    """Rows of (text, expected kinds), all of them or one split's."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             obj = json.loads(line)
-            rows.append((obj["text"], {Kind(k) for k in obj["kinds"]}))
+            if split is None or obj.get("split", "dev") == split:
+                rows.append((obj["text"], {Kind(k) for k in obj["kinds"]}))
     return rows
 
 
 def timed_screen(text: str) -> tuple[set[Kind], float]:
-    """Kinds found in `text` and the time taken in microseconds."""
-    start = time.perf_counter()
-    found = set(kinds_found(screen(text)))
-    return found, (time.perf_counter() - start) * 1e6
+    """Kinds found in `text` and the best time of RUNS runs in microseconds."""
+    best = float("inf")
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        found = set(kinds_found(screen(text)))
+        best = min(best, time.perf_counter() - start)
+    return found, best * 1e6
 
 
 def evaluate(rows: list[tuple[str, set[Kind]]]) -> Report:
@@ -111,28 +122,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def pathological_costs() -> dict[str, float]:
-    """Milliseconds to screen each hostile input."""
+def pathological_costs(rows: list[tuple[str, set[Kind]]]) -> dict[str, float]:
+    """Milliseconds to screen each hostile input, and a 5,000-character paste of real messages."""
     out = {}
-    for name, text in PATHOLOGICAL.items():
+    pasted = "\n".join(text for text, _ in rows)[:5_000]
+    for name, text in {**PATHOLOGICAL, "5k pasted messages": pasted}.items():
         start = time.perf_counter()
         screen(text)
         out[name] = (time.perf_counter() - start) * 1e3
     return out
 
 
-def print_report(report: Report, show_misses: bool) -> None:
+def print_report(title: str, report: Report, show_misses: bool) -> None:
     """Print the tables."""
-    print(f"{'kind':<14}{'expected':>9}{'TP':>6}{'FP':>6}{'FN':>6}{'precision':>11}{'recall':>9}")
+    print(f"### {title}\n")
+    print(f"{'kind':<18}{'expected':>9}{'TP':>6}{'FP':>6}{'FN':>6}{'precision':>11}{'recall':>9}")
     for kind, t in report.tallies.items():
         counts = f"{t.tp + t.fn:>9}{t.tp:>6}{t.fp:>6}{t.fn:>6}"
-        print(f"{kind.value:<14}{counts}{t.precision:>11.3f}{t.recall:>9.3f}")
+        print(f"{kind.value:<18}{counts}{t.precision:>11.3f}{t.recall:>9.3f}")
+    expected = sum(t.tp + t.fn for t in report.tallies.values())
+    found = sum(t.tp for t in report.tallies.values())
+    print(f"{'all kinds':<18}{expected:>9}{found:>6}{'':>12}{'':>11}{found / expected:>9.3f}")
     print(f"\nmessages: {report.messages}, clean: {report.clean_total}, "
           f"clean with any finding: {len(report.clean_flagged)} ({report.clean_fp_rate:.2%})")
     costs = report.costs_us
     print(f"cost per message (us): median {statistics.median(costs):.1f}, "
-          f"p99 {percentile(costs, 0.99):.1f}, worst {max(costs):.1f}")
-    print("pathological inputs (ms): " + ", ".join(f"{k} {v:.2f}" for k, v in pathological_costs().items()))
+          f"p99 {percentile(costs, 0.99):.1f}, worst {max(costs):.1f}\n")
     if show_misses:
         for line in report.clean_flagged:
             print("  CLEAN FLAGGED:", line)
@@ -149,7 +164,11 @@ def main(argv: list[str]) -> int:
     path = Path(args[0]) if args else DEFAULT_CORPUS
     rows = load_corpus(path)
     screen("暖身 warm-up 0912345678")  # first call fills caches; keep it out of the numbers
-    print_report(evaluate(rows), show_misses="--misses" in argv)
+    print_report(f"Whole corpus ({path.name})", evaluate(rows), show_misses="--misses" in argv)
+    held_out = load_corpus(path, "held_out")
+    if held_out:
+        print_report("Held-out part only (never tuned on)", evaluate(held_out), show_misses=False)
+    print("pathological inputs (ms): " + ", ".join(f"{k} {v:.2f}" for k, v in pathological_costs(rows).items()))
     return 0
 
 

@@ -19,6 +19,8 @@ _FULL_DATE = (
 _MONTH_DAY = r"(?:" + _MD + r" ?月 ?" + _MD + r" ?[日號]?|\d{1,2}/\d{1,2}|\d{1,2}\.\d{1,2}|\d{4})"
 _BIRTH_SUFFIX = re.compile(
     r"(?<![0-9])(" + _FULL_DATE + r") ?(?:出生|生)(?=$|[^" + CJK + r"]|[的之男女於在，、于])"
+    # 113年出生的新生兒 1,023 人 is a statistic about a cohort, not someone's birth date.
+    r"(?! ?的? ?(?:新生兒|嬰兒|嬰幼兒|寶寶|人數|人口|世代|兒童|幼兒|孩童|學童|數|率|人|後|前|以後|以前))"
 )
 _BIRTH_LABEL = re.compile(
     r"(?:出生(?:日期|年月日|年月|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"

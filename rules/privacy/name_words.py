@@ -120,9 +120,11 @@ _STAFF_TITLES = (
     r"原服員|個管師|個管員|志工|督導員|代理人|職代|負責人|衛教師|營養師|醫師|護士|主委|理事長|總幹事|執行長|院長"
 )
 _UNITS = r"(?:[\u4e00-\u9fff]{0,6}?(?:課|科|組|中心|局|所|隊|處|室|分局|公所|醫院|學校|國小|國中|高中|站))"
+# An office (not a school or hospital: pupils and patients are named after those) right before a name.
+_OFFICES = r"(?:[\u4e00-\u9fff]{1,5}?(?:課|科|組|中心|分局|公所|隊|處|室))"
 STAFF_BEFORE = re.compile(
     r"(?:(?:" + _STAFF_TITLES + r")[ :：]{0,2}(?:" + _UNITS + r"[ ]?)?|" + _UNITS + r"[ ]?(?:" + _STAFF_TITLES
-    + r")[ :：]{0,2})$"
+    + r")[ :：]{0,2}|" + _OFFICES + r"[ :：]{1,2})"
 )
 STAFF_AFTER = re.compile(
     r" ?(?:" + _STAFF_TITLES.replace(r"(?<!緊急)", "") + r")(?![\u4e00-\u9fff]{0,1}(?:的|說))"

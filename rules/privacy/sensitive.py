@@ -12,6 +12,7 @@ the sender knows whether the anchor really narrows it down to one person. Statis
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -58,5 +59,6 @@ def find_sensitive(t: str) -> Iterator[Hit]:
 
 
 def _near(positions: list[int], start: int, end: int) -> bool:
-    """True if any position lies within the window around [start, end)."""
-    return any(start - _WINDOW <= p <= end + _WINDOW for p in positions)
+    """True if any of the sorted positions lies within the window around [start, end)."""
+    at = bisect.bisect_left(positions, start - _WINDOW)
+    return at < len(positions) and positions[at] <= end + _WINDOW
