@@ -8,6 +8,11 @@ finds such items in a message so the bot can stop it; public agency details are 
 Kinds in `CONFIRMABLE_KINDS` (NAME, SENSITIVE_CONTEXT) are refused like the others but the sender may
 confirm they point at no person; structured identifiers are never confirmable (rules.privacy.kinds).
 
+Modules: kinds (what is reported), normalise (width folding, the digit view), identifiers (IDs,
+passports), accounts (NHI, bank, LINE ID, hospital records), phones, emails, plates, schools,
+addresses, dates (birth dates, 年次, lunar birthdays), names (+ name_words, surnames), sensitive
+(indirect identification), directory (public agency data), screen (runs them all), mask.
+
 Pure standard library; every regex uses bounded quantifiers so that long hostile input stays linear.
 """
 from __future__ import annotations

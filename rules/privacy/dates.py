@@ -88,10 +88,11 @@ def find_birth_dates(t: str) -> Iterator[Hit]:
         year = _zh_int(re.sub(r"民國 ?", "", m.group(1)))
         if year is not None and 1 <= year <= 130:
             yield Hit(Kind.BIRTH_DATE, m.start(1), m.end(1), "**", 50)
-    for rx in (_LUNAR_LABELLED, _LUNAR_SUFFIX):
+    for rx, whole in ((_LUNAR_LABELLED, False), (_LUNAR_SUFFIX, True)):
         for m in rx.finditer(t):
-            preview = re.sub(r"[0-9" + _ZH_DIGIT + r"正冬臘初廿卅]", "*", m.group(1))
-            yield Hit(Kind.BIRTH_DATE, m.start(1), m.end(1), preview, 50)
+            preview = "農曆" + re.sub(r"[0-9" + _ZH_DIGIT + r"正冬臘初廿卅]", "*", m.group(1))
+            # 農曆八月十五生: the whole phrase goes; after a 農曆生日 label only the date does.
+            yield Hit(Kind.BIRTH_DATE, m.start() if whole else m.start(1), m.end(1), preview, 50)
     for rx in (_BIRTH_SUFFIX, _BIRTH_LABEL):
         for m in rx.finditer(t):
             if _plausible_date(m.group(1)):

@@ -118,8 +118,8 @@ def _cut_address(value: str) -> str:
 def age_band(value: str, today: date) -> str | None:
     """`30多歲` for a birth date whose year can be read (ROC or Gregorian), else None."""
     norm = normalize(value).replace(" ", "")
-    year = None
-    for rx in _YEAR_FORMS:
+    year = _year_value(norm.removeprefix("民國")) if len(norm) <= 5 else None  # a cohort: 80 (年次)
+    for rx in () if year is not None else _YEAR_FORMS:
         m = rx.search(norm)
         if m:
             year = _year_value(m.group(1))

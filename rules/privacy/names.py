@@ -185,7 +185,7 @@ def _bare_names(t: str) -> Iterator[tuple[int, int]]:
 
 
 # 原住民族 names joined by · or ‧ (normalised to "."): 瓦歷斯·諾幹, 比令‧亞布.
-_JOINED = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,4})\.([\u4e00-\u9fff]{2,4})")
+_JOINED = re.compile(r"([\u4e00-\u9fff]{2,4})\.([\u4e00-\u9fff]{2,4})")
 _JOINED_STOP = re.compile(r"^[一二三四五六七八九十壹貳參肆伍陸柒捌玖拾]")
 # Romanised names after a nationality or role word: 移工 Siti Nurhaliza, 越南籍配偶 NGUYEN THI LAN.
 _LATIN_NAME = re.compile(
@@ -194,12 +194,34 @@ _LATIN_NAME = re.compile(
 )
 
 
+def _stops_name(c: str) -> bool:
+    """True for a character that ends a transliterated name part (的, 家, 今 ...)."""
+    return c in AFTER_NAME or c in "的了嗎呢吧家裡今昨明這那很又還也都就" or not _is_cjk(c)
+
+
+def _name_part_start(t: str, dot: int) -> int:
+    """Start of the name part that ends at the dot: at most four characters, not over a word."""
+    i = dot
+    while i > 0 and dot - i < 4 and not _stops_name(t[i - 1]):
+        i -= 1
+    return i
+
+
+def _name_part_end(t: str, start: int) -> int:
+    """End of the name part after the dot: at most four characters, not into the next word."""
+    j = start
+    while j < len(t) and j - start < 4 and not _stops_name(t[j]):
+        j += 1
+    return j
+
+
 def _other_names(t: str) -> Iterator[tuple[int, int]]:
     """原住民族 names joined by a dot, and romanised names after a nationality or role word."""
     if "." in t:
         for m in _JOINED.finditer(t):
-            if not _JOINED_STOP.match(m.group(1)) and not _blocked(m.group(1)):
-                yield m.start(), m.end()
+            start, end = _name_part_start(t, m.end(1)), _name_part_end(t, m.start(2))
+            if m.end(1) - start >= 2 and end - m.start(2) >= 2 and not _JOINED_STOP.match(t[start:]):
+                yield start, end
     for m in _LATIN_NAME.finditer(t):
         yield m.start(1), m.end(1)
 

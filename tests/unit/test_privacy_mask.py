@@ -44,7 +44,23 @@ def test_masked_examples(text: str, expected: str) -> None:
     assert _masked(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Line ID: lily0923 請加她", "Line ID: 〔LINE ID已移除〕 請加她"),
+    ("病歷號 12345678", "病歷號 〔病歷號已移除〕"),
+    ("中壢國小三年二班12號的孩子", "中壢國小〔班級座號已移除〕的孩子"),
+    ("案主農曆八月十五生", "案主〔出生日期已移除〕"),
+    ("興南里 45歲男性 思覺失調", "興南里 〔身分線索已移除〕男性 思覺失調"),
+    ("里長的兒子吸毒", "〔身分線索已移除〕吸毒"),
+    ("ting.wu(at)gmail.com", "〔電子郵件已移除〕"),
+    ("瓦歷斯·諾幹家裡需要物資", "瓦O斯·諾O家裡需要物資"),
+])
+def test_masked_new_kinds(text: str, expected: str) -> None:
+    assert _masked(text) == expected
+
+
 def test_birth_date_becomes_an_age_band_when_today_is_known() -> None:
+    assert _masked("她是78年次", TODAY) == "她是30多歲"
+    assert _masked("七十五年次的阿姨", TODAY) == "40多歲的阿姨"
     assert _masked("民國85年3月2日生，男性", TODAY) == "30多歲，男性"
     assert _masked("1996/3/2出生", TODAY).startswith("30多歲")
     assert age_band("民國110年1月1日", TODAY) == "未滿10歲"
