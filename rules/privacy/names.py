@@ -166,6 +166,11 @@ def _edge_after(t: str, end: int) -> int:
     return 1 if after in BARE_AFTER else 0
 
 
+# A name opening a sentence (呂明哲喝醉在…) needs no right edge when its surname is a common one.
+_SENTENCE_START = frozenset("\n。！？!?；;，,：:」）)")
+COMMON_SURNAMES = frozenset("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董")
+
+
 def _bare_names(t: str) -> Iterator[tuple[int, int]]:
     """Three- or four-character full names without a role word: scored by their edges."""
     for m in _SURNAME_RE.finditer(t):
@@ -180,7 +185,8 @@ def _bare_names(t: str) -> Iterator[tuple[int, int]]:
             continue
         # Both edges clear, or one plainly a boundary and the other not inside a word.
         left, right = _edge_before(t, i), _edge_after(t, end)
-        if left + right >= 3 or (left == 2 and right == 1) or (left >= 1 and right >= 1 and end - i == 3):
+        opens = i == 0 or t[i - 1] in _SENTENCE_START
+        if left + right >= 3 or (left >= 1 and right >= 1 and end - i == 3) or (opens and t[i] in COMMON_SURNAMES):
             yield i, end
 
 
