@@ -63,8 +63,9 @@ def find_bank(t: str) -> Iterator[Hit]:
 
 # A private LINE ID after a LINE / 賴 label. Official accounts start with @ and are public.
 _LINE = re.compile(
-    r"(?:(?<![A-Za-z])line(?![A-Za-z])|賴)"
-    r"(?: ?(?:id|帳號|帳戶|號碼))?(?:是|為|我|的是)?[ :：=]{0,3}(?:是|為)?[ :：]{0,2}"
+    # "line" in English prose (LINE takes a reply token) is no label: it needs ID, 帳號 or a colon.
+    r"(?:(?<![A-Za-z])line(?: ?(?:id|帳號|帳戶|號碼)(?:是|為)?[ :：=]{0,3}|(?:是|為|的是)[ :：]{0,2}|[ ]?[:：=][ ]{0,2})"
+    r"|賴(?: ?(?:id|帳號|帳戶|號碼))?(?:是|為|我|的是)?[ :：=]{0,3})(?:是|為)?[ :：]{0,2}"
     r"(?<![@A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{2,19})(?![A-Za-z0-9@.\-])",
     re.IGNORECASE,
 )

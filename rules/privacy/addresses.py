@@ -94,7 +94,7 @@ def _is_public_address(text: str, keys: tuple[tuple[str, str], ...]) -> bool:
 def _address_preview(span: str) -> str:
     """Mask house numbers: every digit and every Chinese numeral before 號/樓/巷/弄/之."""
     masked = re.sub(r"\d", "*", span)
-    return re.sub(r"[" + _ZH_NUM + r"]+(?=[號樓巷弄之鄰])", lambda m: "*" * len(m.group()), masked)
+    return re.sub(r"[" + _ZH_NUM + r"]{1,8}(?=[號樓巷弄之鄰])", lambda m: "*" * len(m.group()), masked)
 
 
 # Event venues are public places: 活動地點：…100號, …100號（中壢國小）.

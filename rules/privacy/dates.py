@@ -61,7 +61,7 @@ def _zh_int(s: str) -> int | None:
 
 def _plausible_date(s: str) -> bool:
     """True if the numbers in a date-like string form a plausible birth year / month / day."""
-    parts = re.findall(r"\d+|[" + _ZH_DIGIT + r"百]+", s)
+    parts = re.findall(r"\d{1,8}|[" + _ZH_DIGIT + r"百]{1,8}", s)
     if s.isdigit() and len(s) == 4:  # month-day only, as in 生日 0302
         parts = [s[:2], s[2:]]
     elif s.isdigit() and len(s) > 4:  # compact 850302 / 0850302 / 19960302
