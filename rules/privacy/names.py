@@ -176,7 +176,13 @@ def _bare_names(t: str) -> Iterator[tuple[int, int]]:
     for m in _SURNAME_RE.finditer(t):
         i, j = m.start(), m.end()
         given = t[j:j + 2]
-        if len(given) < 2 or not _is_given_name(given) or given in COMMON_WORDS or _TITLE_RE.match(t, j):
+        if len(given) < 2 or given in COMMON_WORDS or _TITLE_RE.match(t, j):
+            continue
+        # Given names are scored: two usual given-name characters, or, after a common surname with
+        # both edges plainly boundaries, one usual and one plausible character (鄭名翔).
+        usual = _is_given_name(given)
+        if not usual and not (m.group() in COMMON_SURNAMES and _half_given(given)
+                              and _edge_before(t, i) == 2 and _edge_after(t, j + 2) == 2):
             continue
         end = j + 2
         if given[0] == "氏" and end < len(t) and t[end] in GIVEN_CHARS:
@@ -188,6 +194,12 @@ def _bare_names(t: str) -> Iterator[tuple[int, int]]:
         opens = i == 0 or t[i - 1] in _SENTENCE_START
         if left + right >= 3 or (left >= 1 and right >= 1 and end - i == 3) or (opens and t[i] in COMMON_SURNAMES):
             yield i, end
+
+
+def _half_given(given: str) -> bool:
+    """One usual given-name character and one that could be one (not a particle or plainly a word)."""
+    plausible = [c in GIVEN_CHARS or (_is_cjk(c) and c not in NOT_NAME_CHARS and c not in AFTER_NAME) for c in given]
+    return all(plausible) and any(c in GIVEN_CHARS for c in given)
 
 
 # 原住民族 names joined by · or ‧ (normalised to "."): 瓦歷斯·諾幹, 比令‧亞布.
