@@ -123,13 +123,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def pathological_costs(rows: list[tuple[str, set[Kind]]]) -> dict[str, float]:
-    """Milliseconds to screen each hostile input, and a 5,000-character paste of real messages."""
+    """Milliseconds (best of RUNS) to screen each hostile input, and a 5,000-character paste of real messages."""
     out = {}
     pasted = "\n".join(text for text, _ in rows)[:5_000]
     for name, text in {**PATHOLOGICAL, "5k pasted messages": pasted}.items():
-        start = time.perf_counter()
-        screen(text)
-        out[name] = (time.perf_counter() - start) * 1e3
+        best = float("inf")
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            screen(text)
+            best = min(best, time.perf_counter() - start)
+        out[name] = best * 1e3
     return out
 
 
