@@ -113,21 +113,40 @@ def _is_venue(t: str, start: int, end: int) -> bool:
     return agency_context(t, start) or bool(_VENUE_BEFORE.search(before) or _VENUE_AFTER.match(t, end))
 
 
+# A home in a named building, without a road: 住在幸福社區B棟12樓, 家住遠雄大樓5樓之2.
+_BUILDING = re.compile(
+    r"(?:住|家|住址|地址)[^，。,\n]{0,12}?"
+    r"([\u4e00-\u9fffA-Za-z]{1,8}?(?:社區|大樓|大廈|公寓|華廈|新村|國宅|山莊|別墅)[ ]?"
+    r"(?:[A-Za-z0-9一二三四五六七八九十]{1,3} ?棟 ?)?[0-9一二三四五六七八九十]{1,3} ?樓(?: ?之 ?[0-9一二三四五六七八九十]{1,2})?)"
+)
+_BUILDING_WORD = re.compile(r"社區|大樓|大廈|公寓|華廈|新村|國宅|山莊|別墅")
+# A veterans' village or hamlet numbered straight after its name: 富台新村12號.
+_HAMLET = re.compile(r"(?:新村|眷村|[\u4e00-\u9fff]{1,3}村)(\d{1,4}(?:之\d{1,3})?號)" + _NOT_A_HOME)
+
+
 # A house number written only in mask characters (○○號, OO號, XX號).
 _MASKED_NUMBER = re.compile(r"[○〇OoXx＊*]{1,4} ?號")
 
 
 def find_addresses(t: str, public: PublicDirectory) -> Iterator[Hit]:
     """House-numbered addresses that are not public agency addresses."""
-    if "號" not in t:
+    has_floor = "樓" in t
+    if "號" not in t and not has_floor:
         return
     keys = _address_keys(public.addresses)
     spans: list[tuple[int, int]] = []
+    if has_floor:
+        for m in _BUILDING.finditer(t):
+            lead = max(m.group(1).rfind(c) for c in "在的於是到")  # 住在|幸福社區…: the span starts at the name
+            if not _BUILDING_WORD.match(m.group(1), lead + 1):  # 住在大樓10樓 names no building
+                spans.append((m.start(1) + lead + 1, m.end(1)))
     for m in _ADDRESS_ROAD.finditer(t):
         spans.append((_address_start(t, m.start()), m.end()))
     for m in _ADDRESS_PLACE.finditer(t):
         if not _PLACE_NAME_STOP.search(m.group(1)):
             spans.append((_address_start(t, m.start()), m.end()))
+    for m in _HAMLET.finditer(t):
+        spans.append((_address_start(t, m.start(1)), m.end()))
     for start, end in spans:
         if _MASKED_NUMBER.search(t, start, end):
             continue  # 文化一路○○號: the house number is already masked

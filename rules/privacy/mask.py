@@ -37,6 +37,7 @@ _SEPARATORS = "·‧•・.．"
 _ZH = "一二三四五六七八九十"
 # What stays of an address: up to the road and its segment, else the village, else the district.
 _ROAD = re.compile(r"^.*?(?:路|街|大道)(?:[0-9" + _ZH + r"]{1,3}段)?")
+_BUILDING = re.compile(r"^.*?(?:社區|大樓|大廈|公寓|華廈|新村|眷村|國宅|山莊|別墅)")
 _VILLAGE = re.compile(r"^.*?[村里]")
 _DISTRICT = re.compile(r"^.*?[區鄉鎮市]")
 _NEIGHBOURHOOD = re.compile(r"[0-9" + _ZH + r"]{1,3}鄰")
@@ -106,9 +107,9 @@ def _keep_ends(part: str) -> str:
 
 
 def _cut_address(value: str) -> str:
-    """The part of an address that names no house: road and segment, else village, else district."""
+    """The part of an address that names no house: road and segment, else building, village or district."""
     norm = normalize(value)
-    for rx in (_ROAD, _VILLAGE, _DISTRICT):
+    for rx in (_ROAD, _BUILDING, _VILLAGE, _DISTRICT):
         m = rx.match(norm)
         if m:
             return _NEIGHBOURHOOD.sub("", value[:m.end()])
