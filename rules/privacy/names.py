@@ -126,7 +126,8 @@ def _name_before_title(t: str, title_start: int) -> tuple[int, int] | None:
         if surname is None or len(surname) + 1 > length or length - len(surname) > 2:
             continue
         given = t[i + len(surname):title_start]
-        if not _is_given_name(given):  # also rejects masks: 王○明先生, 陳OO小姐
+        # Masks never pass (王○明先生, 陳OO小姐); an unusual character may, next to a usual one (鄭名翔先生).
+        if _is_masked(given) or not (_is_given_name(given) or (len(given) == 2 and _half_given(given))):
             continue
         # In 主任高先生 the 高 is the surname, not a one-character given name after 任.
         if len(given) == 1 and len(surname) == 1 and given in SINGLE_SURNAMES:
@@ -283,7 +284,7 @@ def find_names(t: str) -> Iterator[Hit]:
     for m in _AGE_RE.finditer(t):
         word = m.group(1)
         for offset in range(len(word) - 3, -1, -1):
-            span = _name_from(t, m.start(1) + offset)
+            span = _name_from(t, m.start(1) + offset, loose=True)
             if span and span[1] == m.end(1) and span[1] - span[0] >= 3:
                 spans.append(span)
                 break
