@@ -14,6 +14,7 @@ version, so a button of an earlier refusal (or one already used) is refused poli
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -49,12 +50,12 @@ def offer(ctx: Ctx, label: str, body: str, findings: list[Finding]) -> list[Mess
         return []
     row = _row_for(ctx, event)
     row.data = {**(row.data or {}), KEY: {
-        "label": label, "masked": masked_full if sendable else None,
+        "label": label, "masked": masked_full if sendable else None, "nonce": secrets.token_hex(6),
         "original": event.text if confirmable else None,
         "confirm": sorted({token(body, f) for f in findings}) if confirmable else [],
         "kinds": [str(k) for k in kinds_found(findings)]}}
     ctx.session.flush()  # the version the buttons carry is the one after this write
-    return [_card(row, masked_body if sendable else None, confirmable)]
+    return [_card(row, row.data[KEY]["nonce"], masked_body if sendable else None, confirmable)]
 
 
 def _row_for(ctx: Ctx, event: Inbound) -> Conversation:
@@ -65,9 +66,10 @@ def _row_for(ctx: Ctx, event: Inbound) -> Conversation:
     return conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, "decide", ctx.now, MINUTES)
 
 
-def _card(row: Conversation, masked_body: str | None, confirmable: bool) -> Message:
+def _card(row: Conversation, nonce: str, masked_body: str | None, confirmable: bool) -> Message:
+    # id and version name the row as it was; the nonce tells this refusal from a later one in a reused row id.
     def button(label: str, choice: str) -> dict[str, Any]:
-        return postback(label, ACTION, display=label, d=choice, c=row.id, v=row.version)
+        return postback(label, ACTION, display=label, d=choice, c=row.id, v=row.version, n=nonce)
     actions = [button("送出遮蔽版", "mask")] if masked_body else []
     if confirmable:
         actions.append(button("這不是人名，照原文送出", "orig"))
@@ -84,7 +86,7 @@ def on_decision(event: Inbound, ctx: Ctx) -> list[Outbound]:
         row = ctx.conversation or conversations.load(ctx.session, event.chat_id, event.user_id, ctx.now)
     pending = (row.data or {}).get(KEY) if row is not None else None
     if row is None or not pending or event.postback.get("c") != str(row.id) \
-            or event.postback.get("v") != str(row.version):
+            or event.postback.get("v") != str(row.version) or event.postback.get("n") != pending.get("nonce"):
         return [reply(text(STALE))]
     erase(ctx.session, row)
     choice = event.postback.get("d")
