@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, privacy_pending, webhook
+from bot import cli, privacy_pending, retention, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
@@ -24,7 +24,7 @@ from models import crypto
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    return [privacy_pending.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY,
+    return [privacy_pending.CAPABILITY, retention.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY,
             forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
 
 

@@ -55,6 +55,9 @@ class Config:
     incident_escalation_minutes: int = 15
     incident_second_escalation_minutes: int = 15
     retention_days: int = 180
+    outbox_retention_days: int = 45  # sent/failed outbox rows (their bodies quote typed text); at most retention_days
+    processed_events_retention_days: int = 7  # dedupe records; LINE redelivers within hours
+    audit_retention_days: int = 365  # audit rows (kinds only, never text)
     quiet_hours: str = "21:00-08:00"
     workday_calendar: str = "TW"
     meeting_reminder_leads: str = "7d,1d,2h"
@@ -125,6 +128,9 @@ class Config:
             incident_escalation_minutes=_int(env, "INCIDENT_ESCALATION_MINUTES", 15),
             incident_second_escalation_minutes=_int(env, "INCIDENT_SECOND_ESCALATION_MINUTES", 15),
             retention_days=_int(env, "RETENTION_DAYS", 180),
+            outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", 45),
+            processed_events_retention_days=_int(env, "PROCESSED_EVENTS_RETENTION_DAYS", 7),
+            audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 365),
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
@@ -140,6 +146,9 @@ class Config:
         _check_schedules(config)
         if config.retention_days <= 0:
             raise ConfigError(f"RETENTION_DAYS must be at least 1 (days free text is kept); got {config.retention_days}")
+        for name in ("OUTBOX_RETENTION_DAYS", "PROCESSED_EVENTS_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
+            if getattr(config, name.lower()) <= 0:
+                raise ConfigError(f"{name} must be at least 1 (days); got {getattr(config, name.lower())}")
         if production:
             _check_production(config, env)
         elif config.database_url.startswith("sqlite:///"):

@@ -79,6 +79,9 @@ class Capability:
     reminders: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # reminder kind -> renderer
     blueprints: tuple[Any, ...] = ()  # Flask blueprints (web pages, feeds, downloads)
     commands: tuple[Any, ...] = ()  # click groups of operator commands (`flask --app wsgi <group> ...`)
+    # `forget(session, line_message_id) -> texts cleared`: an unsent LINE message takes its stored copies along
+    # (bot/retention.py then clears the outbox bodies that quoted those texts).
+    forget: tuple[Callable[..., list[str]], ...] = ()
 
 
 class DuplicateRoute(ValueError):
@@ -94,10 +97,12 @@ class Router:
     flows: dict[str, Flow] = field(default_factory=dict)
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for capability in self.capabilities:
             self.middleware.extend(capability.middleware)
+            self.forgetters.extend(capability.forget)
             for kind, renderer in capability.reminders.items():
                 _put(self.renderers, kind, renderer, f"reminder kind {kind} ({capability.name})")
             for route in capability.routes:

@@ -253,13 +253,6 @@ def on_statistics(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return [reply(render.statistics(title, by_month, by_category, by_unit, claim_stats(minutes)))]
 
 
-def on_unsend(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """A message the user unsent takes its stored copy with it."""
-    if event.message_id:
-        service.forget_message(ctx.session, event.message_id)
-    return []
-
-
 def render_escalation(session: Session, reminder: Reminder, now) -> list[Outbound] | None:
     """Renderer for the scheduler: re-post with mentions, or alert the secretariat in 1:1 chat."""
     incident = session.get(Incident, reminder.subject_id)
@@ -295,9 +288,9 @@ CAPABILITY = Capability(
         Route(on_claim, action="inc_claim", who=Who.REGISTERED),
         Route(on_info, action="inc_info", who=Who.REGISTERED),
         Route(on_close_button, action="inc_close", who=Who.REGISTERED),
-        Route(on_unsend, event=EventKind.UNSEND),
     ),
     flows=(Flow(FLOW, on_flow, actions=frozenset({"inc_flow"})),),
     jobs=(Job("incidents_purge", purge),),
+    forget=(service.forget_message,),
     reminders={service.ESCALATION: render_escalation},
 )

@@ -150,12 +150,14 @@ def _add_update(session: Session, incident: Incident, contact: Contact, kind: Up
     return update_row
 
 
-def forget_message(session: Session, message_id: str) -> int:
-    """An unsent LINE message takes its stored copy with it."""
-    cleared = session.execute(update(Incident).where(Incident.line_message_id == message_id)
-                              .values(text=None)).rowcount or 0
-    cleared += session.execute(update(IncidentUpdate).where(IncidentUpdate.line_message_id == message_id)
-                               .values(text=None)).rowcount or 0
+def forget_message(session: Session, message_id: str) -> list[str]:
+    """An unsent LINE message takes its stored copy with it; returns the texts cleared (to clear their quotes)."""
+    cleared: list[str] = []
+    for model in (Incident, IncidentUpdate):
+        for row in session.scalars(select(model).where(model.line_message_id == message_id)):
+            if row.text:
+                cleared.append(row.text)
+            row.text = None
     return cleared
 
 
