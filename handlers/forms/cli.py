@@ -11,7 +11,7 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot import outbox
+from bot import outbox, privacy_outbound
 from bot.messages import push
 from bot.services import Services
 from handlers.forms import export, render, service
@@ -102,9 +102,9 @@ def broadcast_command(form_id: int) -> None:
             raise click.UsageError(f"{form.district.name} has no bound group (roster bind-group)")
         groups = service.open_form(session, form, services.config, now)
         card = render.broadcast_card(form, len(service.target_units(session, form)))
-        rows = outbox.enqueue_claimed_all(session, [
+        rows = outbox.enqueue_claimed_all(session, privacy_outbound.screen_scheduled(session, services.directory.public, [
             push(group.line_group_id, card, dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{now.timestamp()}")
-            for group in groups], now)
+            for group in groups], "", now, "operator"), now)
     outbox.send_claimed(services.db, services.gateway, rows, now)
     click.echo(f"form {form_id} sent to {len(rows)} group(s) (the scheduler retries a failed delivery)")
 

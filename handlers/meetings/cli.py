@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot import outbox
+from bot import outbox, privacy_outbound
 from bot.messages import Outbound, push
 from bot.reminders import pending
 from bot.services import Services
@@ -49,6 +49,7 @@ def _send(services: Services, said: list[Outbound]) -> None:
     """Write notices to the outbox in their own transaction, then try them once (the scheduler retries)."""
     now = services.clock()
     with services.db.transaction() as session:
+        said = privacy_outbound.screen_scheduled(session, services.directory.public, said, "", now, "operator")
         rows = outbox.enqueue_claimed_all(session, said, now)
     outbox.send_claimed(services.db, services.gateway, rows, now)
 
