@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
 from bot.gateway import Gateway, SdkGateway
+from bot.pacing import paced
 from bot.router import Capability, build
 from bot.services import Clock, Services, system_clock
 from handlers import calendar, forms, help as help_, incidents, meetings, roster
@@ -32,11 +33,14 @@ def build_services(config: Config, gateway: Gateway | None = None, clock: Clock 
                    extra: Iterable[Capability] = ()) -> Services:
     """Build what the web app and the scheduler share (no network call is made here)."""
     crypto.install(crypto.Keyring(config.encryption_keys))
+    db = Database(config.database_url)
+    gateway = gateway or SdkGateway(config.line_api_base_url, config.channel_access_token,
+                                    config.line_timeout_seconds)
     return Services(
         config=config,
-        db=Database(config.database_url),
-        gateway=gateway or SdkGateway(config.line_api_base_url, config.channel_access_token,
-                                      config.line_timeout_seconds),
+        db=db,
+        # Every process that pushes (web workers, schedulers, on any host) shares one rate: bot/pacing.py.
+        gateway=paced(db, gateway, config.line_push_rate),
         router=build([*capabilities(), *extra]),
         directory=load_directory(config.roster_file),
         clock=clock or system_clock,

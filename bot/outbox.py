@@ -7,9 +7,8 @@ row is sent again with the same retry key, which LINE answers with 409 (already 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -109,28 +108,7 @@ def push_cost(session: Session, to: str) -> int:
     return 1
 
 
-class Pacer:
-    """Spaces LINE calls to stay under a request rate (LINE_PUSH_RATE per second; 0 means no limit)."""
-
-    def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._sleep, self._clock = sleep, clock
-        self._next = 0.0
-
-    def wait(self) -> None:
-        """Block until the next call is allowed."""
-        if not self.interval:
-            return
-        now = self._clock()
-        if now < self._next:
-            self._sleep(self._next - now)
-            now = self._next
-        self._next = now + self.interval
-
-
-def relay_due(db: Database, gateway: Gateway, now: datetime, max_attempts: int, limit: int = 200,
-              pacer: Pacer | None = None) -> int:
+def relay_due(db: Database, gateway: Gateway, now: datetime, max_attempts: int, limit: int = 200) -> int:
     """Send every due row (new, retrying, or with an expired lease); return how many were tried."""
     with db.transaction() as session:
         due = select(OutboxMessage.id).where(
@@ -142,8 +120,6 @@ def relay_due(db: Database, gateway: Gateway, now: datetime, max_attempts: int, 
     for row_id in ids:
         claimed = _claim(db, row_id, now, max_attempts)
         if claimed is not None:
-            if pacer is not None:
-                pacer.wait()
             _send(db, gateway, claimed, now, max_attempts)
             tried += 1
     return tried

@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from app import build_services
 from bot.config import Config, ConfigError
 from bot.inbox import resume_waiting
-from bot.outbox import Pacer, relay_due
+from bot.outbox import relay_due
 from bot.reminders import dispatch_due
 from bot.router import Job
 from bot.services import Services
@@ -30,13 +30,15 @@ RELAY_BATCH = 200
 
 
 def relay_outbox(services: Services, now: datetime) -> int:
-    """Send what is due, paced under LINE_PUSH_RATE, batch after batch until done or the tick is used up."""
-    pacer = Pacer(services.config.line_push_rate)
+    """Send what is due, batch after batch until done or the tick is used up.
+
+    Pushes are paced under LINE_PUSH_RATE by the gateway itself, with every other sender (bot/pacing.py).
+    """
     deadline = time.monotonic() + services.config.scheduler_tick_seconds
     total = 0
     while True:
         tried = relay_due(services.db, services.gateway, now, services.config.outbox_max_attempts,
-                          limit=RELAY_BATCH, pacer=pacer)
+                          limit=RELAY_BATCH)
         total += tried
         if tried < RELAY_BATCH or time.monotonic() > deadline:
             return total
