@@ -51,7 +51,7 @@ class CountingGateway:
 
 
 def measure(config: Config, people: People, incidents: list[tuple[int, str]], events: int,
-            log_dir: Path) -> dict[str, Tally]:
+            log_dir: Path, mix: str = "everyday") -> dict[str, Tally]:
     """Send `events` events of the mix one by one and tally what each kind cost."""
     from app import create_app
     from bot.gateway import SdkGateway
@@ -68,9 +68,9 @@ def measure(config: Config, people: People, incidents: list[tuple[int, str]], ev
         counts = {"statements": 0, "commits": 0}
         event.listen(engine, "before_cursor_execute", lambda *_: _bump(counts, "statements"))
         event.listen(engine, "commit", lambda *_: _bump(counts, "commits"))
-        mix = Mix(people, incidents, seed=5).events(events)
-        register_reply_tokens(emulator_url, mix)
-        return _tally(app.test_client(), signed(mix, config.channel_secret), counts, gateway)
+        drawn = Mix(people, incidents, seed=5, mix=mix).events(events)
+        register_reply_tokens(emulator_url, drawn)
+        return _tally(app.test_client(), signed(drawn, config.channel_secret), counts, gateway)
     finally:
         emulator.stop()
 

@@ -11,6 +11,7 @@ from bench.webhook_bench import Load, Measured, merged
 
 THROUGHPUT_GOAL = 0.70  # the bot must reach 70% of the echo bot's throughput
 P99_GOAL = 2.0  # and keep its p99 under twice the echo bot's
+FIRST_PUSH_GOAL = 5.0  # a reminder burst's first push leaves within 5 s of the scheduler finding it due
 
 
 def verdict(ok: bool) -> str:
@@ -24,7 +25,8 @@ def machine(info: dict[str, str], command: str) -> str:
     return f"Command: `{command}`\n\n| | |\n|---|---|\n{rows}\n"
 
 
-def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: str) -> str:
+def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: str,
+               throughput_goal: float | None = THROUGHPUT_GOAL, p99_goal: float = P99_GOAL) -> str:
     """Both targets side by side over all rounds, each round's ratios, the two goals, and latency by kind."""
     echo, bot = merged([e for e, _ in rounds]), merged([b for _, b in rounds])
     ratios = [b.outcome.throughput / e.outcome.throughput for e, b in rounds]
@@ -44,10 +46,10 @@ def comparison(rounds: list[tuple[Measured, Measured]], load: Load, settings: st
         *(f"| {i + 1} | {e.outcome.throughput:.0f} | {b.outcome.throughput:.0f} | {ratios[i]:.0%} "
           f"| {e.outcome.percentile(0.99):.1f} | {b.outcome.percentile(0.99):.1f} | {tails[i]:.2f}× |"
           for i, (e, b) in enumerate(rounds)), "",
-        f"- Throughput ratio bot / echo, median of the rounds: **{ratio:.0%}** (goal ≥ {THROUGHPUT_GOAL:.0%}): "
-        f"{verdict(ratio >= THROUGHPUT_GOAL)}",
-        f"- p99 ratio bot / echo, median of the rounds: **{tail:.2f}×** (goal < {P99_GOAL:.0f}×): "
-        f"{verdict(tail < P99_GOAL)}",
+        f"- Throughput ratio bot / echo, median of the rounds: **{ratio:.0%}**"
+        + (f" (goal ≥ {throughput_goal:.0%}): {verdict(ratio >= throughput_goal)}" if throughput_goal else ""),
+        f"- p99 ratio bot / echo, median of the rounds: **{tail:.2f}×** (goal < {p99_goal:.0f}×): "
+        f"{verdict(tail < p99_goal)}",
         "", "Latency by kind of event (all rounds):", "",
         "| kind | requests | echo p50 / p99 (ms) | bot p50 / p99 (ms) |", "|---|---|---|---|",
         *(_kind_row(label, echo.outcome, bot.outcome) for label in sorted(
@@ -129,7 +131,8 @@ def scheduler(d: Drained, plan: Plan) -> str:
         "| measure | value |", "|---|---|",
         f"| rows inserted (requests + reminders) in | {d.insert_seconds:.1f} s |",
         f"| time to drain (scheduler start to outbox empty) | **{d.drain_seconds:.1f} s** |",
-        f"| scheduler start to first push (the burst is rendered first) | {d.first_push_seconds:.1f} s |",
+        f"| scheduler start to first push (goal ≤ {FIRST_PUSH_GOAL:.0f} s: rendering and sending overlap) "
+        f"| **{d.first_push_seconds:.1f} s** ({verdict(d.first_push_seconds <= FIRST_PUSH_GOAL)}) |",
         f"| first to last push | {d.first_to_last_seconds:.1f} s |",
         f"| pushes per second: mean / busiest 10 s / busiest 1 s | {d.mean_rate:.0f} / {d.peak_10s_rate:.0f} / "
         f"{d.peak_rate} |",
@@ -141,12 +144,13 @@ def scheduler(d: Drained, plan: Plan) -> str:
         f"| deliveries sharing a retry key | {d.retry_keys_reused} |",
         f"| requests re-posted more than once / never | {d.numbers_twice} / {d.numbers_missing} |",
         f"| left unsent at the end | {d.left_unsent} |",
-        f"| marked late (rendered > 5 min after due, with the 補發 line) | {d.marked_late} |",
+        f"| marked late (sent > 5 min after due, with the 補發 line) | {d.marked_late} |",
         "", f"Exactly once: {verdict(once)}.", "",
-        "The relay spaces its calls to LINE_PUSH_RATE per scheduler process. The emulator stamps each call when it "
-        "answers it, not when it was sent, so a window can show a call more than the pacing allows: hence the 1% "
-        "tolerance. A second scheduler started by mistake would pace itself separately. A reminder counts as late "
-        "when it is rendered, not when it is sent, so time spent waiting in the outbox never adds the 補發 line.", ""])
+        "Every process that pushes reserves its slot on one shared database row (bot/pacing.py), so the schedulers "
+        "together stay under LINE_PUSH_RATE. The emulator stamps each call when it answers it, not when it was "
+        "sent, so a window can show a call more than the pacing allows: hence the 1% tolerance. Each batch of 100 "
+        "reminders is sent while the next renders, and is rendered at the clock time it is, at most one batch "
+        "ahead of its sending, so the 補發 line reflects when a reminder leaves.", ""])
 
 
 def privacy(output: str) -> str:

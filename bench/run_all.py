@@ -53,9 +53,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--anatomy-events", type=int, default=1000, help="events counted one by one")
     parser.add_argument("--memory-events", type=int, default=100_000)
     parser.add_argument("--memory-batch", type=int, default=1, help="events per webhook request in the memory run")
+    parser.add_argument("--mixes", nargs="+", default=["everyday", "incident"], choices=["everyday", "incident"],
+                        help="webhook mixes to measure (bench/workload.py MIXES)")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--groups", type=int, default=500)
-    parser.add_argument("--schedulers", type=int, default=1)
+    parser.add_argument("--schedulers", type=int, default=2, help="two show exactly-once and one shared rate")
     parser.add_argument("--tick", type=int, default=30, help="SCHEDULER_TICK_SECONDS for the scheduler run")
     parser.add_argument("--rate-limit", type=int, default=100,
                         help="LINE_PUSH_RATE: pushes per second the relay must stay under")
@@ -120,35 +122,55 @@ def _settings(args: argparse.Namespace, workers: int | None = None) -> GunicornS
     return GunicornSettings(workers or args.workers, args.worker_class, args.threads)
 
 
-def _database(args: argparse.Namespace, name: str, incidents: int = 20):
+def _database(args: argparse.Namespace, name: str, incidents: int = 20, backend: str = "postgresql"):
     """A fresh, seeded database for one section: its config, the people and the open requests."""
-    url = fresh_database(args.database_url, name)
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="shanet-bench-"))
+        url = f"sqlite:///{folder / (name + '.sqlite3')}"
+    else:
+        url = fresh_database(args.database_url, name)
     config = bench_config(url, "http://127.0.0.1:9")
     people = People.load()
     return config, people, prepare(config, people, incidents)
 
 
+# (database, mix of events, throughput goal, p99 goal): the everyday mix the bot was tuned on, and a group
+# during an incident (1 event in 12 a 求助, 1 in 20 a claim), on PostgreSQL and on the embedded SQLite.
+WEBHOOK_RUNS = (("postgresql", "everyday", 0.70, 2.0), ("postgresql", "incident", 0.70, 2.0),
+                ("sqlite", "incident", None, 3.0))
+
+
 def webhook_section(args: argparse.Namespace, log_dir: Path) -> str:
-    config, people, incidents = _database(args, "shanet_bench_webhook")
+    parts = [webhook_run(args, log_dir, *run) for run in WEBHOOK_RUNS if run[1] in args.mixes]
+    return "\n".join(parts)
+
+
+def webhook_run(args: argparse.Namespace, log_dir: Path, backend: str, mix: str,
+                throughput_goal: float | None, p99_goal: float) -> str:
+    """Echo bot and bot alternating on the same events of one mix, on one database; then what each kind cost."""
+    name = f"shanet_bench_webhook_{mix}"
+    config, people, incidents = _database(args, name, backend=backend)
     load = Load(requests=args.requests // args.rounds, concurrency=args.concurrency, max_seconds=args.max_seconds)
     settings = _settings(args)
     try:
-        rounds = [_round(index, config, people, incidents, load, settings, log_dir) for index in range(args.rounds)]
-        costs = anatomy.measure(config, people, incidents, args.anatomy_events, log_dir)
+        rounds = [_round(index, config, people, incidents, load, settings, log_dir, mix)
+                  for index in range(args.rounds)]
+        costs = anatomy.measure(config, people, incidents, args.anatomy_events, log_dir, mix=mix)
     finally:
-        drop_database(args.database_url, "shanet_bench_webhook")
-    return ("## Webhook throughput and latency: the bot against a bare echo bot\n\n"
-            + report.comparison(rounds, load, settings.describe())
+        if backend == "postgresql":
+            drop_database(args.database_url, name)
+    return (f"## Webhook throughput and latency: the bot against a bare echo bot ({mix} mix, {backend})\n\n"
+            + report.comparison(rounds, load, settings.describe(), throughput_goal, p99_goal)
             + f"\nWhat each kind of event makes the bot do ({args.anatomy_events} events of the same mix, one at a "
               "time in one process; the echo bot does 0 statements and 1 LINE call per event):\n\n"
             + anatomy.table(costs))
 
 
 def _round(index: int, config: Config, people: People, incidents: list[tuple[int, str]], load: Load,
-           settings: GunicornSettings, log_dir: Path) -> tuple[Measured, Measured]:
+           settings: GunicornSettings, log_dir: Path, mix: str = "everyday") -> tuple[Measured, Measured]:
     """Both targets on the same events, one after the other; who goes first alternates between rounds."""
     targets = [("echo bot", ECHO_APP), ("社安網 bot", BOT_APP)]
-    done = {name: measure(name, app, config, people, incidents, load, settings, log_dir, seed=7 + index)
+    done = {name: measure(name, app, config, people, incidents, load, settings, log_dir, seed=7 + index, mix=mix)
             for name, app in (targets[::-1] if index % 2 else targets)}
     return done["echo bot"], done["社安網 bot"]
 

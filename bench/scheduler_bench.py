@@ -32,7 +32,7 @@ class Plan:
 
     reminders: int = 10_000
     groups: int = 500
-    schedulers: int = 1  # README: run exactly one; 2 shows that a second one sends nothing twice
+    schedulers: int = 2  # README: run exactly one; 2 shows that a second one sends nothing twice and shares the rate
     tick_seconds: int = 30  # SCHEDULER_TICK_SECONDS, the default
     rate_limit: int = 100  # LINE_PUSH_RATE, the default; pushes per second the relay must stay under
     max_seconds: float = 600.0
@@ -44,7 +44,7 @@ class Drained:
 
     insert_seconds: float
     drain_seconds: float  # scheduler start to the last reminder delivered
-    first_push_seconds: float  # scheduler start to the first push (rendering the burst comes first)
+    first_push_seconds: float  # scheduler start to the first push (sending starts after the first batch)
     first_to_last_seconds: float  # first to last push the emulator saw
     delivered: int
     push_calls: Counter  # status -> count

@@ -49,7 +49,7 @@ class Measured:
 
 def measure(name: str, app: str, config: Config, people: People, incidents: list[tuple[int, str]], load: Load,
             settings: GunicornSettings, log_dir: Path, seed: int = 7,
-            sample_at: tuple[int, ...] = ()) -> Measured:
+            sample_at: tuple[int, ...] = (), mix: str = "everyday") -> Measured:
     """Serve `app`, warm it up, then drive `load` at it and read what it did."""
     emulator_port, port = free_port(), free_port()
     emulator_url = f"http://127.0.0.1:{emulator_port}"
@@ -58,13 +58,13 @@ def measure(name: str, app: str, config: Config, people: People, incidents: list
     try:
         server = start_gunicorn(name, app, port, settings, env, log_dir)
         try:
-            _drive(port, emulator_url, config, Mix(people, incidents, seed=seed + 1000).events(load.warmup),
+            _drive(port, emulator_url, config, Mix(people, incidents, seed=seed + 1000, mix=mix).events(load.warmup),
                    replace(load, max_seconds=60))
             requests.post(f"{emulator_url}/_emulator/reset", timeout=30).raise_for_status()
             samples: list[tuple[int, int]] = []
             sample = _sampler(server.pid, load.batch, sample_at, samples)
             sample(0)
-            events = Mix(people, incidents, seed=seed).events(load.requests * load.batch)
+            events = Mix(people, incidents, seed=seed, mix=mix).events(load.requests * load.batch)
             meter = CpuMeter({"target (gunicorn)": lambda: [server.pid, *worker_pids(server.pid)],
                               "LINE stand-in": lambda: [emulator.pid], "PostgreSQL": lambda: pids_named("postgres")})
             outcome = _drive(port, emulator_url, config, events, load, sample, meter)

@@ -65,19 +65,33 @@ def event_id(rng: random.Random) -> str:
     return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
 
 
-class Mix:
-    """Draws events by the shares in the module docstring; `incidents` are (id, number) of open requests."""
+# Shares by kind of event, summing to 1. "everyday" is the module docstring's mix. "incident" is a district
+# group during an incident, when many units react at once: about 1 event in 12 is a 求助, 1 in 20 a claim.
+MIXES: dict[str, dict[str, float]] = {
+    "everyday": {"group chatter": 0.52, "personal data in group": 0.04, "說明": 0.09, "資源": 0.07, "案件": 0.03,
+                 "求助": 0.02, "postback": 0.10, "sticker": 0.05, "memberJoined": 0.01, "redelivery": 0.07},
+    "incident": {"group chatter": 0.42, "personal data in group": 0.06, "說明": 0.06, "資源": 0.03, "案件": 0.08,
+                 "求助": 0.083, "claim": 0.05, "postback": 0.06, "sticker": 0.037, "memberJoined": 0.01,
+                 "redelivery": 0.10},
+}
 
-    def __init__(self, people: People, incidents: Sequence[tuple[int, str]], seed: int = 7) -> None:
+
+class Mix:
+    """Draws events by the shares of one of MIXES; `incidents` are (id, number) of open requests."""
+
+    def __init__(self, people: People, incidents: Sequence[tuple[int, str]], seed: int = 7,
+                 mix: str = "everyday") -> None:
         self.people, self.rng = people, random.Random(seed)
         self.incidents = list(incidents) or [(1, "1150101-01")]
         self.sent: list[dict[str, Any]] = []
+        makers: dict[str, Callable[[], dict[str, Any]]] = {
+            "group chatter": self._chatter, "personal data in group": self._personal, "說明": self._help,
+            "資源": self._resources, "案件": self._case, "求助": self._request, "claim": self._claim,
+            "postback": self._postback, "sticker": self._sticker, "memberJoined": self._member_joined,
+            "redelivery": self._redelivery,
+        }
         self.kinds: list[tuple[float, str, Callable[[], dict[str, Any]]]] = [
-            (0.52, "group chatter", self._chatter), (0.04, "personal data in group", self._personal),
-            (0.09, "說明", self._help), (0.07, "資源", self._resources), (0.03, "案件", self._case),
-            (0.02, "求助", self._request), (0.10, "postback", self._postback), (0.05, "sticker", self._sticker),
-            (0.01, "memberJoined", self._member_joined), (0.07, "redelivery", self._redelivery),
-        ]
+            (share, label, makers[label]) for label, share in MIXES[mix].items()]
 
     def events(self, count: int) -> list[Labelled]:
         """`count` events with what kind each is, in the order they will be sent."""
@@ -134,6 +148,11 @@ class Mix:
         event = self._base("postback", self._member(), in_group=True)
         action = self.rng.choice(("inc_claim", "inc_info", "inc_info"))
         event["postback"] = {"data": f"action={action}&id={self.rng.choice(self.incidents)[0]}"}
+        return event
+
+    def _claim(self) -> dict[str, Any]:
+        event = self._base("postback", self._member(), in_group=True)
+        event["postback"] = {"data": f"action=inc_claim&id={self.rng.choice(self.incidents)[0]}"}
         return event
 
     def _sticker(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
 from bot.messages import Outbound
+from models.outbox import OutboxMessage
 from models.reminders import Reminder, ReminderState
 from rules.privacy import PublicDirectory
 
@@ -67,24 +68,36 @@ def pending(session: Session, key_prefix: str) -> list[Reminder]:
         .order_by(Reminder.due_at)))
 
 
+Send = Callable[[list[OutboxMessage]], None]
+
+
 def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500,
-                 public: PublicDirectory | None = None) -> int:
-    """Turn due reminders into outbox messages; returns how many were handled.
+                 public: PublicDirectory | None = None, send: Send | None = None,
+                 clock: Callable[[], datetime] | None = None) -> int:
+    """Turn due reminders into outbox messages, a batch per transaction; returns how many were handled.
 
     What a reminder says to a group is screened for personal data first (`public`: agency phones
     and addresses that pass); a blocked one goes to the district secretariat as a notice instead.
+    With `send`, each batch's messages are claimed in its transaction and handed to `send` right after
+    the commit, so a burst starts going out while the rest is still being rendered (the scheduler
+    streams them). With `clock`, each batch is rendered at the time it is (its 補發 note included).
     """
     handled = 0
+    batch = min(limit, 100)
     while True:
+        moment = max(now, clock()) if clock else now
+        claimed: list[OutboxMessage] = []
         with db.transaction() as session:
             rows = list(session.scalars(
                 select(Reminder).where(Reminder.state == ReminderState.SCHEDULED, Reminder.due_at <= now)
-                .order_by(Reminder.due_at, Reminder.id).limit(min(limit, 100))
+                .order_by(Reminder.due_at, Reminder.id).limit(batch)
                 .with_for_update(skip_locked=True)))
             for row in rows:
-                _dispatch_guarded(session, row, renderers, now, public)
+                claimed.extend(_dispatch_guarded(session, row, renderers, moment, public, claim=send is not None))
+        if send is not None and claimed:
+            send(claimed)
         handled += len(rows)
-        if len(rows) < min(limit, 100) or handled >= limit:
+        if len(rows) < batch or handled >= limit:
             return handled
 
 
@@ -92,41 +105,44 @@ MAX_FAILURES = 3
 
 
 def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
-                      public: PublicDirectory | None = None) -> None:
+                      public: PublicDirectory | None = None, claim: bool = False) -> list[OutboxMessage]:
     """Dispatch one row in a savepoint, so one failing renderer cannot hold back every other reminder."""
     try:
         with session.begin_nested():
-            _dispatch_one(session, row, renderers, now, public)
+            return _dispatch_one(session, row, renderers, now, public, claim)
     except Exception as exc:  # a renderer bug: retried on the next ticks, then given up for this row only
         row.failures += 1
         if row.failures >= MAX_FAILURES:
             row.state = ReminderState.FAILED
         log.error("reminder %s failed (%s), attempt %s", row.key, type(exc).__name__, row.failures)
+        return []
 
 
 def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
-                  public: PublicDirectory | None = None) -> None:
+                  public: PublicDirectory | None = None, claim: bool = False) -> list[OutboxMessage]:
     if row.not_after is not None and now > row.not_after:
         row.state = ReminderState.MISSED
         log.warning("reminder %s missed (due %s, useful until %s)", row.key, row.due_at, row.not_after)
-        return
+        return []
     renderer = renderers.get(row.kind)
     if renderer is None:
         log.error("reminder %s has no renderer for kind %s", row.key, row.kind)
         row.state = ReminderState.SKIPPED
-        return
+        return []
     row.late = now - row.due_at > LATE_AFTER
     said = renderer(session, row, now)
     said = privacy_outbound.screen_scheduled(session, public, said or [], row.to, now, row.kind)
     if not said:
         row.state = ReminderState.SKIPPED
-        return
+        return []
+    queued = []
     for index, message in enumerate(said):
         dedupe = f"reminder:{row.id}:{row.due_at.isoformat()}:{index}"
-        outbox.enqueue(session, Outbound(message.messages, to=message.to or row.to, dedupe_key=dedupe),
-                       chat_id=None, reply_token=None, now=now)
+        queued.append(outbox.enqueue(session, Outbound(message.messages, to=message.to or row.to, dedupe_key=dedupe),
+                                     chat_id=None, reply_token=None, now=now, claimed=claim))
     row.state = ReminderState.SENT
     row.sent_at = now
+    return [q for q in queued if q is not None]
 
 
 def late_note(row: Reminder) -> str:

@@ -7,8 +7,10 @@ APScheduler only provides the tick; it has no job store to share.
 from __future__ import annotations
 
 import logging
+import queue
 import signal
 import sys
+import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -18,10 +20,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from app import build_services
 from bot.config import Config, ConfigError
 from bot.inbox import resume_waiting
-from bot.outbox import relay_due
+from bot.outbox import relay_due, send_claimed
 from bot.reminders import dispatch_due
 from bot.router import Job
 from bot.services import Services
+from models.outbox import OutboxMessage
 
 log = logging.getLogger("scheduler")
 
@@ -45,8 +48,50 @@ def relay_outbox(services: Services, now: datetime) -> int:
 
 
 def dispatch_reminders(services: Services, now: datetime) -> int:
-    """Turn due reminder rows into outbox messages, each exactly once (a burst is handled in one tick)."""
-    return dispatch_due(services.db, services.router.renderers, now, limit=20_000, public=services.directory.public)
+    """Render due reminders and send them as they are rendered, each exactly once.
+
+    A burst (10,000 reminders at 09:00) used to be rendered whole before the relay sent any of it;
+    now a sender thread pushes each committed batch while the next one renders, so the first push
+    leaves within a batch of the burst being due. The sender is at most one batch behind: a
+    reminder's 補發 note is decided seconds before it leaves, not minutes.
+    """
+    with Streamer(services) as stream:
+        return dispatch_due(services.db, services.router.renderers, now, limit=20_000,
+                            public=services.directory.public, send=stream.put, clock=services.clock)
+
+
+class Streamer:
+    """A sender thread fed batches of claimed outbox rows; leaving the block waits until all are sent.
+
+    Rows are claimed (leased) in the transaction that rendered them, so if this process dies with a
+    batch still queued, the relay sends it once the lease runs out, with the same retry key.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._queue: queue.Queue[list[OutboxMessage] | None] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="reminder-sender", daemon=True)
+
+    def __enter__(self) -> "Streamer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def put(self, rows: list[OutboxMessage]) -> None:
+        """Hand over a committed batch; blocks while the sender is a batch behind (back-pressure)."""
+        self._queue.put(rows)
+
+    def _run(self) -> None:
+        services = self._services
+        while (rows := self._queue.get()) is not None:
+            try:
+                send_claimed(services.db, services.gateway, rows, services.clock(),
+                             services.config.outbox_max_attempts)
+            except Exception as exc:  # the leases run out and the relay sends them
+                log.error("sending a reminder batch failed: %s", type(exc).__name__)
 
 
 def jobs(services: Services) -> list[Job]:

@@ -103,8 +103,10 @@ def test_sigkill_mid_dispatch_then_restart_delivers_every_reminder_once(
     finally:
         first.kill()
     interrupted = outbox_statuses(services)
-    assert interrupted[OutboxStatus.SENDING] == 1, interrupted  # killed mid-send, not between messages
-    assert interrupted[OutboxStatus.PENDING] > 0, interrupted  # and mid-dispatch: work was left
+    # Killed mid-send: the batch being streamed is leased (one of its pushes on the wire, some already
+    # delivered but not yet recorded), and not all of it went out.
+    assert interrupted[OutboxStatus.SENDING] >= 1, interrupted
+    assert interrupted[OutboxStatus.SENT] < REMINDERS, interrupted
 
     # The dead process's claim is a two-minute lease; expire it rather than make the test wait that long.
     with services.db.transaction() as session:
@@ -122,6 +124,7 @@ def test_sigkill_mid_dispatch_then_restart_delivers_every_reminder_once(
     assert {number: texts.count(f"求助 {number}（") for number in numbers} == {number: 1 for number in numbers}
     pushes = [call for call in emulator.api_requests() if call["path"] == PUSH]
     resent = [call for call in pushes if call["status"] == 409]
-    assert len(resent) == 1  # the push on the wire at the kill was sent again, with its retry key
+    # What was delivered before the kill but not recorded went again with its retry key, and LINE said 409.
+    assert len(resent) >= 1
     assert Counter(d["retry_key"] for d in emulator.deliveries(to=demo.GROUP)).most_common(1)[0][1] == 1
     assert outbox_statuses(services) == Counter({OutboxStatus.SENT: REMINDERS})
