@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -15,8 +15,12 @@ from bot.gateway import Gateway
 if TYPE_CHECKING:
     from bot.directory import Directory
     from bot.events import Inbound
+    from bot.services import Services
     from models.conversations import Conversation
     from models.roster import Contact, Group
+
+
+AFTER_RESPONSE = "after_response"  # session.info key: work a handler left for after the response
 
 
 @dataclass
@@ -56,6 +60,11 @@ class Ctx:
         if self.group_id is None:
             return None
         return self.session.scalars(select(Group).where(Group.line_group_id == self.group_id)).first()
+
+    def after_response(self, work: "Callable[[Services], None]") -> None:
+        """Run `work` after the event committed and LINE has its answer: for reads from LINE that would
+        otherwise hold the transaction (on SQLite, the write lock) while LINE answers."""
+        self.session.info.setdefault(AFTER_RESPONSE, []).append(work)
 
     @property
     def is_admin(self) -> bool:

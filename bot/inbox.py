@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
-from bot.context import Ctx
+from bot.context import AFTER_RESPONSE, Ctx
 from bot.events import Inbound, from_sdk
 from bot.messages import Message, Outbound
 from bot.services import Services
@@ -44,14 +44,17 @@ class Delivery:
     reply: list[Message] = field(default_factory=list)
     claimed: list[OutboxMessage] = field(default_factory=list)
     waiting_event_id: str | None = None
+    followups: list[Callable[[Services], None]] = field(default_factory=list)  # Ctx.after_response
 
     def __bool__(self) -> bool:
-        return bool(self.reply or self.claimed or self.waiting_event_id)
+        return bool(self.reply or self.claimed or self.waiting_event_id or self.followups)
 
     @classmethod
-    def of(cls, event: Inbound, answer: Outbound | None, claimed: list[OutboxMessage]) -> "Delivery":
-        """What a handled event leaves: its plain reply (if any) and its claimed outbox rows."""
-        return cls(event.reply_token, answer.messages if answer else [], claimed)
+    def of(cls, event: Inbound, answer: Outbound | None, claimed: list[OutboxMessage],
+           session: Session | None = None) -> "Delivery":
+        """What a handled event leaves: its plain reply (if any), its claimed outbox rows, its follow-ups."""
+        followups = list(session.info.get(AFTER_RESPONSE, ())) if session is not None else []
+        return cls(event.reply_token, answer.messages if answer else [], claimed, followups=followups)
 
 
 def context(services: Services, session: Session, event: Inbound, now: datetime) -> Ctx:
@@ -96,6 +99,11 @@ def send(services: Services, delivery: Delivery) -> None:
     if delivery.reply:
         outbox.reply_now(services.gateway, delivery.reply_token or "", delivery.reply)
     outbox.send_claimed(services.db, services.gateway, delivery.claimed, services.clock())
+    for work in delivery.followups:
+        try:
+            work(services)
+        except Exception as exc:  # a nicety (a member count): the event itself is done
+            log.warning("after-response work failed: %s", type(exc).__name__)
 
 
 def resume_waiting(services: Services, now: datetime) -> int:
@@ -122,7 +130,7 @@ def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
             row.payload, row.processed_at = None, now
             if claim:
                 return Delivery.of(event, answer, outbox.enqueue_claimed_all(
-                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token))
+                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token), session)
             for said in ([answer] if answer else []) + rest:  # too late to answer first-hand: the relay sends
                 outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
             return Delivery()

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from bot.directory import Directory
 from models.roster import Contact, ContactStatus, District, Group, Role, Unit
 from rules import access
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 @dataclass(frozen=True)
@@ -216,3 +220,11 @@ def find_unit_in(district: District, name: str) -> Unit | None:
         if wanted in (unit.name, unit.short_name) or wanted in unit.aliases.split(","):
             return unit
     return next((u for u in district.units if wanted and wanted in u.name), None)
+
+
+def refresh_member_count(line_group_id: str, services: "Services") -> None:
+    """Ask LINE how many are in the group (what a push there costs), outside any write transaction."""
+    count = services.gateway.group_member_count(line_group_id)
+    if count:
+        with services.db.transaction() as session:
+            session.execute(update(Group).where(Group.line_group_id == line_group_id).values(member_count=count))

@@ -129,6 +129,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
                 session.flush()
                 claimed = outbox.enqueue_claimed_all(session, rest, now, chat_id=event.chat_id,
                                                      reply_token=event.reply_token)
+            delivery = Delivery.of(event, answer, claimed, session)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the
         # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
@@ -136,7 +137,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
             raise
         log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
         return Delivery()
-    return Delivery.of(event, answer, claimed)
+    return delivery
 
 
 def _already_received(services: Services, event_id: str) -> bool:

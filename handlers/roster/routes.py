@@ -9,6 +9,7 @@ message quota (額度).
 from __future__ import annotations
 
 from datetime import timezone
+from functools import partial
 from enum import StrEnum
 
 from sqlalchemy import func, select
@@ -158,7 +159,7 @@ def on_bind(event: Inbound, ctx: Ctx) -> list[Outbound]:
     group = ctx.group or _new_group(ctx, event.group_id)
     group.district_id = district.id
     group.bound_at = ctx.now
-    group.member_count = ctx.line.group_member_count(event.group_id) or group.member_count
+    ctx.after_response(partial(service.refresh_member_count, event.group_id))
     ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id or "", action="bind_group",
                                detail={"group": event.group_id, "district_id": district.id}))
     return [reply(text(f"已將本群組綁定為「{district.name}」社安網聯繫群組。\n"
@@ -170,7 +171,7 @@ def on_join(event: Inbound, ctx: Ctx) -> list[Outbound]:
     assert event.group_id
     group = ctx.group or _new_group(ctx, event.group_id)
     group.left_at = None
-    group.member_count = ctx.line.group_member_count(event.group_id) or group.member_count
+    ctx.after_response(partial(service.refresh_member_count, event.group_id))
     if group.greeted_at is not None:
         return []
     group.greeted_at = ctx.now

@@ -1,0 +1,45 @@
+"""Reads from LINE never hold the database: a slow member count on join does not make others wait.
+
+On SQLite a write transaction holds the file's write lock from its first statement. The member
+count asked on join and bind used to be read inside the event's transaction, so while LINE took
+its time every other event that writes waited behind it. The count is now read after the
+response, and written in a transaction of its own.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import requests
+from sqlalchemy import select
+
+from models.roster import Group
+from tests import demo
+
+COUNT = "/v2/bot/group/"
+HOLD = 3.0  # seconds LINE takes to answer the member count
+
+
+def answered_at(emulator, path_start: str) -> list[float]:
+    return [datetime.fromisoformat(c["at"]).timestamp() for c in emulator.api_requests()
+            if c["path"].startswith(path_start)]
+
+
+def test_a_slow_member_count_on_join_holds_up_no_other_event(emulator, emulator_server, services):
+    emulator.inject_fault(COUNT, status=None, delay_seconds=HOLD, count=1)
+    joining = threading.Thread(target=emulator.join, args=(demo.GROUP,))
+    joining.start()
+    deadline = time.monotonic() + 20
+    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():  # the count is now held
+        assert time.monotonic() < deadline, "the member count was never asked"
+        time.sleep(0.02)
+    assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200  # writes
+    joining.join(30)
+    replied = answered_at(emulator, "/v2/bot/message/reply")
+    counted = answered_at(emulator, COUNT)
+    assert replied and counted
+    assert min(replied) < counted[0]  # the request was answered while LINE was still counting
+    with services.db.transaction() as session:  # and the count still arrived
+        group = session.scalars(select(Group).where(Group.line_group_id == demo.GROUP)).one()
+        assert group.member_count and group.member_count >= 9
