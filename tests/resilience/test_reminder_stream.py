@@ -31,7 +31,7 @@ def test_a_burst_is_sent_while_it_is_rendered(group, emulator, services, clock):
     ticking = threading.Thread(target=tick, args=(services,))
     ticking.start()
     try:
-        wait_for(lambda: len(emulator.deliveries(to=demo.GROUP)) >= 1, 30, "the first re-post")
+        wait_for(lambda: len(emulator.deliveries(to=demo.GROUP)) >= 1, 120, "the first re-post")
         # Before streaming, every reminder was rendered before the first push; now most still wait.
         assert still_scheduled(services) >= BURST // 4
     finally:

@@ -96,7 +96,7 @@ def test_sigkill_mid_dispatch_then_restart_delivers_every_reminder_once(
 
     first = start_scheduler(config, emulator_server, scheduler_log)
     try:
-        wait_for(lambda: len(emulator.deliveries(to=demo.GROUP)) >= 3, 30, "the first re-posts")
+        wait_for(lambda: len(emulator.deliveries(to=demo.GROUP)) >= 3, 120, "the first re-posts")
         time.sleep(HOLD / 2)  # the next push is now held by the emulator, on the wire
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
@@ -115,7 +115,7 @@ def test_sigkill_mid_dispatch_then_restart_delivers_every_reminder_once(
 
     second = start_scheduler(config, emulator_server, scheduler_log)
     try:
-        wait_for(lambda: drained(services), 60, "the restarted scheduler to drain the outbox")
+        wait_for(lambda: drained(services), 180, "the restarted scheduler to drain the outbox")
     finally:
         second.terminate()
         second.wait(10)

@@ -70,7 +70,7 @@ def test_two_schedulers_and_two_web_hosts_stay_under_one_rate(group, emulator, e
                 event = webhooks.text_event(demo.SOCIAL_WORKER, f"求助 @衛生局 第{host}-{index}次需要支援",
                                             f"01RATE{host}{index:020d}")
                 assert webhooks.post(url, webhooks.encode([event])).status_code == 200
-        wait_for(lambda: sent(services), 60, "the schedulers to drain the burst")
+        wait_for(lambda: sent(services), 180, "the schedulers to drain the burst")
     finally:
         for process in schedulers:
             process.terminate()
