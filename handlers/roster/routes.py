@@ -9,8 +9,8 @@ message quota (額度).
 from __future__ import annotations
 
 from datetime import timezone
-from functools import partial
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy import func, select
 

@@ -57,7 +57,7 @@ def busiest(moments: list[float], window: float) -> int:
 
 def test_two_schedulers_and_two_web_hosts_stay_under_one_rate(group, emulator, emulator_server, services,
                                                              config, tmp_path):
-    from bot import create_app
+    from app import create_app
     numbers = schedule_due_reposts(services, REPOSTS)
     shared = replace(config, line_api_base_url=emulator_server, line_push_rate=RATE)
     hosts = [create_app(shared) for _ in range(2)]
