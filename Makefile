@@ -7,10 +7,10 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 EMULATOR_PORT ?= 8090
 
-.PHONY: run test setup chromium postgres bench clean
+.PHONY: run test lint setup chromium postgres bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
@@ -24,7 +24,13 @@ chromium:
 run: setup
 	$(PY) scripts/run_local.py --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
-test: setup chromium
+# Seconds with a warm cache: ruff (pyflakes, pycodestyle, import order) and mypy, configured in pyproject.toml.
+LINTED := app.py wsgi.py bot rules models handlers scheduler
+lint: setup
+	$(PY) -m ruff check --quiet $(LINTED)
+	$(PY) -m mypy
+
+test: setup chromium lint
 	@url=$$(scripts/ensure_postgres.sh) && \
 	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q $(PYTEST_ARGS)
 
@@ -33,4 +39,4 @@ bench: setup
 	@url=$$(scripts/ensure_postgres.sh) && TEST_DATABASE_URL=$$url $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

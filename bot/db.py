@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql import Executable
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    # Session.execute is typed as returning a plain Result; a DML statement's is a CursorResult.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def build_engine(url: str) -> Engine:

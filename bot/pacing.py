@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import Table, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.db import Database
 from bot.gateway import Gateway, Profile, Quota, SendResult
 from models.pacing import SendPace
+
+_TABLE = cast(Table, SendPace.__table__)  # a mapped class's table, typed as the Table it is
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ class SharedPacer:
 
     def reserve_slot(self) -> tuple[float, float]:
         """Take the next free slot; return (its start, the shared clock's now), in seconds since the epoch."""
-        table = SendPace.__table__
+        table = _TABLE
         now = self._now_expression()
         start = case((table.c.next_at < now, now), else_=table.c.next_at)
         stmt = (update(table).where(table.c.name == self.name)
@@ -76,7 +78,7 @@ class SharedPacer:
 
     def _create_row(self) -> Any:
         insert = pg_insert if self._db.is_postgres else sqlite_insert
-        return insert(SendPace.__table__).values(name=self.name, next_at=0.0).on_conflict_do_nothing()
+        return insert(_TABLE).values(name=self.name, next_at=0.0).on_conflict_do_nothing()
 
     def next_at(self) -> float:
         """When the next slot begins (seconds since the epoch), for tests and the operator."""

@@ -24,11 +24,11 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import crypto
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.privacy_guard import is_confirmable, record, token
+from models import crypto
 from models.audit import AuditEntry
 from models.roster import Contact, ContactStatus, Group, Role, Unit
 from rules.privacy import KIND_LABELS, Finding, PublicDirectory, kinds_found, screen

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
+from bot.db import changed_rows
 from bot.messages import Outbound
 from models.outbox import OutboxMessage
 from models.reminders import Reminder, ReminderState
@@ -54,12 +55,12 @@ def add(session: Session, *, key: str, kind: str, subject_id: int, to: str, due_
 
 def cancel(session: Session, key_prefix: str) -> int:
     """Cancel every pending reminder whose key starts with the prefix (e.g. `meeting:12:`)."""
-    result = session.execute(
+    return changed_rows(
+        session,
         update(Reminder)
         .where(Reminder.key.startswith(key_prefix, autoescape=True), Reminder.state == ReminderState.SCHEDULED)
         .values(state=ReminderState.CANCELLED)
     )
-    return result.rowcount or 0
 
 
 def pending(session: Session, key_prefix: str) -> list[Reminder]:

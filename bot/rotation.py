@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import Table, Text, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from models.crypto import Keyring
 from models import Base
 from models.base import EncryptedJson, EncryptedText
+from models.crypto import Keyring
 
 
 def encrypted_columns() -> list[tuple[Table, str]]:

@@ -1,7 +1,17 @@
 """Typed ORM models, one module per aggregate. Importing this package registers every table."""
-from models.base import Base
 from models import (  # noqa: F401  (register tables)
-    audit, calendar, conversations, forms, inbox, incidents, meetings, outbox, pacing, reminders, roster,
+    audit,
+    calendar,
+    conversations,
+    forms,
+    inbox,
+    incidents,
+    meetings,
+    outbox,
+    pacing,
+    reminders,
+    roster,
 )
+from models.base import Base
 
 __all__ = ["Base"]

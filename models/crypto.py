@@ -1,7 +1,7 @@
 """Field encryption at rest: Fernet through MultiFernet, newest key first, so keys can rotate."""
 from __future__ import annotations
 
-from cryptography.fernet import InvalidToken, MultiFernet, Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 class Keyring:

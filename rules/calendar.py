@@ -100,8 +100,9 @@ def parse_period(text: str, today: date) -> Period:
         if found is not None:
             return found
     single = parse_date(s, today)
-    if single.ok:
-        return Period(None, None, f"期間要有起訖，例如 {roc_date(single.value)}-{roc_date(single.value + timedelta(days=30))}")
+    if single.value is not None:
+        example = f"{roc_date(single.value)}-{roc_date(single.value + timedelta(days=30))}"
+        return Period(None, None, f"期間要有起訖，例如 {example}")
     return Period(None, None, f"看不懂期間「{s}」，{PERIOD_HINT}")
 
 

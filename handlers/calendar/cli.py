@@ -7,9 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.roster import find_district
 from bot.services import Services
 from handlers.calendar import render, service
-from bot.roster import find_district
 from rules import calendar as periods
 from rules.dates import to_taipei
 

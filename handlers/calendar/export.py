@@ -10,9 +10,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot import spreadsheets
-from rules import calendar as periods
 from handlers.calendar.render import JOINABLE, unit_label
 from models.calendar import Activity
+from rules import calendar as periods
 from rules.dates import roc_date, to_taipei
 
 PRODID = "-//社安網聯繫小幫手//活動期程//ZH-TW"

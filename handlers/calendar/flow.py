@@ -148,7 +148,7 @@ def _read_day(event: Inbound, typed: str | None, ctx: Ctx, draft: Draft) -> str 
         value = date.fromisoformat(event.params["date"])
     elif typed is not None:
         parsed = parse_date(typed, _today(ctx))
-        if not parsed.ok:
+        if parsed.value is None:
             return parsed.error
         value = parsed.value
     else:

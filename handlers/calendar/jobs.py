@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot import reminders
 from bot.messages import Outbound, push
+from bot.roster import contacts_of_units
 from bot.services import Services
 from handlers.calendar import render, service
-from bot.roster import contacts_of_units
 from models.calendar import Activity, ActivityCall, ActivityStatus, CallStatus
 from models.reminders import Reminder
 from models.roster import Contact, Group

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any, Sequence
 
 from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from rules import calendar as periods
 from handlers.calendar.service import Completeness
 from models.calendar import Activity, ActivityCall
 from models.roster import Contact, Unit
+from rules import calendar as periods
 from rules.dates import roc_date, roc_weekday, to_taipei
 
 ACCENT = "#2e7d5b"

@@ -18,10 +18,10 @@ from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
+from bot.roster import find_district, may_manage_district
 from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.calendar import cli, flow, jobs, render, service, web
 from handlers.calendar.service import Draft
-from bot.roster import find_district, may_manage_district
 from models.calendar import Activity
 from models.roster import District
 from rules import calendar as periods
@@ -118,8 +118,8 @@ def _editable(event: Inbound, ctx: Ctx) -> tuple[Activity, None] | tuple[None, l
 def on_edit(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Ask which field to change, or begin changing the chosen one."""
     activity, refusal = _editable(event, ctx)
-    if refusal:
-        return refusal
+    if activity is None:
+        return refusal or []
     field = event.postback.get("f", "")
     if field not in flow.EDIT_STEPS:
         return [reply(render.edit_menu(activity))]
@@ -129,8 +129,8 @@ def on_edit(event: Inbound, ctx: Ctx) -> list[Outbound]:
 def on_joinable(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Open or close an activity to other units' advocacy."""
     activity, refusal = _editable(event, ctx)
-    if refusal:
-        return refusal
+    if activity is None:
+        return refusal or []
     draft = Draft.of(activity)
     draft.joinable = event.postback.get("v") == "1"
     return flow.save_edit(event, ctx, activity.id, draft)
@@ -139,14 +139,16 @@ def on_joinable(event: Inbound, ctx: Ctx) -> list[Outbound]:
 def on_delete(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Ask before deleting."""
     activity, refusal = _editable(event, ctx)
-    return refusal or [reply(render.delete_confirm(activity))]
+    if activity is None:
+        return refusal or []
+    return [reply(render.delete_confirm(activity))]
 
 
 def on_delete_confirmed(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Cancel the activity: it leaves the schedule and feeds mark it cancelled."""
     activity, refusal = _editable(event, ctx)
-    if refusal:
-        return refusal
+    if activity is None:
+        return refusal or []
     assert event.user_id
     service.cancel(ctx.session, activity, event.user_id, ctx.now)
     quick = None if event.in_group else [says("我的活動")]

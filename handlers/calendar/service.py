@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot import links, reminders
 from bot.config import Config
-from rules import calendar as periods
 from bot.roster import groups_of_district
 from models.calendar import Activity, ActivityCall, ActivityStatus, CalendarFeed, CallAnswer, CallStatus
 from models.reminders import Reminder, ReminderState
 from models.roster import District, Unit
+from rules import calendar as periods
 from rules.dates import TAIPEI, to_taipei
 from rules.workdays import QuietHours, calendar_from_setting, defer_for_people
 

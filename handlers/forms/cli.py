@@ -11,12 +11,11 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot import outbox, privacy_outbound
+from bot import outbox, privacy_outbound, roster
 from bot.messages import push
 from bot.services import Services
 from handlers.forms import export, render, service
 from rules import forms as rules
-from bot import roster
 from rules.dates import parse_date, to_taipei
 
 forms_cli = AppGroup("forms", help="Unified forms (統一表格): create, broadcast, progress, export.")
@@ -113,6 +112,7 @@ def broadcast_command(form_id: int) -> None:
 def list_command() -> None:
     """List forms with their state and how many units answered."""
     from sqlalchemy import select
+
     from models.forms import Form
     services = _services()
     with services.db.transaction() as session:

@@ -17,14 +17,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot import conversations, privacy_guard
+from bot import conversations, privacy_guard, roster
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, says, text
 from handlers.forms import render, service
-from rules import forms as rules
-from bot import roster
 from models.roster import District
+from rules import forms as rules
 from rules.dates import parse_date, to_taipei
 
 FLOW = "form_define"
@@ -154,11 +153,11 @@ def _on_required(event: Inbound, ctx: Ctx, data: dict[str, Any], said: str) -> l
 def _on_deadline(event: Inbound, ctx: Ctx, data: dict[str, Any], said: str) -> list[Outbound]:
     today = to_taipei(ctx.now).date()
     if event.action == "form_def_date" and event.params.get("date"):
-        chosen: date | None = date.fromisoformat(event.params["date"])
+        chosen = date.fromisoformat(event.params["date"])
     else:
         parsed = parse_date(said, today) if said else None
         if parsed is None or parsed.value is None:
-            return [reply(text(parsed.error if parsed else "請選擇截止日。")), reply(_ask_deadline())]
+            return [reply(text(parsed.error if parsed and parsed.error else "請選擇截止日。")), reply(_ask_deadline())]
         chosen = parsed.value
     if chosen < today:
         return [reply(text("截止日不能早於今天。")), reply(_ask_deadline())]

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot import spreadsheets
 from handlers.forms import render, service
-from rules import forms as rules
 from models.forms import Form
+from rules import forms as rules
 from rules.dates import roc_datetime
 
 VIA_NAMES = {"chat": "LINE 聊天", "web": "網頁"}

@@ -20,8 +20,8 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
 from handlers.forms import render, service
-from rules import forms as rules
 from models.forms import Form
+from rules import forms as rules
 from rules.dates import to_taipei
 
 FLOW = "form_fill"

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot import roster
 from bot.messages import Outbound, push
 from bot.reminders import late_note
 from handlers.forms import render, service
-from bot import roster
 from models.forms import Form, FormStatus
 from models.reminders import Reminder
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.messages import (Action, FlexCard, Message, buttons, datetime_picker, postback, says, text, textv2_mention,
-                          uri)
+from bot.messages import Action, FlexCard, Message, buttons, datetime_picker, postback, says, text, textv2_mention, uri
 from handlers.forms.service import UnitStatus
-from rules.forms import (FieldKind, FieldSpec, FormSpec, KIND_NAMES, days_left,
-                                 display_value, is_empty)
 from models.forms import Form, FormResponse, FormStatus
 from models.roster import Contact, Unit
 from rules.dates import roc_date, roc_datetime, roc_weekday
+from rules.forms import KIND_NAMES, FieldKind, FieldSpec, FormSpec, days_left, display_value, is_empty
 
 MAX_MENTIONS = 40  # LINE allows 100 substitutions; a reminder naming more people is noise anyway
 STATUS_NAMES = {FormStatus.DRAFT: "草稿", FormStatus.OPEN: "收件中", FormStatus.CLOSED: "已結束"}

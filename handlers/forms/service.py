@@ -9,12 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import reminders
+from bot import reminders, roster
 from bot.config import Config
-from rules import forms as rules
-from bot import roster
 from models.forms import Form, FormResponse, FormRevision, FormStatus, FormTarget
 from models.roster import Contact, District, Group, Unit
+from rules import forms as rules
 from rules.workdays import calendar_from_setting
 
 REMINDER_KIND = "form_reminder"

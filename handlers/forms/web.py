@@ -11,14 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy.orm import Session
 
-from bot import links, privacy_guard
+from bot import links, privacy_guard, roster
 from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
-from rules import forms as rules
-from bot import roster
 from models.forms import Form, FormResponse
 from models.roster import Contact
+from rules import forms as rules
 from rules.dates import to_taipei
 
 FILL = "form-fill"

@@ -15,14 +15,13 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, joinedload
 
-from bot import conversations, privacy_guard
+from bot import conversations, privacy_guard, roster
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, text
 from bot.reminders import late_note
 from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.incidents import render, service
-from bot import roster
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
 from models.roster import Unit

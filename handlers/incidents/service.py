@@ -7,9 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from bot import reminders
+from bot import reminders, roster
 from bot.config import Config
-from bot import roster
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
@@ -152,12 +151,14 @@ def _add_update(session: Session, incident: Incident, contact: Contact, kind: Up
 
 def forget_message(session: Session, message_id: str) -> list[str]:
     """An unsent LINE message takes its stored copy with it; returns the texts cleared (to clear their quotes)."""
+    rows: list[Incident | IncidentUpdate] = [
+        *session.scalars(select(Incident).where(Incident.line_message_id == message_id)),
+        *session.scalars(select(IncidentUpdate).where(IncidentUpdate.line_message_id == message_id))]
     cleared: list[str] = []
-    for model in (Incident, IncidentUpdate):
-        for row in session.scalars(select(model).where(model.line_message_id == message_id)):
-            if row.text:
-                cleared.append(row.text)
-            row.text = None
+    for row in rows:
+        if row.text:
+            cleared.append(row.text)
+        row.text = None
     return cleared
 
 

@@ -1,10 +1,10 @@
 """Where a meetings command applies: the district and the secretariat check (text passes bot/privacy_guard.py)."""
 from __future__ import annotations
 
+from bot import roster
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
-from bot import roster
 from models.roster import District
 
 

@@ -9,16 +9,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot import outbox, privacy_outbound
+from bot import outbox, privacy_outbound, roster
 from bot.messages import Outbound, push
 from bot.reminders import pending
 from bot.services import Services
 from handlers.meetings import render, service, tracked
-from rules.meetings.plan import find_types, split_owners
-from bot import roster
 from models.meetings import Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_datetime, to_taipei
+from rules.meetings.plan import find_types, split_owners
 
 meetings_cli = AppGroup("meetings", help="Meetings, their reminders and tracked items (列管事項).")
 

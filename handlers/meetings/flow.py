@@ -18,9 +18,9 @@ from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, text
 from bot.router import Flow
 from handlers.meetings import render, service
-from rules.meetings.plan import find_types, parse_picker
 from models.roster import District
 from rules.dates import parse_datetime_phrase, to_taipei
+from rules.meetings.plan import find_types, parse_picker
 
 FLOW = "meeting_new"
 SKIP_WORDS = frozenset({"略過", "無", "跳過", "免"})

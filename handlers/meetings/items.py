@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 
-from bot import privacy_guard
+from bot import privacy_guard, roster
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
 from bot.router import Route, Who
 from handlers.meetings import access, render, service, tracked
-from rules.meetings.plan import split_owners
-from bot import roster
 from models.meetings import ITEM_STATUS_LABELS
 from models.roster import Unit
 from rules.dates import roc_date, to_taipei
+from rules.meetings.plan import split_owners
 
 ADD_HINT = ("請寫成：列管新增［編號N］ 主辦單位（多個用、分隔） 事項，例如：列管新增 分局、家服中心 加強高風險家庭訪視"
             "（不寫編號即為最近召開的會議）")

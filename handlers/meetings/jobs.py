@@ -9,16 +9,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot import roster
 from bot.messages import Outbound, push, text
 from bot.reminders import late_note, pending
 from bot.services import Services
 from handlers.meetings import render, service, tracked
-from rules.meetings.plan import Kind, relative_phrase
-from bot import roster
 from models.meetings import Meeting
 from models.reminders import Reminder
 from models.roster import Unit
 from rules.dates import roc_year, to_taipei
+from rules.meetings.plan import Kind, relative_phrase
 
 CASE_CONFERENCE = "case_conference"  # key in data/meeting_types/*.yaml
 

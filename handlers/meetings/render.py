@@ -5,14 +5,15 @@ Officials read dates in ROC form (115/12/15(二) 14:00), so every date shown her
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from bot.messages import FlexCard, Message, buttons, datetime_picker, postback, says, text
-from rules.meetings.plan import picker_value
 from handlers.meetings.service import Proposal
 from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Answer, Meeting, TrackedItem
 from models.roster import Unit
 from rules.dates import roc_date, roc_datetime, to_taipei
 from rules.meetings.cycles import MeetingType
+from rules.meetings.plan import picker_value
 
 PRIVACY_NOTE = "請勿填寫個案姓名、身分證字號、電話、地址等個人資料。"
 MAX_CARD_ITEMS = 10
@@ -109,7 +110,7 @@ def cancelled(meeting: Meeting) -> Message:
 
 
 def lead_text(meeting: Meeting, relative: str, late: str, items: list[TrackedItem], board: str | None,
-              flagged: list[str] = ()) -> str:
+              flagged: Sequence[str] = ()) -> str:
     """A reminder before a meeting: when, where, agenda, tracked items, flagged requests, maybe the board."""
     lines = [f"{late}【會議提醒】{meeting.type_name}將於{relative}召開", *details(meeting)]
     if items:

@@ -18,10 +18,10 @@ from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.router import Capability, Job, Route, Where, Who
 from handlers.meetings import access, cli, export, flow, items, jobs, render, service
-from rules.meetings.plan import parse_schedule_line
 from models.meetings import Answer, Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
+from rules.meetings.plan import parse_schedule_line
 
 
 def on_meetings(event: Inbound, ctx: Ctx) -> list[Outbound]:

@@ -1,29 +1,33 @@
 """Meeting rules that touch the database: schedule, move, cancel, reminders as rows, attendance, cycles."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-
-import hashlib
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import reminders
+from bot import reminders, roster
 from bot.config import Config
-from rules.meetings.plan import Kind, Policy, meeting_plan, policy_from_settings
-from bot import roster
 from models.incidents import Incident
 from models.meetings import Answer, Attendance, Meeting, MeetingStatus
 from models.reminders import ReminderState
 from models.roster import Contact, ContactStatus, District, Role, Unit
 from rules.dates import to_taipei
-from rules.meetings.cycles import (DeadlineKind, MeetingType, current_period, derived_deadlines, load_meeting_types,
-                                  missing_cycle)
+from rules.meetings.cycles import (
+    DeadlineKind,
+    MeetingType,
+    current_period,
+    derived_deadlines,
+    load_meeting_types,
+    missing_cycle,
+)
+from rules.meetings.plan import Kind, Policy, meeting_plan, policy_from_settings
 
 # A meeting stays in the list (and open to attendance answers) until a few hours after it began.
 STILL_CURRENT = timedelta(hours=4)

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from bot import reminders
 from handlers.meetings import service
-from rules.meetings.plan import Kind, Policy, canonical_number, next_month, progress_key, progress_moment
 from models.meetings import ItemStatus, Meeting, ProgressNote, TrackedItem, tracked_item_owners
 from models.reminders import Reminder, ReminderState
 from models.roster import Unit
 from rules.dates import case_number, to_taipei
+from rules.meetings.plan import Kind, Policy, canonical_number, next_month, progress_key, progress_moment
 
 
 def add_item(session: Session, meeting: Meeting, owners: list[Unit], subject: str, by: str, now: datetime,

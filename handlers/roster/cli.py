@@ -23,6 +23,7 @@ roster_cli = AppGroup("roster", help="Districts, units, contacts and groups.")
 def seed_command(path: str | None) -> None:
     """Create the districts and units of a roster data file (idempotent)."""
     from pathlib import Path
+
     from bot.directory import load_directory
     services = _services()
     directory = load_directory(Path(path)) if path else services.directory
@@ -86,6 +87,7 @@ def bind_group_command(group_id: str, district: str) -> None:
 def list_command() -> None:
     """List contacts and bound groups."""
     from sqlalchemy import select
+
     from models.roster import Group
     services = _services()
     with services.db.transaction() as session:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from bot.directory import Directory
 from bot.messages import FlexCard, Message, postback, says, text
-from models.roster import Contact, ContactStatus, District, ROLE_LABELS
+from models.roster import ROLE_LABELS, Contact, ContactStatus, District
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准"}

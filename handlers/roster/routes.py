@@ -14,12 +14,11 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import conversations
+from bot import conversations, roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Flow, Route, Where, Who
-from bot import roster as service
 from handlers.roster import cli, render
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
@@ -56,6 +55,7 @@ def on_register_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
         conversations.advance(row, Step.UNIT, ctx.now, ctx.config.conversation_minutes, district_id=district.id)
         return [reply(render.ask_unit(district))]
     district = service.find_district_by_id(ctx.session, row.data["district_id"])
+    assert district is not None  # districts are seeded and never deleted
     unit = _chosen_unit(event, ctx, district)
     if unit is None:
         return [reply(text("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")), reply(render.ask_unit(district))]

@@ -66,10 +66,11 @@ def _plausible_date(s: str) -> bool:
         parts = [s[:2], s[2:]]
     elif s.isdigit() and len(s) > 4:  # compact 850302 / 0850302 / 19960302
         parts = [s[:-4], s[-4:-2], s[-2:]]
-    values = [_zh_int(p) for p in parts]
-    if any(v is None for v in values):
+    read = [_zh_int(p) for p in parts]
+    values = [v for v in read if v is not None]
+    if len(values) != len(read):
         return False
-    if len(values) == 2 and values[0] is not None and values[0] > 12:  # year + month
+    if len(values) == 2 and values[0] > 12:  # year + month
         values = [values[0], values[1], 1]
     if len(values) == 2:
         month, day = values

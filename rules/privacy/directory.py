@@ -4,6 +4,7 @@ from __future__ import annotations
 from rules.privacy.kinds import PublicDirectory
 from rules.privacy.phones import canonical_phone
 
+
 def _directory_from_seed() -> PublicDirectory:
     """Agency numbers and addresses from the seed papers (seeds/003, 004): public, not personal."""
     phones = (

@@ -29,10 +29,25 @@ from typing import Iterable, Iterator
 from rules.privacy.common import CJK, Hit
 from rules.privacy.kinds import Kind
 from rules.privacy.name_words import (
-    AFTER_NAME, BARE_AFTER, BARE_BEFORE, COMMON_WORDS, EDGE_WORDS_AFTER, EDGE_WORDS_BEFORE, GIVEN_CHARS, LATIN_NAME_CUES,
-    MASK_CHARS, NAME_BLOCK, NAME_LABELS, NOT_NAME_CHARS, ROLE_WORDS, STAFF_AFTER, STAFF_BEFORE, TITLES,
+    AFTER_NAME,
+    BARE_AFTER,
+    BARE_BEFORE,
+    COMMON_WORDS,
+    EDGE_WORDS_AFTER,
+    EDGE_WORDS_BEFORE,
+    GIVEN_CHARS,
+    LATIN_NAME_CUES,
+    MASK_CHARS,
+    NAME_BLOCK,
+    NAME_LABELS,
+    NOT_NAME_CHARS,
+    ROLE_WORDS,
+    STAFF_AFTER,
+    STAFF_BEFORE,
+    TITLES,
 )
 from rules.privacy.surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES, WEAK_SURNAMES
+
 
 def _alternation(words: Iterable[str]) -> str:
     """Regex alternation of literal words, longest first so that prefixes do not steal matches."""
@@ -169,7 +184,8 @@ def _edge_after(t: str, end: int) -> int:
 
 # A name opening a sentence (呂明哲喝醉在…) needs no right edge when its surname is a common one.
 _SENTENCE_START = frozenset("\n。！？!?；;，,：:」）)")
-COMMON_SURNAMES = frozenset("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董")
+COMMON_SURNAMES = frozenset("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高潘簡朱鍾游彭詹"
+                            "胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董")
 
 
 def _bare_names(t: str) -> Iterator[tuple[int, int]]:

@@ -5,7 +5,13 @@ import re
 from typing import Iterator
 
 from rules.privacy.common import (
-    AGENCY_AFTER, EXTENSION_AFTER, NOT_DIGIT_AFTER, Hit, agency_context, digits_of, mask_keep,
+    AGENCY_AFTER,
+    EXTENSION_AFTER,
+    NOT_DIGIT_AFTER,
+    Hit,
+    agency_context,
+    digits_of,
+    mask_keep,
 )
 from rules.privacy.kinds import Kind, PublicDirectory
 
