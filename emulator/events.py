@@ -1,4 +1,4 @@
-"""Build, sign and deliver webhook bodies shaped like LINE's (see shared/line-openapi/webhook.yml)."""
+"""Build, sign and deliver webhook bodies shaped like LINE's (see emulator/openapi/webhook.yml)."""
 
 from __future__ import annotations
 

@@ -15,11 +15,8 @@ DEMO_USERS_PATH = PACKAGE_DIR / "demo_users.yaml"
 
 
 def openapi_dir() -> str:
-    """Directory holding LINE's OpenAPI files; env LINE_OPENAPI_DIR wins over the repo's sibling shared/."""
-    env = os.environ.get("LINE_OPENAPI_DIR")
-    if env:
-        return env
-    return os.path.join(str(REPO_ROOT), "..", "shared", "line-openapi")
+    """Directory holding LINE's OpenAPI files: the emulator's own copy, unless LINE_OPENAPI_DIR names another."""
+    return os.environ.get("LINE_OPENAPI_DIR") or str(PACKAGE_DIR / "openapi")
 
 
 def default_spec_path() -> str:

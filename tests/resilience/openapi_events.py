@@ -1,4 +1,4 @@
-"""Hypothesis strategies for LINE webhook events, built from ../shared/line-openapi/webhook.yml.
+"""Hypothesis strategies for LINE webhook events, built from LINE's webhook.yml (emulator/openapi/).
 
 `valid_events()` follows the spec: `discriminator` picks a subtype (tagging its `type`), `allOf`
 merges a subtype with its base, required properties are always present and optional ones

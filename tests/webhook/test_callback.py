@@ -6,17 +6,18 @@ import hashlib
 import hmac
 import json
 import threading
+from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from bot.config import REPO_ROOT
+from emulator.settings import openapi_dir
 from models.conversations import Conversation
 from models.inbox import ProcessedEvent
 from models.outbox import OutboxMessage
 from tests import demo
 from tests.conftest import SECRET
 
-FIXTURE = REPO_ROOT.parent / "shared" / "line-openapi" / "sdk-webhook-events.json"
+FIXTURE = Path(openapi_dir()) / "sdk-webhook-events.json"
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
