@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -143,5 +143,5 @@ CAPABILITY = Capability(
     middleware=(screen_group_text,),  # before every capability's routes: the first capability listed
     routes=(Route(on_decision, action=ACTION),),
     flows=(Flow(FLOW, on_pending, actions=frozenset({ACTION})),),
-    jobs=(Job("conversations_expire", expire),),
+    jobs=(Job("conversations_expire", expire, every=timedelta(minutes=10)),),
 )

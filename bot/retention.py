@@ -103,5 +103,5 @@ def prune(services: Any, now: datetime) -> int:
 CAPABILITY = Capability(
     name="retention",
     routes=(Route(on_unsend, event=EventKind.UNSEND),),
-    jobs=(Job("retention_prune", prune),),
+    jobs=(Job("retention_prune", prune, every=timedelta(hours=1)),),
 )

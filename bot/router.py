@@ -7,6 +7,7 @@ default (a hint in 1:1 chat, silence in groups).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
@@ -61,10 +62,15 @@ class Flow:
 
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job of a capability: `run(services, now)` returns how many items it handled."""
+    """A scheduled job of a capability: `run(services, now)` returns how many items it handled.
+
+    `every`: its own interval, for housekeeping (purges, arming rows days ahead) that need not run on
+    every tick; None runs it on the scheduler's tick (SCHEDULER_TICK_SECONDS) with what sends.
+    """
 
     name: str
     run: Callable[..., int]
+    every: timedelta | None = None
 
 
 @dataclass(frozen=True)

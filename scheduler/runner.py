@@ -1,8 +1,11 @@
-"""Runs every capability's jobs on one tick with APScheduler.
+"""Runs every capability's jobs with APScheduler: what sends on one tick, housekeeping on its own interval.
 
-Jobs keep their state in database rows (due reminders, outbox messages), which they claim
-before acting, so a restart or a second scheduler started by mistake cannot send twice.
-APScheduler only provides the tick; it has no job store to share.
+The tick (SCHEDULER_TICK_SECONDS) runs the jobs that move messages, in order: waiting events,
+reminders, then the outbox relay last, so what they enqueue leaves in the same tick. A job that
+declares `every` (purges, arming digests and monthly requests ahead of time) gets its own interval
+trigger instead of running every 30 s. Jobs keep their state in database rows, which they claim
+before acting, so a restart or a second scheduler started by mistake cannot send twice, and jobs on
+different triggers may overlap. APScheduler only provides the triggers; it has no job store to share.
 """
 from __future__ import annotations
 
@@ -102,13 +105,30 @@ def jobs(services: Services) -> list[Job]:
     return found
 
 
+def in_order(services: Services) -> list[Job]:
+    """Every job, capability jobs first (they enqueue messages) and the outbox relay last (it sends them)."""
+    ordered = jobs(services)
+    return ordered[1:] + ordered[:1]
+
+
+def plan(services: Services) -> list[tuple[float, list[Job]]]:
+    """The triggers: (seconds between runs, the jobs run in order each time); the tick comes first."""
+    ordered = in_order(services)
+    tick_jobs = [job for job in ordered if job.every is None]
+    return [(float(services.config.scheduler_tick_seconds), tick_jobs),
+            *[(job.every.total_seconds(), [job]) for job in ordered if job.every is not None]]
+
+
 def tick(services: Services, now: datetime | None = None) -> dict[str, int]:
-    """Run every job once; a failing job is logged and does not stop the others."""
+    """Run every job once, whatever its trigger (tests and a manual run); see `run`."""
+    return run(services, in_order(services), now)
+
+
+def run(services: Services, due: list[Job], now: datetime | None = None) -> dict[str, int]:
+    """Run the jobs once, in order; a failing job is logged and does not stop the others."""
     now = now or services.clock()
     done: dict[str, int] = {}
-    # Capability jobs first (they enqueue messages), the outbox relay last (it sends them).
-    ordered = jobs(services)
-    for job in ordered[1:] + ordered[:1]:
+    for job in due:
         try:
             done[job.name] = job.run(services, now)
         except Exception as exc:  # keep the scheduler alive; the job's transaction was rolled back
@@ -127,12 +147,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"scheduler: {exc}")
     services = build_services(config)
     scheduler = BlockingScheduler(timezone="Asia/Taipei")
-    scheduler.add_job(tick, "interval", args=[services], seconds=config.scheduler_tick_seconds,
-                      max_instances=1, coalesce=True, next_run_time=datetime.now().astimezone())
+    start = datetime.now().astimezone()
+    for seconds, due in plan(services):
+        scheduler.add_job(run, "interval", args=[services, due], seconds=seconds, max_instances=1, coalesce=True,
+                          next_run_time=start, name=",".join(job.name for job in due))
 
     def stop(*_: Any) -> None:
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
-    log.info("scheduler started: tick every %ss", config.scheduler_tick_seconds)
+    log.info("scheduler started: tick every %ss, %d jobs on their own interval", config.scheduler_tick_seconds,
+             len(plan(services)) - 1)
     scheduler.start()

@@ -289,7 +289,7 @@ CAPABILITY = Capability(
         Route(on_close_button, action="inc_close", who=Who.REGISTERED),
     ),
     flows=(Flow(FLOW, on_flow, actions=frozenset({"inc_flow"})),),
-    jobs=(Job("incidents_purge", purge),),
+    jobs=(Job("incidents_purge", purge, every=timedelta(hours=1)),),
     forget=(service.forget_message,),
     reminders={service.ESCALATION: render_escalation},
 )

@@ -10,7 +10,7 @@ tracked-items table for the minutes (紀錄附表, 1:1 only). Tracked items are 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import privacy_guard
 from bot.context import Ctx
@@ -222,7 +222,7 @@ CAPABILITY = Capability(
         *items.ROUTES,
     ),
     flows=(flow.flow(schedule),),
-    jobs=(Job("meetings_progress", jobs.keep_progress_scheduled),),
+    jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
     blueprints=(export.blueprint,),
     commands=(cli.meetings_cli,),
