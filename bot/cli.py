@@ -22,11 +22,13 @@ crypto_cli = AppGroup("crypto", help="Encryption keys of data at rest.")
 @crypto_cli.command("rotate")
 def rotate_command() -> None:
     """Re-encrypt all stored personal text with the first (newest) key of DATA_ENCRYPTION_KEY."""
-    from bot.rotation import rotate_all
+    from bot.rotation import encrypted_columns, rotate_column
     from models import crypto
     services = _services()
-    with services.db.transaction() as session:
-        count = rotate_all(session, crypto.active())
+    columns = encrypted_columns()
+    with services.db.transaction() as session, click.progressbar(
+            columns, label="re-encrypting", item_show_func=lambda c: f"{c[0].name}.{c[1]}" if c else None) as bar:
+        count = sum(rotate_column(session, crypto.active(), table, name) for table, name in bar)
     click.echo(f"re-encrypted {count} values with the newest key")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -197,15 +197,19 @@ def find_district_by_id(session: Session, district_id: int) -> District | None:
     return session.get(District, district_id)
 
 
-def import_contacts(session: Session, path: str, now: datetime) -> int:
-    """Add every contact of a YAML file (district, contacts: line_id, unit, name, role)."""
+def import_contacts(session: Session, path: str, now: datetime,
+                    track: Callable[[list[Any]], Iterable[Any]] = iter) -> int:
+    """Add every contact of a YAML file (district, contacts: line_id, unit, name, role).
+
+    `track` wraps the list of entries, e.g. in the operator command's progress bar.
+    """
     import yaml
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     district = find_district(session, data["district"])
     if district is None:
         raise ValueError(f"unknown district {data['district']!r}: seed the roster first")
-    for entry in data["contacts"]:
+    for entry in track(data["contacts"]):
         unit = find_unit(session, district, entry["unit"])
         if unit is None:
             raise ValueError(f"no unit {entry['unit']!r} in {district.name}")

@@ -1,6 +1,8 @@
 """`flask --app wsgi roster ...`: operators seed districts, add and import contacts, bind groups."""
 from __future__ import annotations
 
+from typing import Any, Callable, Iterator
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -13,6 +15,14 @@ from models.roster import Contact, Role
 
 def _services() -> Services:
     return current_app.extensions["services"]
+
+
+def _progress(label: str) -> Callable[[list[Any]], Iterator[Any]]:
+    """Wrap a list of work items in click's progress bar (drawn only on a terminal)."""
+    def track(items: list[Any]) -> Iterator[Any]:
+        with click.progressbar(items, label=label) as bar:
+            yield from bar
+    return track
 
 
 roster_cli = AppGroup("roster", help="Districts, units, contacts and groups.")
@@ -58,7 +68,7 @@ def import_contacts_command(path: str) -> None:
     """Add the approved contacts listed in a YAML file (see data/roster/demo_contacts.yaml)."""
     services = _services()
     with services.db.transaction() as session:
-        count = roster.import_contacts(session, path, services.clock())
+        count = roster.import_contacts(session, path, services.clock(), track=_progress("importing contacts"))
     click.echo(f"imported {count} contacts")
 
 
