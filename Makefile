@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 EMULATOR_PORT ?= 8090
 
-.PHONY: run test lint setup chromium postgres bench clean
+.PHONY: run test lint setup chromium axe postgres bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (npm) for the browser tests' accessibility checks, pinned, into a folder of its own.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix .cache/axe --no-audit --no-fund --silent axe-core@4.14.1
+
+axe: $(AXE)
+
 run: setup
 	$(PY) scripts/run_local.py --port $(PORT) --emulator-port $(EMULATOR_PORT)
 
@@ -30,7 +37,7 @@ lint: setup
 	$(PY) -m ruff check --quiet $(LINTED)
 	$(PY) -m mypy
 
-test: setup chromium lint
+test: setup chromium axe lint
 	@url=$$(scripts/ensure_postgres.sh) && \
 	  TEST_DATABASE_URL=$$url $(PY) -m pytest -q $(PYTEST_ARGS)
 

@@ -11,12 +11,13 @@ from typing import Any, Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, privacy_pending, retention, webhook
+from bot import cli, console, privacy_pending, retention, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
 from bot.gateway import Gateway, SdkGateway
 from bot.pacing import paced
+from bot.roster import may_manage_district
 from bot.router import Capability, build
 from bot.services import Clock, Services, system_clock
 from handlers import calendar, forms, help as help_, incidents, meetings, roster
@@ -70,4 +71,6 @@ def create_app(config: Config | None = None, *, gateway: Gateway | None = None, 
         for blueprint in capability.blueprints:
             app.register_blueprint(blueprint)
     cli.init_app(app, listed)
+    # The secretariat's desk at /console/: its pages come from the capabilities, access from the one rule.
+    console.init_app(app, config, may_manage_district, [page for c in listed for page in c.console_pages])
     return app

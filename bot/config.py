@@ -14,11 +14,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ROSTER_FILE = REPO_ROOT / "data" / "roster" / "taoyuan.yaml"
 DEV_SECRET = "dev-secret"
 DEV_TOKEN = "dev-token"
+# LINE Login (the console's sign-in): LINE's own hosts; LINE_LOGIN_BASE_URL points both at the emulator instead.
+LINE_LOGIN_ACCESS_URL = "https://access.line.me"
+LINE_LOGIN_API_URL = "https://api.line.me"
+DEV_LOGIN_CHANNEL_ID = "1656000000"
+DEV_LOGIN_SECRET = "dev-login-secret"
 # APP_ENV must be one of these, spelled exactly: a typo ("prod", "Production") must not start a development
 # server with public development secrets.
 ENVIRONMENTS = ("development", "test", "bench", "production")
 DEVELOPMENT_SECRETS = frozenset({DEV_SECRET, DEV_TOKEN, "changeme", "secret", "test-channel-secret",
-                                 "test-access-token"})
+                                 "test-access-token", DEV_LOGIN_SECRET, "test-login-channel-secret"})
 LINE_API_HOSTS = frozenset({"api.line.me", "api-data.line.me"})
 
 
@@ -70,11 +75,27 @@ class Config:
     form_link_hours: int = 72  # how long a signed answer-page link stays valid
     calendar_digest: str = ""  # weekly schedule push, e.g. "mon 08:30"; off by default (a group push costs 1 per member)
     calendar_announce_days: int = 3  # joinable activities are announced to the group this many days before (0 = off)
+    line_login_channel_id: str = ""  # empty: the console's sign-in is off
+    line_login_channel_secret: str = field(default="", repr=False)
+    line_login_base_url: str = LINE_LOGIN_ACCESS_URL
+    console_session_hours: int = 8  # a console sign-in lasts this long at most, however busy
+
+    @property
+    def login_authorize_url(self) -> str:
+        """LINE Login v2.1's authorization endpoint (access.line.me, or the stand-in's)."""
+        return f"{self.line_login_base_url}/oauth2/v2.1/authorize"
+
+    @property
+    def login_token_url(self) -> str:
+        """LINE Login v2.1's token endpoint: LINE serves it from api.line.me, a stand-in from its one address."""
+        base = LINE_LOGIN_API_URL if self.line_login_base_url == LINE_LOGIN_ACCESS_URL else self.line_login_base_url
+        return f"{base}/oauth2/v2.1/token"
 
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={_masked(getattr(self, name))!r}"
-            for name in ("channel_secret", "channel_access_token", "encryption_keys", "link_signing_keys")
+            for name in ("channel_secret", "channel_access_token", "encryption_keys", "link_signing_keys",
+                         "line_login_channel_secret")
         )
         return (f"Config(environment={self.environment!r}, database_url={_without_password(self.database_url)!r}, "
                 f"line_api_base_url={self.line_api_base_url!r}, public_base_url={self.public_base_url!r}, {shown})")
@@ -142,6 +163,8 @@ class Config:
             form_link_hours=_int(env, "FORM_LINK_HOURS", 72),
             calendar_digest=env.get("CALENDAR_DIGEST", ""),
             calendar_announce_days=_int(env, "CALENDAR_ANNOUNCE_DAYS", 3),
+            console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 8),
+            **_login_settings(env, production),
         )
         _check_schedules(config)
         if config.retention_days <= 0:
@@ -159,7 +182,8 @@ class Config:
 def _check_production(config: "Config", env: Mapping[str, str]) -> None:
     """Refuse what is fine on a laptop and dangerous in production (README, Security)."""
     problems = []
-    used = {"LINE_CHANNEL_SECRET": config.channel_secret, "LINE_CHANNEL_ACCESS_TOKEN": config.channel_access_token}
+    used = {"LINE_CHANNEL_SECRET": config.channel_secret, "LINE_CHANNEL_ACCESS_TOKEN": config.channel_access_token,
+            "LINE_LOGIN_CHANNEL_SECRET": config.line_login_channel_secret}
     used |= {f"LINK_SIGNING_KEY ({n + 1})": k for n, k in enumerate(config.link_signing_keys)}
     problems += [f"{name} is a known development value" for name, value in used.items()
                  if value in DEVELOPMENT_SECRETS]
@@ -198,6 +222,18 @@ def _without_password(url: str) -> str:
     if parts.password is None:
         return url
     return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def _login_settings(env: Mapping[str, str], production: bool) -> dict[str, str]:
+    """LINE Login for the console; development defaults match the emulator's demo channel."""
+    channel_id = env.get("LINE_LOGIN_CHANNEL_ID", "") or ("" if production else DEV_LOGIN_CHANNEL_ID)
+    secret = env.get("LINE_LOGIN_CHANNEL_SECRET", "") or ("" if production else DEV_LOGIN_SECRET)
+    if channel_id and not channel_id.isdigit():
+        raise ConfigError("LINE_LOGIN_CHANNEL_ID must be the LINE Login channel's numeric ID")
+    if channel_id and not secret:
+        raise ConfigError("LINE_LOGIN_CHANNEL_ID needs LINE_LOGIN_CHANNEL_SECRET")
+    base = (env.get("LINE_LOGIN_BASE_URL") or LINE_LOGIN_ACCESS_URL).rstrip("/")
+    return {"line_login_channel_id": channel_id, "line_login_channel_secret": secret, "line_login_base_url": base}
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -88,6 +88,7 @@ class Capability:
     # `forget(session, line_message_id) -> texts cleared`: an unsent LINE message takes its stored copies along
     # (bot/retention.py then clears the outbox bodies that quoted those texts).
     forget: tuple[Callable[..., list[str]], ...] = ()
+    console_pages: tuple[Any, ...] = ()  # bot.console.ConsolePage entries of the secretariat's desk
 
 
 class DuplicateRoute(ValueError):

@@ -36,10 +36,13 @@ def main(argv: list[str] | None = None) -> None:
         groups=directory.groups,
         bot=directory.bot,
         monthly_quota=args.quota,
+        login_channel_id=os.environ.get("LINE_LOGIN_CHANNEL_ID", "1656000000"),
+        login_channel_secret=os.environ.get("LINE_LOGIN_CHANNEL_SECRET", "dev-login-secret"),
     )
     app = create_emulator(settings)
     base = f"http://{args.host}:{args.port}"
     print(f"LINE 模擬器聊天頁面：{base}/", flush=True)
+    print(f"LINE Login (authorize, token): {base}/oauth2/v2.1/authorize", flush=True)
     print(f"Messaging API host for the bot: {base}  (webhooks go to {args.bot_url})", flush=True)
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
 

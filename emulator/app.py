@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import api, control
+from . import api, control, login
 from .schema import load_validator
 from .settings import DemoGroup, DemoUser, EmulatorSettings
 from .state import EXTENSION_KEY, EmulatorState, current_state
@@ -25,6 +25,7 @@ def create_emulator(settings: EmulatorSettings) -> Flask:
     app.extensions[EXTENSION_KEY] = EmulatorState(settings)
     app.register_blueprint(api.bp)
     app.register_blueprint(control.bp)
+    app.register_blueprint(login.bp)
     app.add_url_rule("/", "chat_page", _chat_page)
     app.register_error_handler(HTTPException, _http_error)
     return app
@@ -43,7 +44,7 @@ def _chat_page() -> str:
 
 def _http_error(err: HTTPException) -> Any:
     """JSON errors like LINE's on API paths; plain pages elsewhere."""
-    if request.path.startswith(("/v2/", "/_emulator/")):
+    if request.path.startswith(("/v2/", "/_emulator/", "/oauth2/v2.1/token")):
         response = jsonify({"message": err.description if err.code != 404 else "Not found"})
         response.status_code = err.code or 500
         response.headers["x-line-request-id"] = str(uuid.uuid4())  # LINE tags every response

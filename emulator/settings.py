@@ -109,4 +109,7 @@ class EmulatorSettings:
     groups: list[DemoGroup] = field(default_factory=_default_groups)
     bot: BotProfile = field(default_factory=_default_bot)
     monthly_quota: int = 200  # the free (コミュニケーション) plan's monthly message count
+    # LINE Login channel (emulator/login.py): the console's sign-in; the bot's LINE_LOGIN_* must match.
+    login_channel_id: str = "1656000000"
+    login_channel_secret: str = "dev-login-secret"
     webhook_timeout_seconds: float = 30.0

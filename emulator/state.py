@@ -84,6 +84,7 @@ class EmulatorState:
             self.events: dict[str, dict[str, Any]] = {}
             self.webhooks: list[dict[str, Any]] = []
             self.chat: list[dict[str, Any]] = []
+            self.login_codes: dict[str, dict[str, Any]] = {}  # LINE Login authorization codes (emulator/login.py)
             self.consumption = 0
             self._seq = 0
             self.version = getattr(self, "version", 0) + 1

@@ -27,6 +27,7 @@ def main() -> None:
         "LINE_CHANNEL_ACCESS_TOKEN": os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "dev-token"),
         "LINE_API_BASE_URL": f"http://127.0.0.1:{args.emulator_port}",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
+        "LINE_LOGIN_BASE_URL": f"http://127.0.0.1:{args.emulator_port}",  # the console signs in at the emulator
         "ADMIN_LINE_USER_IDS": os.environ.get("ADMIN_LINE_USER_IDS", "U6100e02541a82621832ba309237d7e4e"),
         "SCHEDULER_TICK_SECONDS": os.environ.get("SCHEDULER_TICK_SECONDS", "10"),
         "PYTHONUNBUFFERED": "1",
@@ -45,6 +46,7 @@ def main() -> None:
     ]
     time.sleep(2)
     print(f"\n社安網聯繫小幫手 is running.\n  Chat page (LINE emulator): http://127.0.0.1:{args.emulator_port}/\n"
+          f"  Secretariat's desk: http://127.0.0.1:{args.port}/console/ (sign in as 吳課員)\n"
           f"  Bot webhook: http://127.0.0.1:{args.port}/callback\nPress Ctrl-C to stop.\n", flush=True)
     try:
         while all(p.poll() is None for p in processes):

@@ -22,6 +22,8 @@ from bot.config import Config, REPO_ROOT
 
 SECRET = "test-channel-secret"
 TOKEN = "test-access-token"
+LOGIN_CHANNEL_ID = "1660000001"  # the LINE Login channel of the console's sign-in (emulator/login.py)
+LOGIN_SECRET = "test-login-channel-secret"
 ADMIN = "Uadmin000000000000000000000000001"
 DEMO_CONTACTS = REPO_ROOT / "data" / "roster" / "demo_contacts.yaml"
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
@@ -80,6 +82,8 @@ def config(database_url: str) -> Config:
         database_url=database_url,
         admin_line_user_ids=frozenset({ADMIN}),
         environment="test",
+        line_login_channel_id=LOGIN_CHANNEL_ID,
+        line_login_channel_secret=LOGIN_SECRET,
     )
 
 
@@ -132,7 +136,8 @@ def emulator_server(bot_server: tuple[_Switch, str]) -> Iterator[str]:
     from emulator.app import create_emulator
     from emulator.settings import EmulatorSettings
     settings = EmulatorSettings(channel_secret=SECRET, access_token=TOKEN,
-                                bot_callback_url=bot_server[1] + "/callback")
+                                bot_callback_url=bot_server[1] + "/callback",
+                                login_channel_id=LOGIN_CHANNEL_ID, login_channel_secret=LOGIN_SECRET)
     server, url = _serve(create_emulator(settings))
     yield url
     server.shutdown()
@@ -154,7 +159,8 @@ def app(request: pytest.FixtureRequest, config: Config, clock: FakeClock, emulat
     from app import create_app
     from bot.directory import load_directory
     from bot import roster as service
-    app = create_app(replace(config, line_api_base_url=emulator_server), clock=clock)
+    app = create_app(replace(config, line_api_base_url=emulator_server, line_login_base_url=emulator_server),
+                     clock=clock)
     services = app.extensions["services"]
     with services.db.transaction() as session:
         service.seed(session, load_directory(config.roster_file))

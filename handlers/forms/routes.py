@@ -17,7 +17,7 @@ from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
 from bot.reminders import pending
 from bot.router import Capability, Flow, Route, Where, Who
-from handlers.forms import cli, defining, filling, jobs, render, service
+from handlers.forms import cli, console, defining, filling, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
 from rules.dates import roc_datetime
@@ -220,6 +220,7 @@ CAPABILITY = Capability(
     flows=(Flow(filling.FLOW, filling.on_step, actions=filling.ACTIONS),
            Flow(defining.FLOW, defining.on_step, actions=defining.ACTIONS)),
     reminders=jobs.RENDERERS,
-    blueprints=(blueprint,),
+    blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),
+    console_pages=(console.PAGE,),
 )

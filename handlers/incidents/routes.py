@@ -21,7 +21,7 @@ from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, text
 from bot.reminders import late_note
 from bot.router import Capability, Flow, Job, Route, Where, Who
-from handlers.incidents import render, service
+from handlers.incidents import render, service, stats, web
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
 from models.roster import Unit
@@ -292,4 +292,6 @@ CAPABILITY = Capability(
     jobs=(Job("incidents_purge", purge, every=timedelta(hours=1)),),
     forget=(service.forget_message,),
     reminders={service.ESCALATION: render_escalation},
+    blueprints=(web.blueprint,),
+    console_pages=(web.PAGE, stats.PAGE),
 )

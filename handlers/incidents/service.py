@@ -184,3 +184,38 @@ def in_period(session: Session, district_id: int | None, since: datetime) -> lis
 def secretariat_ids(session: Session, district: District) -> list[str]:
     """LINE ids of the district's approved secretariat contacts (falls back to admins)."""
     return roster.approvers(session, district, frozenset())
+
+
+def board(session: Session, district_id: int, *, since: datetime | None = None, until: datetime | None = None,
+          category: str | None = None, unit_id: int | None = None, status: str | None = None) -> list[Incident]:
+    """A district's requests for the console's board, newest first, with what the board shows loaded."""
+    query = select(Incident).where(Incident.district_id == district_id).options(
+        joinedload(Incident.asked).joinedload(IncidentUnit.unit), joinedload(Incident.requester_unit),
+        joinedload(Incident.claimed_unit)).order_by(Incident.created_at.desc(), Incident.id.desc())
+    if since is not None:
+        query = query.where(Incident.created_at >= since)
+    if until is not None:
+        query = query.where(Incident.created_at < until)
+    if category:
+        query = query.where(Incident.category == category)
+    if status:
+        query = query.where(Incident.status == status)
+    if unit_id is not None:
+        asked = select(IncidentUnit.incident_id).where(IncidentUnit.unit_id == unit_id)
+        query = query.where((Incident.requester_unit_id == unit_id) | (Incident.claimed_unit_id == unit_id)
+                            | Incident.id.in_(asked))
+    return list(session.scalars(query).unique())
+
+
+def escalations_sent(session: Session, incident_ids: list[int]) -> dict[int, list[datetime]]:
+    """When each request's escalations went out (re-post to the units, then the secretariat), by request."""
+    from models.reminders import Reminder, ReminderState
+    sent: dict[int, list[datetime]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return sent
+    rows = session.execute(select(Reminder.subject_id, Reminder.sent_at).where(
+        Reminder.kind == ESCALATION, Reminder.subject_id.in_(incident_ids), Reminder.state == ReminderState.SENT,
+        Reminder.sent_at.is_not(None)).order_by(Reminder.sent_at))
+    for subject_id, at in rows:
+        sent[subject_id].append(at)
+    return sent

@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.router import Capability, Job, Route, Where, Who
-from handlers.meetings import access, cli, export, flow, items, jobs, render, service
+from handlers.meetings import access, cli, export, flow, items, jobs, render, service, web
 from models.meetings import Answer, Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
@@ -224,6 +224,7 @@ CAPABILITY = Capability(
     flows=(flow.flow(schedule),),
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
-    blueprints=(export.blueprint,),
+    blueprints=(export.blueprint, web.blueprint),
     commands=(cli.meetings_cli,),
+    console_pages=(web.PAGE,),
 )

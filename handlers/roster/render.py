@@ -90,3 +90,9 @@ def quota_text(limit: int | None, used: int, counted: int) -> str:
 
 def contact_line(contact: Contact) -> str:
     return f"{contact.unit.district.name}｜{contact.unit.name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"
+
+
+def decision_notice(contact: Contact, approve: bool) -> Message:
+    """What the applicant is told once the secretariat decided (in chat or on the console)."""
+    return text(f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
+                if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")

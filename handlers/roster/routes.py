@@ -19,7 +19,7 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Flow, Route, Where, Who
-from handlers.roster import cli, render
+from handlers.roster import cli, render, web
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
@@ -120,10 +120,9 @@ def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
                                detail={"contact_id": contact.id, "unit_id": contact.unit_id,
                                        "version": contact.application_version}))
     verdict = "核准" if approve else "婉拒"
-    notice = (f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
-              if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
     return [reply(text(f"已{verdict}：{contact.display_name or '申請人'}（{contact.unit.name}）。")),
-            push(contact.line_user_id, text(notice), dedupe_key=f"decided:{contact.id}:{contact.decided_at}")]
+            push(contact.line_user_id, render.decision_notice(contact, approve),
+                 dedupe_key=f"decided:{contact.id}:{contact.decided_at}")]
 
 
 def _int(value: object) -> int:
@@ -236,4 +235,6 @@ CAPABILITY = Capability(
     ),
     flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
     commands=(cli.roster_cli,),
+    blueprints=(web.blueprint,),
+    console_pages=(web.PAGE,),
 )

@@ -1,0 +1,182 @@
+"""The secretariat's desk in real Chromium at 1366x768: sign in through the emulator's LINE Login page, then
+walk each page's main workflow; every page is checked with axe-core and photographed."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests import demo
+from tests.browser import axe
+from tests.browser.conftest import TIMEOUT_MS
+from tests.console.test_incidents_board import requests_made  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def config(config, bot_server):
+    """LINE Login sends the browser back to the loopback server this test's app is served on."""
+    return replace(config, public_base_url=bot_server[1])
+
+
+@pytest.fixture(autouse=True)
+def _served(app):
+    """The test's bot is what the loopback server serves."""
+    return app
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """An office screen: 1366x768, zh-TW."""
+    context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 768})
+    opened = context.new_page()
+    opened.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+def sign_in(page: Page, bot_url: str, who: str = "吳課員", start: str = "/console/") -> None:
+    """Open the desk, press the LINE button, pick the demo user on the emulator's LINE Login page."""
+    page.goto(bot_url + start)
+    expect(page.get_by_role("heading", level=1)).to_have_text("登入後台")
+    axe.check(page)
+    axe.screenshot(page, "console-signin")
+    page.get_by_role("button", name="使用 LINE 帳號登入").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("使用 LINE 帳號登入")
+    page.get_by_role("button", name=who).click()
+
+
+def test_secretariat_signs_in_and_works_the_board(page: Page, bot_server, requests_made) -> None:  # noqa: F811
+    sign_in(page, bot_server[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區求助看板")
+    expect(page.locator("header")).to_contain_text("吳課員")
+    expect(page.get_by_role("navigation", name="後台功能").get_by_role("link", name="求助看板")).to_have_attribute(
+        "aria-current", "page")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(2)
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-incidents")
+
+    page.get_by_label("類別").select_option("就學")
+    page.get_by_role("button", name="篩選").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("1151124-02")
+    expect(rows.first).to_contain_text("待認領")
+
+    page.get_by_label("類別").select_option("")
+    page.get_by_role("button", name="篩選").click()
+    page.get_by_role("link", name="1151124-01").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("求助 1151124-01")
+    expect(page.locator(".timeline")).to_contain_text("認領（桃園市政府衛生局）")
+    axe.check(page)
+    axe.screenshot(page, "console-incident")
+
+
+def test_keyboard_reaches_main_through_the_skip_link(page: Page, bot_server) -> None:
+    sign_in(page, bot_server[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區求助看板")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到主要內容")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_sign_out_ends_the_session(page: Page, bot_server) -> None:
+    sign_in(page, bot_server[1])
+    page.get_by_role("button", name="登出").click()
+    expect(page.get_by_role("status")).to_have_text("您已登出。")
+    page.goto(bot_server[1] + "/console/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("登入後台")
+
+
+def test_a_member_is_told_the_desk_is_not_for_them(page: Page, bot_server) -> None:
+    sign_in(page, bot_server[1], who="陳家防官")
+    expect(page.get_by_role("heading", level=1)).to_have_text("沒有後台權限")
+    axe.check(page)
+
+
+def test_secretariat_schedules_a_meeting_tracks_an_item_and_downloads_the_minutes(
+        page: Page, bot_server, emulator) -> None:
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    sign_in(page, bot_server[1])
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="會議與列管").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區會議與列管")
+    axe.check(page)
+    axe.no_inline_code(page)
+    page.get_by_label("會議類別").select_option(label="區級聯繫會議")
+    page.get_by_label("日期（西元）").fill("2026-11-28")
+    page.get_by_label("開始時間").fill("14:00")
+    page.get_by_label("地點").fill("本所3樓簡報室")
+    page.get_by_role("button", name="排定並通知群組").click()
+    expect(page.get_by_role("alert")).to_contain_text("115年11月28日是週末")
+    page.get_by_label("日期（西元）").fill("2026-12-03")
+    page.get_by_role("button", name="排定並通知群組").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("區級聯繫會議")
+    expect(page.get_by_role("status")).to_contain_text("已通知群組")
+    axe.screenshot(page, "console-meetings")
+
+    page.get_by_label("案由（主席裁示事項）").fill("請各單位填報三階段角色分工表")
+    page.get_by_label("承辦單位（可複選：按住 Ctrl 點選）").select_option(label="中壢區公所社會課")
+    page.get_by_role("button", name="新增列管事項").click()
+    expect(page.get_by_role("status")).to_contain_text("已新增列管事項 1151203-1")
+    axe.check(page)
+    axe.screenshot(page, "console-meeting")
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="下載會議紀錄草稿（.docx）").click()
+    assert waiting.value.suggested_filename == "會議紀錄草稿_中壢區_1151203.docx"
+
+
+def test_secretariat_approves_a_registration_on_the_roster_page(page: Page, bot_server, emulator) -> None:
+    emulator.text(demo.NEWCOMER, "註冊")
+    emulator.text(demo.NEWCOMER, "中壢區")
+    emulator.text(demo.NEWCOMER, "衛生所")
+    sign_in(page, bot_server[1])
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="名冊與群組").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區名冊與群組")
+    expect(page.locator("#pending + table")).to_contain_text("中壢區衛生所")
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-roster")
+    page.locator("#pending + table").get_by_role("button", name=re.compile("^核准")).click()
+    expect(page.get_by_role("status")).to_contain_text("已核准")
+    expect(page.get_by_text("目前沒有待審核的申請。")).to_be_visible()
+    assert "您的註冊已核准" in emulator.texts(to=demo.NEWCOMER)[-1]
+
+
+def test_statistics_show_each_chart_with_its_table(page: Page, bot_server, requests_made) -> None:  # noqa: F811
+    sign_in(page, bot_server[1])
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="求助統計").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區求助統計")
+    expect(page.get_by_role("img", name=re.compile("每月求助件數"))).to_be_visible()
+    expect(page.get_by_role("table", name="依類別的求助件數（表格）")).to_contain_text("就學")
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-statistics")
+
+
+def test_secretariat_reminds_the_units_yet_to_answer_a_form(page: Page, app, bot_server, emulator) -> None:
+    from tests.webhook.test_forms import bind_group, broadcast, create_from_template
+    emulator.join(demo.GROUP)
+    bind_group(emulator)
+    broadcast(app, create_from_template(app, "three-phase", deadline="2026-11-30"))
+    emulator.reset()
+    sign_in(page, bot_server[1])
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="表單進度").click()
+    page.get_by_role("link", name="網絡單位三階段角色與工作分工表").click()
+    expect(page.get_by_text("訊息成本：約 9 則")).to_be_visible()
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-forms")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("在群組提醒未填單位")).click()
+    expect(page.get_by_role("status")).to_contain_text("已在群組提醒")
+    assert [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
