@@ -20,7 +20,7 @@ from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
 from bot.roster import find_district, may_manage_district
 from bot.router import Capability, Flow, Job, Route, Where, Who
-from handlers.calendar import cli, flow, jobs, render, service, web
+from handlers.calendar import cli, console, flow, jobs, render, service, web
 from handlers.calendar.service import Draft
 from models.calendar import Activity
 from models.roster import District
@@ -287,6 +287,7 @@ CAPABILITY = Capability(
     jobs=(Job("calendar_announcements", jobs.arm_announcements, every=timedelta(minutes=10)),
           Job("calendar_digest", jobs.schedule_digests, every=timedelta(hours=1))),
     reminders=jobs.RENDERERS,
-    blueprints=(web.blueprint,),
+    blueprints=(web.blueprint, console.blueprint),
     commands=(cli.calendar_cli,),
+    console_pages=(console.PAGE,),
 )

@@ -236,5 +236,5 @@ CAPABILITY = Capability(
     flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
     commands=(cli.roster_cli,),
     blueprints=(web.blueprint,),
-    console_pages=(web.PAGE,),
+    console_pages=(web.PAGE, web.QUOTA_PAGE),
 )

@@ -150,6 +150,11 @@ def test_secretariat_approves_a_registration_on_the_roster_page(page: Page, bot_
     expect(page.get_by_role("status")).to_contain_text("已核准")
     expect(page.get_by_text("目前沒有待審核的申請。")).to_be_visible()
     assert "您的註冊已核准" in emulator.texts(to=demo.NEWCOMER)[-1]
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="訊息額度").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("訊息額度")
+    expect(page.get_by_role("table")).to_contain_text("註冊審核")
+    axe.check(page)
+    axe.screenshot(page, "console-quota")
 
 
 def test_statistics_show_each_chart_with_its_table(page: Page, bot_server, requests_made) -> None:  # noqa: F811
@@ -180,3 +185,17 @@ def test_secretariat_reminds_the_units_yet_to_answer_a_form(page: Page, app, bot
     page.get_by_role("button", name=re.compile("在群組提醒未填單位")).click()
     expect(page.get_by_role("status")).to_contain_text("已在群組提醒")
     assert [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
+
+
+def test_activities_month_and_list(page: Page, bot_server, emulator) -> None:
+    from tests.webhook.test_calendar import ONE_LINE
+    emulator.text(demo.POLICE, ONE_LINE)
+    sign_in(page, bot_server[1])
+    page.get_by_role("navigation", name="後台功能").get_by_role("link", name="活動期程").click()
+    page.get_by_role("link", name=re.compile("民國115年12月")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區活動期程：民國115年12月")
+    expect(page.get_by_role("table", name="民國115年12月活動清單")).to_contain_text("家暴防治宣導講座")
+    expect(page.get_by_label(re.compile("行事曆訂閱網址"))).to_have_value(re.compile(r"/calendar/.+\.ics$"))
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-activities")
