@@ -135,6 +135,7 @@ class Config:
             link_keys = link_keys or (_development_file(instance_path, "link_signing.key", _random_key,
                                                          "a link signing key (set LINK_SIGNING_KEY in production)"),)
         _check_keys(keys)
+        login_id, login_secret, login_base = _login_settings(env, production)
         config = cls(
             channel_secret=secret,
             channel_access_token=token,
@@ -164,7 +165,9 @@ class Config:
             calendar_digest=env.get("CALENDAR_DIGEST", ""),
             calendar_announce_days=_int(env, "CALENDAR_ANNOUNCE_DAYS", 3),
             console_session_hours=_int(env, "CONSOLE_SESSION_HOURS", 8),
-            **_login_settings(env, production),
+            line_login_channel_id=login_id,
+            line_login_channel_secret=login_secret,
+            line_login_base_url=login_base,
         )
         _check_schedules(config)
         if config.retention_days <= 0:
@@ -224,7 +227,7 @@ def _without_password(url: str) -> str:
     return url.replace(f":{parts.password}@", ":***@", 1)
 
 
-def _login_settings(env: Mapping[str, str], production: bool) -> dict[str, str]:
+def _login_settings(env: Mapping[str, str], production: bool) -> tuple[str, str, str]:
     """LINE Login for the console; development defaults match the emulator's demo channel."""
     channel_id = env.get("LINE_LOGIN_CHANNEL_ID", "") or ("" if production else DEV_LOGIN_CHANNEL_ID)
     secret = env.get("LINE_LOGIN_CHANNEL_SECRET", "") or ("" if production else DEV_LOGIN_SECRET)
@@ -233,7 +236,7 @@ def _login_settings(env: Mapping[str, str], production: bool) -> dict[str, str]:
     if channel_id and not secret:
         raise ConfigError("LINE_LOGIN_CHANNEL_ID needs LINE_LOGIN_CHANNEL_SECRET")
     base = (env.get("LINE_LOGIN_BASE_URL") or LINE_LOGIN_ACCESS_URL).rstrip("/")
-    return {"line_login_channel_id": channel_id, "line_login_channel_secret": secret, "line_login_base_url": base}
+    return channel_id, secret, base
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -216,7 +216,7 @@ def _navigation() -> dict[str, Any]:
     if not request.path.startswith(PREFIX) or EXTENSION not in current_app.extensions:
         return {}
     district_id = (request.view_args or {}).get("district_id")
-    nav = []
+    nav: list[dict[str, Any]] = []
     if district_id is not None:
         for page in sorted(settings().pages, key=lambda p: p.order):
             url = url_for(page.endpoint, district_id=district_id)

@@ -12,8 +12,8 @@ from bot.console import ConsolePage, Desk, desk
 from bot.console.export import XLSX, download
 from bot.messages import push
 from handlers.forms import export, render, service
-from rules import forms as rules
 from models.forms import Form, FormStatus
+from rules import forms as rules
 from rules.dates import roc_date, roc_datetime, to_taipei
 
 blueprint = Blueprint("console_forms", __name__, url_prefix="/console/<int:district_id>/forms",
@@ -38,7 +38,7 @@ def tallies(form: Form, statuses: list[service.UnitStatus]) -> list[dict[str, An
         counts: Counter[str] = Counter()
         if field.kind in (rules.FieldKind.SINGLE, rules.FieldKind.MULTI):
             for value in given:
-                counts.update(value if isinstance(value, list) else [value])
+                counts.update(str(v) for v in (value if isinstance(value, list) else [value]))
         found.append({"label": field.label, "answered": len(given),
                       "options": [(o, counts.get(o, 0)) for o in field.options]})
     return found
@@ -62,7 +62,7 @@ def index(district_id: int) -> Any:
             answered = [s for s in statuses if s.answered]
             rows.append({"id": form.id, "title": form.title, "status": STATUS_LABELS[form.status],
                          "deadline": roc_date(form.deadline), "answered": len(answered), "total": len(statuses),
-                         "late": sum(1 for s in answered if s.response.late)})
+                         "late": sum(1 for s in answered if s.response is not None and s.response.late)})
         return render_template("forms/console/index.html", district=d.district.name, district_id=district_id,
                                rows=rows)
 

@@ -217,5 +217,6 @@ def escalations_sent(session: Session, incident_ids: list[int]) -> dict[int, lis
         Reminder.kind == ESCALATION, Reminder.subject_id.in_(incident_ids), Reminder.state == ReminderState.SENT,
         Reminder.sent_at.is_not(None)).order_by(Reminder.sent_at))
     for subject_id, at in rows:
-        sent[subject_id].append(at)
+        if at is not None:
+            sent[subject_id].append(at)
     return sent

@@ -11,6 +11,7 @@ import io
 from datetime import datetime, timedelta
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -83,20 +84,20 @@ def _decision(item: TrackedItem) -> str:
     return "□續管\n■除管" if not item.is_open else "□續管\n□除管"
 
 
-def _style(document: Document) -> None:
+def _style(document: DocxDocument) -> None:
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(13)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
 
 
-def _heading(document: Document, text: str) -> None:
+def _heading(document: DocxDocument, text: str) -> None:
     paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.bold = True
 
 
-def _review_table(document: Document, items: list[TrackedItem]) -> None:
+def _review_table(document: DocxDocument, items: list[TrackedItem]) -> None:
     table = document.add_table(rows=1, cols=6)
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, ("序號", "列管案號", "案由", "承辦單位", "最新辦理情形", "主席裁示")):

@@ -18,7 +18,7 @@ from bot.console.export import download
 from bot.messages import push
 from handlers.meetings import minutes, render, service, tracked
 from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Meeting, TrackedItem
-from rules.dates import TAIPEI, roc_date, roc_datetime, to_taipei
+from rules.dates import TAIPEI, roc_date, to_taipei
 from rules.workdays import calendar_from_setting
 
 blueprint = Blueprint("console_meetings", __name__, url_prefix="/console/<int:district_id>/meetings",
@@ -46,7 +46,7 @@ def day_warnings(day: date, calendar_setting: str) -> list[str]:
     calendar = calendar_from_setting(calendar_setting)
     if calendar.is_workday(day):
         return []
-    name = calendar.holiday_name(day)
+    name = getattr(calendar, "holiday_name", lambda _: None)(day)  # the Taiwan calendar names its holidays
     shown = roc_date(day, "chinese")
     return [f"{shown}是{name}（放假日），各單位可能無法出席。" if name else f"{shown}是週末，各單位可能無法出席。"]
 

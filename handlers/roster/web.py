@@ -10,10 +10,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from bot import roster as service
 from bot.console import ConsolePage, desk, services
 from bot.gateway import LineError
 from bot.messages import push
-from bot import roster as service
 from handlers.roster import render
 from models.outbox import OutboxMessage
 from models.roster import ROLE_LABELS, Contact, ContactStatus
