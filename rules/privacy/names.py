@@ -105,7 +105,8 @@ def _given_after(t: str, i: int, loose: bool) -> int:
     if len(two) == 2 and ok(two[0]) and ok(two[1]):
         return 2
     nxt = t[i + 1:i + 2]
-    if two and ok(two[0]) and (not nxt or nxt in AFTER_NAME or not _is_cjk(nxt)):
+    # A one-character given name must be a usual one even where the context is loose (案主林芬, not 先生 紀念).
+    if two and two[0] in GIVEN_CHARS and (not nxt or nxt in AFTER_NAME or not _is_cjk(nxt)):
         return 1
     return 0
 
