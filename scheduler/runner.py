@@ -4,8 +4,9 @@ The tick (SCHEDULER_TICK_SECONDS) runs the jobs that move messages, in order: wa
 reminders, then the outbox relay last, so what they enqueue leaves in the same tick. A job that
 declares `every` (purges, arming digests and monthly requests ahead of time) gets its own interval
 trigger instead of running every 30 s. Jobs keep their state in database rows, which they claim
-before acting, so a restart or a second scheduler started by mistake cannot send twice, and jobs on
-different triggers may overlap. APScheduler only provides the triggers; it has no job store to share.
+before acting, so a restart or a second scheduler started by mistake cannot send twice. Jobs on
+different triggers take turns on one thread, as they did on one tick, so housekeeping never competes
+with a burst of pushes. APScheduler only provides the triggers; it has no job store to share.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import build_services
@@ -146,7 +148,9 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.exit(f"scheduler: {exc}")
     services = build_services(config)
-    scheduler = BlockingScheduler(timezone="Asia/Taipei")
+    # One worker thread, and a job that waited for it still runs (no misfire skip): jobs take turns.
+    scheduler = BlockingScheduler(timezone="Asia/Taipei", executors={"default": ThreadPoolExecutor(1)},
+                                  job_defaults={"misfire_grace_time": None})
     start = datetime.now().astimezone()
     for seconds, due in plan(services):
         scheduler.add_job(run, "interval", args=[services, due], seconds=seconds, max_instances=1, coalesce=True,
