@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot import links, spreadsheets
+from bot import downloads, links, spreadsheets
 from bot.config import Config
 from bot.services import Services
 from handlers.meetings import service, tracked
@@ -78,7 +78,5 @@ def download(meeting_id: int) -> Response:
             abort(404)
         data = review_workbook(meeting, tracked.review_items(session, meeting))
         name = file_name(meeting)
-    response = send_file(BytesIO(data), as_attachment=True, download_name=name,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Cache-Control"] = "no-store"  # the sheet holds progress notes: keep it out of caches
-    return response
+    # The sheet holds progress notes: file_response keeps it out of caches.
+    return downloads.file_response(data, name, downloads.XLSX, fallback=f"review_{meeting_id}.xlsx")
