@@ -21,6 +21,8 @@ from rules.dates.roc import (
     normalize,
     roc_date,
     roc_datetime,
+    roc_long,
+    roc_long_datetime,
     roc_weekday,
     roc_year,
     to_taipei,
@@ -30,7 +32,7 @@ from rules.dates.times import TimeParse, TimeRangeParse, parse_time, parse_time_
 
 __all__ = [
     "TAIPEI", "ROC_OFFSET", "DateParse", "TimeParse", "TimeRangeParse", "DateTimePhrase",
-    "roc_year", "roc_date", "roc_weekday", "weekday_name", "roc_datetime", "format_time", "to_taipei",
+    "roc_year", "roc_date", "roc_weekday", "weekday_name", "roc_datetime", "roc_long", "roc_long_datetime", "format_time", "to_taipei",
     "normalize", "parse_date", "parse_time", "parse_time_range", "parse_datetime_phrase",
     "find_datetime_phrase", "case_number", "parse_case_number", "find_case_numbers", "add_months",
 ]
