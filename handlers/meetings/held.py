@@ -8,10 +8,11 @@ with a button that says the `已召開` line for the user.
 """
 from __future__ import annotations
 
+from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, reply, says, text
-from handlers.meetings import access, service
+from handlers.meetings import service
 from models.meetings import Meeting
 from models.roster import District
 from rules.dates import case_number, roc_long_datetime, to_taipei
@@ -32,18 +33,21 @@ def on_held(event: Inbound, ctx: Ctx, district: District) -> list[Outbound]:
     line = parse_schedule_line(argument, ctx.now, service.meeting_types(ctx.config), held=True)
     if line.error or line.meeting_type is None or line.start is None:
         return [reply(text(line.error or "看不懂這場會議。"))]
-    problem = access.personal_data(ctx, line.agenda) if line.agenda else None
-    if problem:
-        return [reply(text(problem))]
+    refused = _screened(ctx, line)
+    if refused:
+        return refused
     meeting, new = service.record_held(ctx.session, district=district, meeting_type=line.meeting_type,
                                        start=line.start, place=line.place, agenda=line.agenda,
                                        organiser=event.user_id, now=ctx.now, rules=service.policy(ctx.config))
     return [reply(recorded(meeting, new))]
 
 
-def offer(line: ScheduleLine, argument: str) -> list[Outbound]:
+def offer(ctx: Ctx, line: ScheduleLine, argument: str) -> list[Outbound]:
     """A past time in `會議 …`: ask whether it is a meeting already held, one tap to record it so."""
     assert line.meeting_type is not None and line.start is not None
+    refused = _screened(ctx, line)  # the button repeats the line: never one holding personal data
+    if refused:
+        return refused
     said = f"會議 {HELD_WORD} {argument.strip()}"
     ask = (f"{roc_long_datetime(line.start)} 已經過了。若是已召開的{line.meeting_type.name}，可登錄為「已召開」"
            "（不發提醒、不發出席回覆），之後即可用「列管新增」登錄該次會議的列管事項；"
@@ -51,6 +55,11 @@ def offer(line: ScheduleLine, argument: str) -> list[Outbound]:
     if len(said) > MAX_SAID:
         return [reply(text(ask + f"\n請輸入：會議 {HELD_WORD} 類型 日期 時間 地點"))]
     return [reply(text(ask, quick=[says("登錄為已召開", said), says("取消")]))]
+
+
+def _screened(ctx: Ctx, line: ScheduleLine) -> list[Outbound] | None:
+    return privacy_guard.require_clean(ctx, "會議地點", line.place) or \
+        privacy_guard.require_clean(ctx, "會議議程", line.agenda)
 
 
 def recorded(meeting: Meeting, new: bool) -> Message:

@@ -45,7 +45,7 @@ def on_meetings(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return held.on_held(event, ctx, district)
     line = parse_schedule_line(event.argument, ctx.now, service.meeting_types(ctx.config))
     if line.past:
-        return held.offer(line, event.argument)
+        return held.offer(ctx, line, event.argument)
     if line.error or line.meeting_type is None or line.start is None:
         return [reply(text(line.error or "看不懂這個會議。"))]
     return schedule(event, ctx, district, line.meeting_type.key, line.start, line.place, line.agenda)

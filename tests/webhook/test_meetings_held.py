@@ -52,8 +52,11 @@ def test_held_lines_are_checked(emulator, services):
     assert "還沒到" in last(emulator, demo.GROUP)
     emulator.text(demo.SECRETARIAT, "會議 已召開 區級聯繫會議 113/11/20 14:00 本所", group_id=demo.GROUP)
     assert "一年內" in last(emulator, demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "會議 已召開 區級聯繫會議 115/11/20 14:00 本所 議程：討論王小明 0912345678 個案")
-    assert "個人資料" in last(emulator, demo.SECRETARIAT)
+    for line in ("會議 已召開 區級聯繫會議 115/11/20 14:00 本所 議程：討論王小明 0912345678 個案",
+                 "會議 區級聯繫會議 115/11/20 14:00 本所 議程：討論王小明 0912345678 個案"):  # never echoed in a button
+        emulator.text(demo.SECRETARIAT, line)
+        assert "「會議議程」含有個人資料：電話號碼" in emulator.texts(to=demo.SECRETARIAT)[-2]
+        assert "0912345678" not in str(emulator.messages(to=demo.SECRETARIAT)[-1])
     emulator.text(demo.POLICE, "會議 已召開 區級聯繫會議 115/11/20 14:00 本所", group_id=demo.GROUP)
     assert "只有中壢區的秘書單位或管理員" in last(emulator, demo.GROUP)
     assert meetings(services) == []
