@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from bot.messages import FlexCard, Message, buttons, datetime_picker, postback, says, text
+from bot.messages import FlexCard, Message, Outbound, buttons, datetime_picker, postback, reply, says, text
 from handlers.meetings.service import Proposal
 from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Answer, Meeting, TrackedItem
 from models.roster import Unit
 from rules.dates import roc_date, roc_datetime, to_taipei
 from rules.meetings.cycles import MeetingType
 from rules.meetings.plan import picker_value
+from rules.workdays import WorkCalendar, day_off
 
 PRIVACY_NOTE = "請勿填寫個案姓名、身分證字號、電話、地址等個人資料。"
 MAX_CARD_ITEMS = 10
@@ -38,6 +39,14 @@ def details(meeting: Meeting) -> list[str]:
         if label:
             lines.append(f"・{label}")
     return lines
+
+
+def day_off_warning(meeting: Meeting, calendar: WorkCalendar) -> list[Outbound]:
+    """A word to the organiser when the meeting falls on a weekend or a holiday (Taiwan calendar); [] otherwise."""
+    why = day_off(to_taipei(meeting.starts_at).date(), calendar)
+    if why is None:
+        return []
+    return [reply(text(f"⚠ 提醒：{why}。如需改期，請輸入「會議改期 {meeting.id} 日期 時間」。"))]
 
 
 def announcement(meeting: Meeting) -> Message:

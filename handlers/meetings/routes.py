@@ -70,9 +70,10 @@ def schedule(event: Inbound, ctx: Ctx, district: District, type_key: str, start:
     meeting = service.create(ctx.session, district=district, meeting_type=meeting_type, start=start, place=place,
                              agenda=agenda, organiser=event.user_id, group_line_id=here, now=ctx.now,
                              rules=service.policy(ctx.config))
-    return tell_group(event, meeting, f"meeting:{meeting.id}:announce",
+    said = tell_group(event, meeting, f"meeting:{meeting.id}:announce",
                       f"已排定{meeting.type_name}（編號{meeting.id}）。", render.announcement(meeting),
                       render.attendance_card(meeting))
+    return said + render.day_off_warning(meeting, service.policy(ctx.config).calendar)
 
 
 def tell_group(event: Inbound, meeting: Meeting, dedupe_key: str, done: str, *messages: Message) -> list[Outbound]:
