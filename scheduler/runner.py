@@ -22,7 +22,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app import build_services
+from app import build_services, log_level
 from bot.config import Config, ConfigError
 from bot.inbox import resume_waiting
 from bot.outbox import relay_due, send_claimed
@@ -141,7 +141,7 @@ def run(services: Services, due: list[Job], now: datetime | None = None) -> dict
 
 def main(argv: list[str] | None = None) -> None:
     """Start the scheduler loop until SIGTERM/SIGINT."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick drowns what matters
     try:
         config = Config.from_env()
