@@ -53,7 +53,7 @@ def templates_command() -> None:
 @click.option("--district", help="District (defaults to the file's `district`).")
 @click.option("--deadline", help="Last day, 2026-12-01 or 115/12/01 (defaults to the file's `deadline`).")
 def create_command(path: str | None, template_key: str | None, district: str | None, deadline: str | None) -> None:
-    """Create a draft form from a file or a template; units default to every unit of the district."""
+    """Create a draft form from a file or a template; units default to the district's, secretariat aside."""
     if bool(path) == bool(template_key):
         raise click.UsageError("give exactly one of --file or --template")
     if template_key:
@@ -82,7 +82,8 @@ def create_command(path: str | None, template_key: str | None, district: str | N
                 raise click.UsageError(f"no unit {name!r} in {found.name}")
             units.append(unit)
         form = service.create(session, district=found, definition=definition, deadline=due, units=units,
-                              created_by=None, now=now, template=template_key)
+                              created_by=None, now=now, template=template_key,
+                              include_secretariat=bool(data.get("include_secretariat")))
         click.echo(f"created form {form.id}: {form.title} ({found.name}, deadline {render.day(due)}, "
                    f"{len(form.targets)} units)")
 
