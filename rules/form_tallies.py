@@ -43,7 +43,7 @@ def _detail(f: FieldSpec, given: list[tuple[str, Any]]) -> list[str]:
         return _dates(f, given)
     if f.kind == FieldKind.NUMBER:
         values = [float(v) for _, v in given if isinstance(v, (int, float))]
-        total = sum(values)
+        total = float(sum(values))
         shown = int(total) if total.is_integer() else round(total, 2)
         return [f"合計 {shown}（{len(values)} 個單位）"] if values else []
     return []  # text: the count above says enough for a chat; the words are in the export

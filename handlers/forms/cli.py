@@ -127,13 +127,13 @@ def list_command() -> None:
 @forms_cli.command("progress")
 @click.argument("form_id", type=int)
 def progress_command(form_id: int) -> None:
-    """Show ✓/✗ per unit."""
+    """Show ✓/✗ per unit and each question's tally."""
     services = _services()
     with services.db.transaction() as session:
         form = service.get(session, form_id)
         if form is None:
             raise click.UsageError(f"no form {form_id}")
-        click.echo(render.progress_text([(form, service.progress(session, form))])["text"])
+        click.echo(render.progress_text([(form, service.progress(session, form), service.spec_of(form))])["text"])
 
 
 @forms_cli.command("export")

@@ -162,7 +162,8 @@ def progress_text(forms: list[tuple[Form, list[UnitStatus], FormSpec]], manager:
     """✓/✗ per unit and each question's tally for each form, as one reply; the secretariat gets the nudge button."""
     if not forms:
         return text("目前沒有收件中的表單。")
-    blocks, quick = [], []
+    blocks: list[str] = []
+    quick: list[Action] = []
     for form, statuses, definition in forms:
         done = sum(1 for s in statuses if s.answered)
         lines = [f"📋 #{form.id} {form.title}", f"截止 {day(form.deadline)}｜已填 {done}/{len(statuses)}"]

@@ -5,8 +5,6 @@ the workbook is built on request from the current items, never stored.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import Blueprint, Response, abort, current_app, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font

@@ -74,9 +74,9 @@ def answered(meeting: Meeting, unit: Unit, reply: Answer) -> Message:
 def board_text(meeting: Meeting, rows: list[tuple[Unit, Answer | None]]) -> str:
     """出席 / 代理出席 / 請假 / 未回覆, each with its units."""
     lines = [f"【出席情形】{meeting.type_name} {when(meeting)}"]
-    for reply in (*Answer, None):
-        names = [unit.name for unit, given in rows if given == reply]
-        label = ANSWER_LABELS[reply] if reply else "未回覆"
+    for answer in (*Answer, None):
+        names = [unit.name for unit, given in rows if given == answer]
+        label = ANSWER_LABELS[answer] if answer else "未回覆"
         lines.append(f"{label}（{len(names)}）：{'、'.join(names) if names else '－'}")
     return "\n".join(lines)
 

@@ -57,6 +57,9 @@ def test_progress_counts_choices_lists_dates_and_leaves_the_secretariat_out(emul
     assert "5. 備註（1 個單位回答）" in shown and "與里辦合作" not in shown  # words stay in the export
     assert "quickReply" not in emulator.messages(to=demo.GROUP)[-1]  # a member gets no nudge button
 
+    printed = app.test_cli_runner().invoke(args=["forms", "progress", str(form_id)])
+    assert printed.exit_code == 0 and "願意 2、再研議 1" in printed.output  # the operator's view too
+
     emulator.text(demo.SECRETARIAT, f"表單 摘要 {form_id}", group_id=demo.GROUP)
     summary = last_text(emulator, demo.GROUP)
     assert "回答統計" in summary and "願意 2、再研議 1" in summary
