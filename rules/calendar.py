@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from rules.dates import TAIPEI, format_time, normalize, parse_date, roc_date, roc_long, roc_weekday, to_taipei
+from rules.dates import (
+    TAIPEI,
+    format_time,
+    normalize,
+    parse_date,
+    roc_date,
+    roc_long as roc_long,  # re-exported: the calendar's renderers say periods.roc_long
+    roc_weekday,
+    to_taipei,
+)
 from rules.workdays import WorkCalendar
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ Callers import from `rules.dates`; the modules are the package's own layout.
 
 from rules.dates.cases import case_number, find_case_numbers, parse_case_number
 from rules.dates.days import DateParse, parse_date
-from rules.dates.relative import cn_number, parse_relative
 from rules.dates.phrases import DateTimePhrase, find_datetime_phrase, parse_datetime_phrase
+from rules.dates.relative import cn_number, parse_relative
 from rules.dates.roc import (
     ROC_OFFSET,
     TAIPEI,
