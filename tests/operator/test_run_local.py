@@ -45,15 +45,15 @@ def test_make_run_is_quiet_and_ctrl_c_stops_everything_within_seconds(tmp_path: 
             assert run.poll() is None, (tmp_path / "run.log").read_text()
             time.sleep(0.5)
         for _ in range(5):  # what the chat page does all the time
-            assert requests.get(f"http://127.0.0.1:{emulator_port}/_emulator/deliveries", timeout=10).ok
-        home = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+            assert requests.get(f"http://127.0.0.1:{emulator_port}/_emulator/deliveries", timeout=60).ok
+        home = requests.get(f"http://127.0.0.1:{port}/", timeout=60)  # a second worker may still be loading
         assert home.status_code == 200 and "社安網聯繫小幫手" in home.text
         assert f"http://127.0.0.1:{emulator_port}/" in home.text and "/console/" in home.text
         time.sleep(2)  # a few scheduler ticks
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C in the terminal reaches the whole foreground group
         started = time.monotonic()
         run.wait(timeout=15)
-        assert time.monotonic() - started < 8
+        assert time.monotonic() - started < 10  # run_local kills what is left after 5 s
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
