@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models.conversations import Conversation
@@ -19,15 +19,22 @@ PENDING = "_privacy"
 
 def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Conversation | None:
     """Return the live conversation of this user in this chat; an expired one is deleted."""
+    return load_or_expired(session, chat_id, user_id, now)[0]
+
+
+def load_or_expired(session: Session, chat_id: str, user_id: str,
+                    now: datetime) -> tuple[Conversation | None, str | None]:
+    """The live conversation, or None and the name of the flow that just expired (deleted now)."""
     row = session.scalars(
         select(Conversation).where(Conversation.chat_id == chat_id, Conversation.user_id == user_id)
         .with_for_update()
     ).first()
     if row is not None and row.expires_at <= now:
+        expired = row.flow
         session.delete(row)
         session.flush()
-        return None
-    return row
+        return None, expired
+    return row, None
 
 
 def start(session: Session, chat_id: str, user_id: str, flow: str, step: str, now: datetime,
@@ -61,7 +68,7 @@ def drop_pending(row: Conversation) -> None:
 
 
 def end(session: Session, row: Conversation | None) -> None:
-    """Finish or cancel a flow."""
-    if row is not None:
+    """Finish or cancel a flow (a row already ended stays ended)."""
+    if row is not None and inspect(row).persistent:
         session.delete(row)
         session.flush()

@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot import conversations, privacy_outbound
+from bot import conversations, flows, privacy_outbound
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import FlexCard, Message, Outbound, postback, reply, text
 from bot.privacy_guard import findings_in, is_confirmable, screen_group_text, token
-from bot.router import Capability, Flow, Job, Route
+from bot.router import Capability, Job, Route
 from models.conversations import Conversation
 from rules.dates import to_taipei
 from rules.privacy import Finding, kinds_found, masked
@@ -138,10 +138,14 @@ def expire(services: Any, now: datetime) -> int:
         return session.execute(delete(Conversation).where(Conversation.expires_at <= now)).rowcount or 0
 
 
+# The guard's own short row: one state, a tap decides; passive, so a command word runs as usual.
+PENDING_FLOW = flows.Flow(name=FLOW, title="個資確認", passive=True, actions=frozenset({ACTION}), states=(
+    flows.State("decide", lambda ctx, data: [], lambda event, ctx, data: flows.finish(*on_pending(event, ctx))),))
+
 CAPABILITY = Capability(
     name="privacy",
     middleware=(screen_group_text,),  # before every capability's routes: the first capability listed
     routes=(Route(on_decision, action=ACTION),),
-    flows=(Flow(FLOW, on_pending, actions=frozenset({ACTION})),),
+    flows=(PENDING_FLOW,),
     jobs=(Job("conversations_expire", expire, every=timedelta(minutes=10)),),
 )

@@ -3,6 +3,10 @@
 Precedence is fixed: screens (middleware) first, then the global cancel word, then an active
 conversation step, then a postback action, then a command word, then the event type, then the
 default (a hint in 1:1 chat, silence in groups).
+
+A command word typed during a conversation is not taken as its answer: the route's `mid_flow`
+says what happens (bot/flows.py): 求助 ends the flow and runs (a request is never lost to a flow),
+read-only commands answer and keep the flow, any other asks whether to leave the flow.
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
-from bot import conversations
+from bot import conversations, flows
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, says, text
@@ -26,6 +30,14 @@ class Where(StrEnum):
     ANY = "any"
     PRIVATE = "private"
     GROUP = "group"
+
+
+class MidFlow(StrEnum):
+    """What a command word does when typed in the middle of a guided flow."""
+
+    ASK = "ask"          # ask whether to leave the flow for it (the default)
+    RUN = "run"          # answer and keep the flow (read-only commands such as 說明)
+    PREEMPT = "preempt"  # end the flow and run at once (求助: an urgent request never waits)
 
 
 class Who(StrEnum):
@@ -49,15 +61,7 @@ class Route:
     summary: str = ""
     # LINE gets its 200 before the handler runs (bot/inbox.py): for handlers that write several tables.
     acknowledge_first: bool = False
-
-
-@dataclass(frozen=True)
-class Flow:
-    """A multi-step conversation: its handler gets every text and its own postback actions."""
-
-    name: str
-    handler: Handler
-    actions: frozenset[str] = frozenset()
+    mid_flow: MidFlow = MidFlow.ASK
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class Capability:
 
     name: str
     routes: tuple[Route, ...] = ()
-    flows: tuple[Flow, ...] = ()
+    flows: tuple[flows.Flow, ...] = ()
     middleware: tuple[Middleware, ...] = ()
     jobs: tuple[Job, ...] = ()
     reminders: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # reminder kind -> renderer
@@ -101,7 +105,7 @@ class Router:
     commands: dict[str, Route] = field(default_factory=dict)
     actions: dict[str, Route] = field(default_factory=dict)
     events: dict[EventKind, Route] = field(default_factory=dict)
-    flows: dict[str, Flow] = field(default_factory=dict)
+    flows: dict[str, flows.Flow] = field(default_factory=dict)
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
@@ -116,6 +120,9 @@ class Router:
                 self._register(route, capability.name)
             for flow in capability.flows:
                 _put(self.flows, flow.name, flow, f"flow {flow.name}")
+        taken = set(self.actions) | {a for f in self.flows.values() for a in f.actions}
+        if taken & flows.FRAMEWORK_ACTIONS:
+            raise DuplicateRoute(f"postback actions {sorted(taken & flows.FRAMEWORK_ACTIONS)} belong to the router")
 
     def _register(self, route: Route, owner: str) -> None:
         for word in route.commands:
@@ -166,19 +173,60 @@ class Router:
     def _continue_flow(self, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
         if event.kind not in (EventKind.TEXT, EventKind.POSTBACK) or not (event.chat_id and event.user_id):
             return None
-        row = conversations.load(ctx.session, event.chat_id, event.user_id, ctx.now)
+        row, expired = conversations.load_or_expired(ctx.session, event.chat_id, event.user_id, ctx.now)
         if row is None:
-            return None
+            return self._expired(expired, event)
         flow = self.flows.get(row.flow)
         if flow is None:
             conversations.end(ctx.session, row)
             return None
-        if event.kind == EventKind.POSTBACK and event.action not in flow.actions:
-            return None
-        if event.kind == EventKind.TEXT:
-            conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
         ctx.conversation = row
-        return flow.handler(event, ctx)
+        if event.kind == EventKind.POSTBACK:
+            if event.action in flows.FRAMEWORK_ACTIONS:
+                return flows.resolve(flow, event, ctx, lambda typed: self._after_flow(typed, ctx))
+            if event.action not in flow.actions:
+                ctx.conversation = None
+                return None
+            return flow.handle(event, ctx)
+        conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
+        route = self.commands.get(event.command.lower())
+        if route is None or flow.passive:
+            return flow.handle(event, ctx)
+        return self._interrupted(flow, route, event, ctx)
+
+    def _interrupted(self, flow: flows.Flow, route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
+        """A command word typed mid-flow: run it, run it instead, or ask (the route's `mid_flow`)."""
+        refusal = _refuse(route, event, ctx)
+        if refusal is not None:
+            return refusal + [reply(*flow.ask_again(ctx))]
+        if route.mid_flow == MidFlow.ASK:
+            return flows.ask_to_leave(flow, event, ctx)
+        if route.mid_flow == MidFlow.PREEMPT:
+            assert ctx.conversation is not None
+            title = flow.title_of(ctx.conversation.data)
+            conversations.end(ctx.session, ctx.conversation)
+            ctx.conversation = None
+            return [reply(text(f"已結束進行中的{title}，先處理「{event.command}」。")), *route.handler(event, ctx)]
+        row = ctx.conversation
+        said = route.handler(event, ctx)
+        if row is not None and ctx.conversation is row:  # no other flow started: remind where we were
+            said = said + [reply(text(f"（{flow.title_of(row.data)}仍在進行中：請回答上一題，或輸入「取消」。）"))]
+        return said
+
+    def _after_flow(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
+        """Run a command the user chose over the flow they left."""
+        route = self._match(event)
+        if route is None:
+            return _default(event, ctx)
+        refusal = _refuse(route, event, ctx)
+        return refusal if refusal is not None else route.handler(event, ctx)
+
+    def _expired(self, expired: str | None, event: Inbound) -> list[Outbound] | None:
+        """A text after a flow timed out, that is no command: say the flow ended rather than guess."""
+        flow = self.flows.get(expired or "")
+        if flow is None or event.kind != EventKind.TEXT or self._match(event) is not None:
+            return None
+        return [reply(text(f"{flow.title}已逾時結束，未完成的內容沒有儲存。請重新開始，或輸入「說明」。"))]
 
     def _cancel(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
         row = None
@@ -187,7 +235,9 @@ class Router:
         if row is None:
             return [] if event.in_group else [reply(text("目前沒有進行中的操作。"))]
         conversations.end(ctx.session, row)
-        return [reply(text("已取消。需要時請輸入「說明」查看可用功能。"))]
+        flow = self.flows.get(row.flow)
+        what = flow.title_of(row.data) if flow else ""
+        return [reply(text(f"已取消{what}。需要時請輸入「說明」查看可用功能。"))]
 
 
 _GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
-from bot.router import Capability, Route, Where, Who
+from bot.router import Capability, MidFlow, Route, Where, Who
 
 
 def on_help(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -51,5 +51,5 @@ def _intro(ctx: Ctx) -> str:
 
 CAPABILITY = Capability(
     name="help",
-    routes=(Route(on_help, commands=("說明", "help", "?", "？", "幫助")),),
+    routes=(Route(on_help, commands=("說明", "help", "?", "？", "幫助"), mid_flow=MidFlow.RUN),),
 )

@@ -9,11 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, EncryptedText, LineId, UtcDateTime, utcnow
 from models.roster import Contact, District, Unit
+from rules.incidents import Urgency
 
-
-class Urgency(StrEnum):
-    URGENT = "緊急"
-    NORMAL = "一般"
+__all__ = ["Incident", "IncidentCounter", "IncidentStatus", "IncidentUnit", "IncidentUpdate", "UpdateKind", "Urgency"]
 
 
 class IncidentStatus(StrEnum):
@@ -64,6 +62,14 @@ class Incident(Base):
     @property
     def asked_units(self) -> list[Unit]:
         return [link.unit for link in self.asked]
+
+    @property
+    def closed_unit(self) -> Unit | None:
+        """The unit that closed the request (from its history; only loaded for closed requests)."""
+        if self.status != IncidentStatus.CLOSED:
+            return None
+        closing = [u for u in self.updates if u.kind == UpdateKind.CLOSE]
+        return closing[-1].unit if closing else None
 
 
 class IncidentUnit(Base):

@@ -5,11 +5,31 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from rules.workdays import WorkCalendar, next_working_moment
 
 CATEGORIES = ("家暴", "兒少", "自殺/精神", "治安", "救護", "就學", "就業", "其他")
-URGENT, NORMAL = "緊急", "一般"
+# A request is read in the group at a glance: longer texts belong in a call or in 回報 updates.
+MAX_BODY = 500
+
+
+class Urgency(StrEnum):
+    """How fast a request is chased: 緊急 at once, 一般 within office hours (the one definition)."""
+
+    URGENT = "緊急"
+    NORMAL = "一般"
+
+
+_URGENCY_WORDS = {"緊急": Urgency.URGENT, "急": Urgency.URGENT, "一般": Urgency.NORMAL}
+
+
+def length_problem(body: str) -> str | None:
+    """A polite reason when a request is too long to post, else None."""
+    if len(body) <= MAX_BODY:
+        return None
+    return (f"求助內容請精簡在 {MAX_BODY} 字以內（目前 {len(body)} 字），群組才能一眼看懂；"
+            "詳細情形請於認領後以公務電話聯繫，或用「回報 編號 內容」分次補充。")
 
 # Checked in order; the first category with a keyword in the text wins. Explicit words lead.
 _CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -30,7 +50,7 @@ class RequestDraft:
 
     body: str
     category: str
-    urgency: str
+    urgency: Urgency
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -38,10 +58,10 @@ def parse_request(raw: str) -> RequestDraft:
     """Read `[緊急|一般] [類別] [@單位 ...] 內容`; unstated urgency means 緊急 (the group is for emergencies)."""
     words = raw.strip().split()
     urgency, category = None, None
-    while words and words[0] in (URGENT, NORMAL, *CATEGORIES, "急"):
+    while words and (words[0] in _URGENCY_WORDS or words[0] in CATEGORIES):
         head = words.pop(0)
-        if head in (URGENT, NORMAL, "急"):
-            urgency = URGENT if head in (URGENT, "急") else NORMAL
+        if head in _URGENCY_WORDS:
+            urgency = _URGENCY_WORDS[head]
         else:
             category = head
     body = " ".join(words)
@@ -49,7 +69,7 @@ def parse_request(raw: str) -> RequestDraft:
     return RequestDraft(
         body=body,
         category=category or guess_category(body),
-        urgency=urgency or URGENT,
+        urgency=urgency or Urgency.URGENT,
         tags=tags,
     )
 
@@ -62,14 +82,14 @@ def guess_category(body: str) -> str:
     return "其他"
 
 
-def escalation_times(created: datetime, urgency: str, first: timedelta, second: timedelta,
+def escalation_times(created: datetime, urgency: Urgency, first: timedelta, second: timedelta,
                      calendar: WorkCalendar) -> tuple[datetime, datetime]:
     """When to re-post to the asked units, then tell the secretariat.
 
     緊急 never waits. 一般 counts its periods within office hours, Taiwan holidays and make-up
     workdays respected, so a Friday-evening request is chased on Monday morning.
     """
-    if urgency == URGENT:
+    if urgency == Urgency.URGENT:
         return created + first, created + first + second
     start = next_working_moment(created, calendar)
     repost = next_working_moment(start + first, calendar)
@@ -92,3 +112,62 @@ def claim_stats(minutes: list[float]) -> ClaimStats:
         return ClaimStats(1, ordered[0], ordered[0])
     p90 = statistics.quantiles(ordered, n=10, method="inclusive")[-1]
     return ClaimStats(len(ordered), statistics.median(ordered), p90)
+
+
+class Refusal(StrEnum):
+    """Why a unit may not claim or close a request (the domain's answers, worded by render)."""
+
+    CLOSED = "closed"
+    CLAIMED = "claimed"            # another unit has it
+    ALREADY_YOURS = "already_yours"
+    OWN_REQUEST = "own_request"    # the requesting unit asks others; it cannot take its own request
+    NOT_ASKED = "not_asked"
+    NOT_INVOLVED = "not_involved"  # closing is for the requester, the claimer and the secretariat
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who a request concerns, as plain ids: the requesting unit, the asked units, the claiming unit."""
+
+    status: str  # "open" | "claimed" | "closed"
+    requester_unit_id: int
+    asked_unit_ids: frozenset[int]
+    claimed_unit_id: int | None
+
+
+def claim_refusal(parties: Parties, unit_id: int) -> Refusal | None:
+    """Whether `unit_id` may claim: an asked unit (any unit but the requester's when none was named)."""
+    if parties.status == "closed":
+        return Refusal.CLOSED
+    if parties.claimed_unit_id is not None:
+        return Refusal.ALREADY_YOURS if parties.claimed_unit_id == unit_id else Refusal.CLAIMED
+    if unit_id == parties.requester_unit_id:
+        return Refusal.OWN_REQUEST
+    if parties.asked_unit_ids and unit_id not in parties.asked_unit_ids:
+        return Refusal.NOT_ASKED
+    return None
+
+
+def close_refusal(parties: Parties, unit_id: int | None, manages: bool) -> Refusal | None:
+    """Whether a unit may close: the requesting unit, the claiming unit, or the secretariat."""
+    if parties.status == "closed":
+        return Refusal.CLOSED
+    if manages or (unit_id is not None and unit_id in (parties.requester_unit_id, parties.claimed_unit_id)):
+        return None
+    return Refusal.NOT_INVOLVED
+
+
+def units_named(body: str, names: dict[int, tuple[str, ...]]) -> list[int]:
+    """Units written in plain text ("請衛生局協助"), in the order they appear; longer names win overlaps."""
+    spans: list[tuple[int, int, int]] = []  # start, end, unit id
+    for unit_id, words in names.items():
+        for word in sorted({w for w in words if len(w) >= 2}, key=len, reverse=True):
+            start = body.find(word)
+            while start >= 0:
+                spans.append((start, start + len(word), unit_id))
+                start = body.find(word, start + 1)
+    taken: list[tuple[int, int, int]] = []
+    for span in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
+        if all(span[1] <= t[0] or span[0] >= t[1] for t in taken):
+            taken.append(span)
+    return list(dict.fromkeys(unit_id for _, _, unit_id in sorted(taken)))

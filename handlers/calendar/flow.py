@@ -2,7 +2,8 @@
 
     add:  TITLE -> DAY -> START -> END -> PLACE -> JOINABLE -> NOTE -> saved
     edit: the chosen field's steps only (時間 = START -> END) -> saved
-    START accepts a whole range (14:00-16:00) and then skips END; 取消 ends any step (router).
+    START accepts a whole range (14:00-16:00) and then skips END; 取消, expiry and command words
+    are the framework's (bot/flows.py). Every state reads its answer with `read` below.
 
 Dates come from LINE's datetime picker or typed text (rules.dates); an unreadable answer gets the
 question again with the reason, never a guess.
@@ -13,9 +14,10 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Any
 
-from bot import conversations, privacy_guard
+from bot import flows, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
+from bot.flows import Answer, Flow, Outcome, Prompt, State, finish, go, stay
 from bot.messages import Message, Outbound, datetime_picker, postback, reply, text
 from handlers.calendar import render, service
 from handlers.calendar.service import Draft
@@ -23,7 +25,6 @@ from models.calendar import Activity
 from rules import calendar as periods
 from rules.dates import format_time, parse_date, parse_time, parse_time_range, roc_date, to_taipei
 
-FLOW = "calendar_activity"
 ACTIONS = frozenset({"cal_date", "cal_start", "cal_end", "cal_skip", "cal_join"})
 SKIP_WORDS = frozenset({"略過", "跳過", "無", "沒有", "未定", "不確定", "skip"})
 YES_WORDS = frozenset({"是", "可", "可以", "好", "要", "歡迎", "開放", "y", "yes"})
@@ -196,50 +197,41 @@ def _read_time(step: Step, event: Inbound, typed: str | None, draft: Draft) -> s
 
 def start_add(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Begin the guided add."""
-    assert event.chat_id and event.user_id
-    conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, Step.TITLE, ctx.now,
-                        ctx.config.conversation_minutes,
-                        {"mode": "add", "queue": [s.value for s in ADD_ORDER[1:]], "draft": dump(Draft())})
-    return [reply(ask(Step.TITLE, True, _today(ctx)))]
+    return FLOW.begin(event, ctx, {"mode": "add", "queue": [s.value for s in ADD_ORDER[1:]], "draft": dump(Draft())})
 
 
 def start_edit(event: Inbound, ctx: Ctx, activity: Activity, field: str) -> list[Outbound]:
     """Begin editing one field of an activity."""
-    assert event.chat_id and event.user_id
     steps = EDIT_STEPS[field]
-    conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, steps[0], ctx.now,
-                        ctx.config.conversation_minutes,
-                        {"mode": "edit", "id": activity.id, "queue": [s.value for s in steps[1:]],
-                         "draft": dump(Draft.of(activity))})
-    return [reply(ask(steps[0], False, _today(ctx)))]
+    return FLOW.begin(event, ctx, {"mode": "edit", "id": activity.id, "queue": [s.value for s in steps[1:]],
+                                   "draft": dump(Draft.of(activity))}, step=steps[0])
 
 
-def on_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Take one answer, then ask the next question or save."""
-    row = ctx.conversation
-    assert row is not None and event.user_id
-    data = row.data or {}
-    adding = data.get("mode") == "add"
-    step, draft = Step(row.step), load(data.get("draft") or {})
-    typed = _typed(event)
-    if step in SCREENED and typed and not (step == Step.NOTE and _skipped(event)):
-        refused = privacy_guard.require_clean(ctx, SCREENED[step], typed)
-        if refused:
-            return refused
-    problem = read(step, event, ctx, draft)
-    if problem:
-        return [reply(text(problem), ask(step, adding, _today(ctx)))]
-    queue = [Step(s) for s in data.get("queue", [])]
-    if step == Step.START and draft.end is not None and Step.END in queue:
-        queue.remove(Step.END)  # a whole range was given
-    if queue:
-        conversations.advance(row, queue[0], ctx.now, ctx.config.conversation_minutes,
-                              queue=[s.value for s in queue[1:]], draft=dump(draft))
-        return [reply(ask(queue[0], adding, _today(ctx)))]
-    conversations.end(ctx.session, row)
-    if adding:
-        return save_new(event, ctx, draft)
-    return save_edit(event, ctx, int(data["id"]), draft)
+def _answer(step: Step) -> Answer:
+    """How every state reads its answer: into the draft, then the next queued step, or save."""
+    def answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> Outcome:
+        draft = load(data.get("draft") or {})
+        typed = _typed(event)
+        if step in SCREENED and typed and not (step == Step.NOTE and _skipped(event)):
+            said = privacy_guard.require_clean(ctx, SCREENED[step], typed)
+            if said:
+                return flows.refused(said)
+        problem = read(step, event, ctx, draft)
+        if problem:
+            return stay(problem)
+        queue = [Step(s) for s in data.get("queue", [])]
+        if step == Step.START and draft.end is not None and Step.END in queue:
+            queue.remove(Step.END)  # a whole range was given
+        if queue:
+            return go(queue[0], queue=[s.value for s in queue[1:]], draft=dump(draft))
+        if data.get("mode") == "add":
+            return finish(*save_new(event, ctx, draft))
+        return finish(*save_edit(event, ctx, int(data["id"]), draft))
+    return answer
+
+
+def _prompt(step: Step) -> Prompt:
+    return lambda ctx, data: [ask(step, data.get("mode") == "add", _today(ctx))]
 
 
 def may_edit(ctx: Ctx, activity: Activity) -> bool:
@@ -277,3 +269,8 @@ def save_edit(event: Inbound, ctx: Ctx, activity_id: int, draft: Draft) -> list[
         return [reply(text("內容沒有變更。"))]
     service.schedule_announcement(ctx.session, activity, ctx.config, ctx.now, seen_in=event.group_id)
     return [reply(render.saved_card(activity, service.clashes(ctx.session, activity), verb="已更新"))]
+
+
+# Every state asks its question and reads its answer the same way; the queue in the data orders them.
+FLOW = Flow(name="calendar_activity", title="新增活動", states=tuple(State(s, _prompt(s), _answer(s)) for s in Step),
+            actions=ACTIONS, title_from=lambda data: "新增活動" if data.get("mode") == "add" else "修改活動")

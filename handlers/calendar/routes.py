@@ -19,7 +19,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, says, text
 from bot.roster import find_district, may_manage_district
-from bot.router import Capability, Flow, Job, Route, Where, Who
+from bot.router import Capability, Job, MidFlow, Route, Where, Who
 from handlers.calendar import cli, console, flow, jobs, render, service, web
 from handlers.calendar.service import Draft
 from models.calendar import Activity
@@ -269,13 +269,13 @@ CAPABILITY = Capability(
     routes=(
         Route(on_add, commands=("活動", "新增活動"), who=Who.REGISTERED, summary="新增活動（逐步，或一行：活動 日期 時間 地點 名稱）"),
         Route(on_mine, commands=("我的活動",), where=Where.PRIVATE, who=Who.REGISTERED, summary="本單位的活動：修改、刪除"),
-        Route(on_schedule, commands=("活動期程",), summary="各單位未來四週的活動期程"),
+        Route(on_schedule, commands=("活動期程",), mid_flow=MidFlow.RUN, summary="各單位未來四週的活動期程"),
         Route(on_links, commands=("活動連結",), where=Where.PRIVATE, who=Who.REGISTERED,
               summary="行事曆訂閱、列印月曆、Excel 期程表連結"),
         Route(on_call, commands=("徵集活動",), where=Where.GROUP, who=Who.MANAGER,
               summary="徵集活動 <期間> <截止日>：請各單位提供活動"),
         Route(on_none, commands=("本期無活動",), who=Who.REGISTERED, summary="回覆活動徵集：本期無活動"),
-        Route(on_progress, commands=("徵集進度",), who=Who.MANAGER, summary="活動徵集的回覆情形"),
+        Route(on_progress, commands=("徵集進度",), who=Who.MANAGER, mid_flow=MidFlow.RUN, summary="活動徵集的回覆情形"),
         Route(on_edit, action="cal_edit", who=Who.REGISTERED),
         Route(on_joinable, action="cal_joinable", who=Who.REGISTERED),
         Route(on_delete, action="cal_delete", who=Who.REGISTERED),
@@ -283,7 +283,7 @@ CAPABILITY = Capability(
         Route(on_keep, action="cal_keep", who=Who.REGISTERED),
         *(Route(on_stale_step, action=action) for action in STALE_ACTIONS),
     ),
-    flows=(Flow(flow.FLOW, flow.on_step, actions=flow.ACTIONS),),
+    flows=(flow.FLOW,),
     jobs=(Job("calendar_announcements", jobs.arm_announcements, every=timedelta(minutes=10)),
           Job("calendar_digest", jobs.schedule_digests, every=timedelta(hours=1))),
     reminders=jobs.RENDERERS,

@@ -5,7 +5,7 @@ State table (flow `form_fill`, one row per (chat, user), data = form_id, index, 
     ASK(i) --text/pick/date/keep/skip--> ASK(i+1) ... --last--> CONFIRM
     ASK(i) --multi pick--> ASK(i) (toggle)       CONFIRM --送出--> saved, end
     ASK(i) --invalid or personal data--> ASK(i)  CONFIRM --重新填寫--> ASK(0)
-    any --取消 (router) / expiry--> end
+    any --取消 / expiry / a command word (router, bot/flows.py)--> end or ask
 
 Refused text (personal data) never enters the draft: the conversation row is stored encrypted,
 but nothing a user was told not to send is kept at all.
@@ -13,18 +13,18 @@ but nothing a user was told not to send is kept at all.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Callable
 
-from bot import conversations, privacy_guard
+from bot import flows, privacy_guard
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import Outbound, reply, text
+from bot.flows import Answer, Flow, Outcome, State, finish, go, stay
+from bot.messages import Message, Outbound, reply, text
 from handlers.forms import render, service
 from models.forms import Form
 from rules import forms as rules
 from rules.dates import to_taipei
 
-FLOW = "form_fill"
 ACTIONS = frozenset({"form_pick", "form_date", "form_skip", "form_keep", "form_next", "form_submit", "form_restart"})
 
 
@@ -40,33 +40,30 @@ def start(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
     assert event.user_id and ctx.contact is not None
     response = service.response_of(ctx.session, form, ctx.contact.unit_id)
     had = dict(response.answers) if response else {}
-    conversations.start(ctx.session, event.user_id, event.user_id, FLOW, Step.ASK, ctx.now,
-                        ctx.config.conversation_minutes,
-                        data={"form_id": form.id, "index": 0, "draft": dict(had), "had": had})
     definition = service.spec_of(form)
     intro = f"開始填寫表單 #{form.id}「{form.title}」（{ctx.contact.unit.name}），共 {len(definition.fields)} 題。"
     if had:
         intro += "\n本單位已經填過，可以按「沿用目前答案」保留原本的內容。"
-    return [reply(text(intro)), reply(render.question(definition, 0, dict(had), had))]
+    return FLOW.begin(event, ctx, {"form_id": form.id, "index": 0, "draft": dict(had), "had": had},
+                      said=(text(intro),), chat_id=event.user_id)
 
 
-def on_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Advance the fill flow by one answer or tap."""
-    row = ctx.conversation
-    assert row is not None
-    data: dict[str, Any] = dict(row.data or {})
-    form = service.get(ctx.session, int(data.get("form_id", 0)))
-    refusal = service.may_answer(ctx.session, form, ctx.contact) if form else "找不到這份表單。"
-    if form is None or refusal:
-        conversations.end(ctx.session, row)
-        return [reply(text(refusal or "找不到這份表單。"))]
-    definition = service.spec_of(form)
-    if row.step == Step.CONFIRM:
-        return _on_confirm(event, ctx, form, definition, data)
-    return _on_answer(event, ctx, definition, data)
+def _form(ctx: Ctx, data: dict[str, Any]) -> Form | None:
+    return service.get(ctx.session, int(data.get("form_id", 0)))
 
 
-def _on_answer(event: Inbound, ctx: Ctx, definition: rules.FormSpec, data: dict[str, Any]) -> list[Outbound]:
+def _checked(answer: Callable[[Inbound, Ctx, Form, rules.FormSpec, dict[str, Any]], Outcome]) -> Answer:
+    """Every answer first checks that the form still takes this unit's answers (closed, removed, ...)."""
+    def checked(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> Outcome:
+        form = _form(ctx, data)
+        refusal = service.may_answer(ctx.session, form, ctx.contact) if form else "找不到這份表單。"
+        if form is None or refusal:
+            return finish(reply(text(refusal or "找不到這份表單。")))
+        return answer(event, ctx, form, service.spec_of(form), data)
+    return checked
+
+
+def _on_answer(event: Inbound, ctx: Ctx, form: Form, definition: rules.FormSpec, data: dict[str, Any]) -> Outcome:
     index = min(int(data.get("index", 0)), len(definition.fields) - 1)
     f = definition.fields[index]
     draft: dict[str, Any] = dict(data.get("draft") or {})
@@ -81,88 +78,75 @@ def _on_answer(event: Inbound, ctx: Ctx, definition: rules.FormSpec, data: dict[
     elif action == "form_pick" and f.kind in rules.CHOICE_KINDS:
         option = _picked(f, event.postback.get("o", ""))
         if option is None:
-            return [reply(render.question(definition, index, draft, had))]
+            return stay()
         if f.kind == rules.FieldKind.MULTI:
-            chosen = set(draft.get(f.key) or [])
-            chosen ^= {option}
-            draft[f.key] = [o for o in f.options if o in chosen]
-            return _stay(ctx, definition, index, draft, had)
+            chosen = set(draft.get(f.key) or []) ^ {option}
+            return stay(draft={**draft, f.key: [o for o in f.options if o in chosen]})
         draft[f.key] = option
     elif action == "form_next" and f.kind == rules.FieldKind.MULTI:
         if f.required and not draft.get(f.key):
-            return [reply(text("這題必填，請至少選一項。")), reply(render.question(definition, index, draft, had))]
+            return stay("這題必填，請至少選一項。")
     elif action == "form_date" and f.kind == rules.FieldKind.DATE and event.params.get("date"):
         draft[f.key] = event.params["date"]
     elif event.kind == EventKind.TEXT:
         parsed = rules.parse_answer(f, event.text, to_taipei(ctx.now).date())
         if not parsed.ok:
-            return [reply(text(parsed.error or "看不懂這個回答。")), reply(render.question(definition, index, draft, had))]
+            return stay(parsed.error or "看不懂這個回答。")
         if f.kind in rules.TEXT_KINDS:
-            refused = privacy_guard.require_clean(ctx, f.label, str(parsed.value))
-            if refused:
-                return refused
+            said = privacy_guard.require_clean(ctx, f.label, str(parsed.value))
+            if said:
+                return flows.refused(said)
         draft[f.key] = parsed.value
         if f.kind == rules.FieldKind.MULTI:
-            return _stay(ctx, definition, index, draft, had)
+            return stay(draft=draft)
     else:
-        return [reply(render.question(definition, index, draft, had))]
-    return _next(ctx, definition, index + 1, draft, had)
+        return stay()
+    if index + 1 < len(definition.fields):
+        return go(Step.ASK, index=index + 1, draft=draft)
+    return go(Step.CONFIRM, index=index + 1, draft=draft)
 
 
 def _picked(f: rules.FieldSpec, raw: str) -> str | None:
     return f.options[int(raw)] if raw.isdigit() and int(raw) < len(f.options) else None
 
 
-def _stay(ctx: Ctx, definition: rules.FormSpec, index: int, draft: dict[str, Any],
-          had: dict[str, Any]) -> list[Outbound]:
-    assert ctx.conversation is not None
-    conversations.advance(ctx.conversation, Step.ASK, ctx.now, ctx.config.conversation_minutes, draft=draft)
-    return [reply(render.question(definition, index, draft, had))]
-
-
-def _next(ctx: Ctx, definition: rules.FormSpec, index: int, draft: dict[str, Any],
-          had: dict[str, Any]) -> list[Outbound]:
-    row = ctx.conversation
-    assert row is not None and ctx.contact is not None
-    if index < len(definition.fields):
-        conversations.advance(row, Step.ASK, ctx.now, ctx.config.conversation_minutes, index=index, draft=draft)
-        return [reply(render.question(definition, index, draft, had))]
-    conversations.advance(row, Step.CONFIRM, ctx.now, ctx.config.conversation_minutes, index=index, draft=draft)
-    form = service.get(ctx.session, int(row.data["form_id"]))
-    assert form is not None
-    late = rules.is_late(ctx.now, form.deadline)
-    return [reply(render.confirm(definition, draft, ctx.contact.unit, late))]
-
-
-def _on_confirm(event: Inbound, ctx: Ctx, form: Form, definition: rules.FormSpec,
-                data: dict[str, Any]) -> list[Outbound]:
-    row = ctx.conversation
-    assert row is not None and ctx.contact is not None
+def _on_confirm(event: Inbound, ctx: Ctx, form: Form, definition: rules.FormSpec, data: dict[str, Any]) -> Outcome:
+    assert ctx.contact is not None
     draft: dict[str, Any] = dict(data.get("draft") or {})
     had: dict[str, Any] = dict(data.get("had") or {})
     said = event.action or rules.fold(event.text)
     if said in ("form_restart", "重新填寫"):
-        return _next_from_start(ctx, definition, draft, had)
+        # Restarting keeps the draft as "current answers" so each one can be kept with a tap.
+        merged = {**had, **draft}
+        return go(Step.ASK, index=0, draft=dict(merged), had=merged)
     if said not in ("form_submit", "送出"):
-        return [reply(text("請按「送出」完成，或「重新填寫」、「取消」。")),
-                reply(render.confirm(definition, draft, ctx.contact.unit, rules.is_late(ctx.now, form.deadline)))]
+        return stay("請按「送出」完成，或「重新填寫」、「取消」。")
     missing = rules.missing_required(definition, draft)
     if missing:
-        index = definition.fields.index(missing[0])
-        conversations.advance(row, Step.ASK, ctx.now, ctx.config.conversation_minutes, index=index)
-        return [reply(text(f"「{missing[0].label}」必填，請補上。")),
-                reply(render.question(definition, index, draft, had))]
+        return go(Step.ASK, f"「{missing[0].label}」必填，請補上。", index=definition.fields.index(missing[0]))
     answers = {f.key: draft[f.key] for f in definition.fields if not rules.is_empty(draft.get(f.key))}
     response = service.save(ctx.session, form, ctx.contact, answers, via="chat", now=ctx.now)
-    conversations.end(ctx.session, row)
-    return [reply(render.submitted(form, ctx.contact.unit, response))]
+    return finish(reply(render.submitted(form, ctx.contact.unit, response)))
 
 
-def _next_from_start(ctx: Ctx, definition: rules.FormSpec, draft: dict[str, Any],
-                     had: dict[str, Any]) -> list[Outbound]:
-    # Restarting keeps the draft as "current answers" so each one can be kept with a tap.
-    merged = {**had, **draft}
-    assert ctx.conversation is not None
-    conversations.advance(ctx.conversation, Step.ASK, ctx.now, ctx.config.conversation_minutes,
-                          index=0, draft=dict(merged), had=merged)
-    return [reply(render.question(definition, 0, merged, merged))]
+def _ask(ctx: Ctx, data: dict[str, Any]) -> list[Message]:
+    form = _form(ctx, data)
+    if form is None:
+        return []
+    definition = service.spec_of(form)
+    index = min(int(data.get("index", 0)), len(definition.fields) - 1)
+    return [render.question(definition, index, dict(data.get("draft") or {}), dict(data.get("had") or {}))]
+
+
+def _ask_confirm(ctx: Ctx, data: dict[str, Any]) -> list[Message]:
+    form = _form(ctx, data)
+    if form is None or ctx.contact is None:
+        return []
+    late = rules.is_late(ctx.now, form.deadline)
+    return [render.confirm(service.spec_of(form), dict(data.get("draft") or {}), ctx.contact.unit, late)]
+
+
+FLOW = Flow(name="form_fill", title="填寫表單", states=(
+    State(Step.ASK, _ask, _checked(_on_answer)),
+    State(Step.CONFIRM, _ask_confirm, _checked(_on_confirm)),
+), actions=ACTIONS)

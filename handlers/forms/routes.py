@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
 from bot.reminders import pending
-from bot.router import Capability, Flow, Route, Where, Who
+from bot.router import Capability, MidFlow, Route, Where, Who
 from handlers.forms import cli, console, defining, filling, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
@@ -239,7 +239,7 @@ CAPABILITY = Capability(
     routes=(
         Route(on_forms, commands=("表單",), who=Who.REGISTERED,
               summary="表單：本單位待填的表單；表單 填寫 <編號>（秘書單位：新增、發布、摘要、匯出）"),
-        Route(on_progress, commands=("表單進度",), who=Who.REGISTERED,
+        Route(on_progress, commands=("表單進度",), who=Who.REGISTERED, mid_flow=MidFlow.RUN,
               summary="表單進度 [編號]：各單位填寫狀況與回答統計"),
         Route(on_fill_tap, action="form_fill", who=Who.REGISTERED),
         Route(on_start, action="form_start", where=Where.PRIVATE, who=Who.REGISTERED),
@@ -247,8 +247,7 @@ CAPABILITY = Capability(
         Route(on_nudge, action="form_nudge", who=Who.MANAGER),
         *(Route(on_stale, action=a, where=Where.PRIVATE) for a in sorted(filling.ACTIONS | defining.ACTIONS)),
     ),
-    flows=(Flow(filling.FLOW, filling.on_step, actions=filling.ACTIONS),
-           Flow(defining.FLOW, defining.on_step, actions=defining.ACTIONS)),
+    flows=(filling.FLOW, defining.FLOW),
     reminders=jobs.RENDERERS,
     blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),

@@ -3,22 +3,43 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from models.incidents import Incident, IncidentStatus, IncidentUpdate, UpdateKind, Urgency
+from bot.messages import FlexCard, Message, carousel, postback, says, text, textv2_mention
+from models.incidents import Incident, IncidentStatus, IncidentUpdate, UpdateKind
 from models.roster import Contact, Unit
 from rules.dates import roc_datetime
-from rules.incidents import CATEGORIES, ClaimStats
+from rules.incidents import CATEGORIES, ClaimStats, Refusal, Urgency
 
 STATUS_LABELS = {IncidentStatus.OPEN: "待認領", IncidentStatus.CLAIMED: "處理中", IncidentStatus.CLOSED: "已結案"}
 ACCENT = {Urgency.URGENT: "#c0392b", Urgency.NORMAL: "#1f6f8b"}
 
 
+EXCERPT = 60  # characters of the request repeated in an escalation; 案件 <編號> shows the rest
+
+
+def names(units: list[Unit]) -> str:
+    return "、".join(u.short_name for u in units) or "全體網絡單位"
+
+
 def asked_names(incident: Incident) -> str:
-    return "、".join(u.short_name for u in incident.asked_units) or "全體網絡單位"
+    return names(incident.asked_units)
 
 
-def card(incident: Incident, with_buttons: bool = True) -> Message:
-    """The request as the group sees it, with 我來處理 / 需要更多資訊 / 結案 buttons."""
+def status_line(incident: Incident) -> str:
+    """待認領 / 處理中（認領單位）/ 已結案（結案單位）."""
+    label = STATUS_LABELS[IncidentStatus(incident.status)]
+    if incident.status == IncidentStatus.CLOSED:
+        closer = incident.closed_unit
+        return label + (f"（{closer.short_name} 結案）" if closer else "")
+    return label + (f"（{incident.claimed_unit.short_name} 認領）" if incident.claimed_unit else "")
+
+
+def excerpt(incident: Incident) -> str:
+    body = incident.text or ""
+    return body if len(body) <= EXCERPT else body[:EXCERPT] + f"…（全文請輸入「案件 {incident.number}」）"
+
+
+def card(incident: Incident, with_buttons: bool = True, short: bool = False) -> Message:
+    """The request as the group sees it, with 我來處理 / 需要更多資訊 / 結案 buttons (`short`: an excerpt)."""
     rows = [
         ("編號", incident.number),
         ("提出單位", incident.requester_unit.name),
@@ -26,7 +47,7 @@ def card(incident: Incident, with_buttons: bool = True) -> Message:
         ("緊急程度", incident.urgency),
         ("請求協助", asked_names(incident)),
         ("時間", roc_datetime(incident.created_at)),
-        ("狀態", STATUS_LABELS[incident.status] + (f"（{incident.claimed_unit.name}）" if incident.claimed_unit else "")),
+        ("狀態", status_line(incident)),
     ]
     actions = []
     if with_buttons and incident.status != IncidentStatus.CLOSED:
@@ -35,12 +56,15 @@ def card(incident: Incident, with_buttons: bool = True) -> Message:
                    postback("結案", "inc_close", display=f"結案 {incident.number}", id=incident.id)]
     return FlexCard(title=f"【{incident.urgency}】跨網絡求助 {incident.number}",
                     alt=f"【{incident.urgency}】求助 {incident.number}：{incident.category}，請求 {asked_names(incident)}",
-                    rows=rows, body=incident.text or "（內容已依保存期限刪除）", actions=actions,
+                    rows=rows, body=(excerpt(incident) if short else incident.text) or "（內容已依保存期限刪除）",
+                    actions=actions,
                     accent=ACCENT.get(Urgency(incident.urgency), "#1f6f8b")).message()
 
 
-def confirmation(incident: Incident) -> Message:
-    return text(f"已將求助 {incident.number} 發到{incident.district.name}群組，請求：{asked_names(incident)}。\n"
+def confirmation(incident: Incident, understood: bool = False) -> Message:
+    """`understood`: the asked units were read from the text, so say which ones."""
+    read = "（從內容辨識；不對請「結案」後重發，並用 @單位 標記）" if understood else ""
+    return text(f"已將求助 {incident.number} 發到{incident.district.name}群組，請求：{asked_names(incident)}{read}。\n"
                 f"後續：「案件 {incident.number}」看狀態、「回報 {incident.number} 內容」補充、「結案 {incident.number}」結案。")
 
 
@@ -66,6 +90,25 @@ def claimed(incident: Incident, contact: Contact) -> Message:
     return text(f"✅ {contact.unit.name} 已認領求助 {incident.number}，其他單位可視需要協助。")
 
 
+def claimed_for_requester(incident: Incident, contact: Contact) -> Message:
+    """Told to the requester in 1:1: who took the request."""
+    return text(f"您的求助 {incident.number} 已由 {contact.unit.name} 認領處理。",
+                quick=[says("案件", f"案件 {incident.number}"), says("回報", f"回報 {incident.number} ")])
+
+
+def refused(incident: Incident, why: Refusal) -> Message:
+    """Why a claim or a close was not taken."""
+    claimer = incident.claimed_unit.name if incident.claimed_unit else ""
+    return text({
+        Refusal.CLOSED: f"求助 {incident.number} 已結案。",
+        Refusal.CLAIMED: f"求助 {incident.number} 已由 {claimer} 認領處理中。",
+        Refusal.ALREADY_YOURS: f"貴單位已認領求助 {incident.number}。",
+        Refusal.OWN_REQUEST: f"求助 {incident.number} 是貴單位提出的，請等待其他單位認領；可用「回報 {incident.number} 內容」補充。",
+        Refusal.NOT_ASKED: f"求助 {incident.number} 請求的是：{asked_names(incident)}。如要協助，可用「回報 編號 內容」說明。",
+        Refusal.NOT_INVOLVED: "只有提出單位、認領單位或秘書單位可以結案。",
+    }[why])
+
+
 def info_requested(incident: Incident, contact: Contact) -> Message:
     """Ask the requester (mentioned) for more information, in the group, without any personal data."""
     return textv2_mention(f"{contact.unit.name} 想進一步了解求助 {incident.number}，請 {{requester}} "
@@ -78,6 +121,49 @@ def closed(incident: Incident, contact: Contact) -> Message:
                 quick=[says("提報個案研討", f"提報個案研討 {incident.number}")])
 
 
+def closed_notice(incident: Incident, contact: Contact) -> Message:
+    """The one short line the group gets when a request is closed outside it."""
+    return text(f"☑️ 求助 {incident.number} 已由 {contact.unit.short_name} 結案，謝謝各單位協助。")
+
+
+ROLE_LABELS = {"raised": "本單位提出", "claimed": "本單位認領", "asked": "請本單位協助"}
+
+
+def role_of(incident: Incident, unit: Unit) -> str:
+    if incident.requester_unit_id == unit.id:
+        return ROLE_LABELS["raised"]
+    return ROLE_LABELS["claimed" if incident.claimed_unit_id == unit.id else "asked"]
+
+
+def open_list(unit: Unit, incidents: list[Incident]) -> Message:
+    """Bare 案件: the unit's open requests, each with 案件 / 回報 / 結案 (and 我來處理 when it may)."""
+    if not incidents:
+        return text(f"{unit.short_name}目前沒有進行中的求助。要發出求助請輸入「求助」。", quick=[says("求助")])
+    cards = []
+    for incident in incidents:
+        actions = [says("案件", f"案件 {incident.number}"),
+                   postback("回報", "inc_report", display=f"回報 {incident.number}", id=incident.id),
+                   postback("結案", "inc_close", display=f"結案 {incident.number}", id=incident.id)]
+        cards.append(FlexCard(title=f"{incident.number}（{incident.urgency}）", alt=incident.number,
+                              rows=[("角色", role_of(incident, unit)), ("類別", incident.category),
+                                    ("請求", asked_names(incident)), ("狀態", status_line(incident)),
+                                    ("時間", roc_datetime(incident.created_at))],
+                              actions=actions, accent=ACCENT.get(Urgency(incident.urgency), "#1f6f8b")))
+    return carousel(f"{unit.short_name}進行中的求助 {len(incidents)} 件", cards)
+
+
+def pick_for(verb: str, unit: Unit, incidents: list[Incident]) -> Message:
+    """Bare 回報 / 結案: which request? (quick replies lead to the card list)."""
+    if not incidents:
+        return text(f"{unit.short_name}目前沒有進行中的求助可{verb}。")
+    return text(f"要{verb}哪一件求助？請在下方卡片點「{verb}」，或輸入「{verb} 編號」。",
+                quick=[says(i.number, f"案件 {i.number}") for i in incidents[:13]])
+
+
+def ask_report(incident: Incident) -> Message:
+    return text(f"請輸入求助 {incident.number} 的回報內容（勿含個資）；輸入「取消」結束。")
+
+
 def update_posted(incident: Incident, contact: Contact, body: str) -> Message:
     return text(f"求助 {incident.number} 更新（{contact.unit.name}）：\n{body}")
 
@@ -87,7 +173,7 @@ def repost(incident: Incident, contacts: list[Contact], late: str) -> Message:
     mentions = {f"m{i}": c.line_user_id for i, c in enumerate(contacts[:20])}
     tags = " ".join(f"{{{key}}}" for key in mentions)
     body = (f"{late}⏰ 求助 {incident.number}（{incident.category}，{incident.urgency}）尚無單位認領，"
-            f"請 {asked_names(incident)} 協助確認。{tags}\n{incident.text or ''}")
+            f"請 {asked_names(incident)} 協助確認。{tags}\n{excerpt(incident)}")
     return textv2_mention(body, mentions) if mentions else text(body)
 
 
@@ -102,17 +188,35 @@ def ask_category() -> Message:
                 quick=[postback(c, "inc_flow", display=c, category=c) for c in CATEGORIES])
 
 
+def picker_label(unit: Unit, units: list[Unit]) -> str:
+    """The short name, or the full one when two units share it (two 家服中心 in 中壢)."""
+    shared = sum(1 for u in units if u.short_name == unit.short_name) > 1
+    return unit.name if shared else unit.short_name
+
+
 def ask_units(units: list[Unit], chosen: list[int]) -> Message:
-    picked = "、".join(u.short_name for u in units if u.id in chosen) or "（尚未選擇，不選表示全體單位）"
-    chips = [postback("完成", "inc_flow", display="完成", done=1)]
-    chips += [postback(("✓" if u.id in chosen else "") + u.short_name, "inc_flow", display=u.short_name, unit=u.id)
-              for u in units if u.id not in chosen][:12]
-    return text(f"求助（2/4）：要請哪些單位協助？可點多個，選好按「完成」。\n已選：{picked}", quick=chips)
+    """A card listing every unit with a toggle (☑ chosen, ☐ not), then 完成 / 全體網絡單位."""
+    picked = "、".join(picker_label(u, units) for u in units if u.id in chosen) or "尚未選擇（不選即為全體網絡單位）"
+    rows = [{"type": "button", "height": "sm", "style": "primary" if u.id in chosen else "secondary",
+             "action": postback(("☑ " if u.id in chosen else "☐ ") + picker_label(u, units), "inc_flow",
+                                display=("取消選擇 " if u.id in chosen else "選擇 ") + picker_label(u, units),
+                                unit=u.id)} for u in units]
+    bubble = {"type": "bubble", "size": "mega",
+              "header": {"type": "box", "layout": "vertical", "contents": [
+                  {"type": "text", "text": "求助（2/4）：要請哪些單位協助？", "weight": "bold", "wrap": True},
+                  {"type": "text", "text": f"已選：{picked}", "size": "sm", "wrap": True, "color": "#555555"}]},
+              "body": {"type": "box", "layout": "vertical", "spacing": "xs", "contents": rows},
+              "footer": {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": [
+                  {"type": "button", "style": "primary", "height": "sm",
+                   "action": postback("完成", "inc_flow", display="完成", done=1)},
+                  {"type": "button", "style": "link", "height": "sm",
+                   "action": postback("全體網絡單位", "inc_flow", display="全體網絡單位", all=1)}]}}
+    return {"type": "flex", "altText": f"求助（2/4）：請選擇要請求協助的單位。已選：{picked}", "contents": bubble}
 
 
 def ask_urgency() -> Message:
     return text("求助（3/4）：緊急程度？（緊急：立即通知、無人認領即追蹤；一般：於上班時間追蹤）",
-                quick=[postback(u, "inc_flow", display=u, urgency=u) for u in ("緊急", "一般")])
+                quick=[postback(u.value, "inc_flow", display=u.value, urgency=u.value) for u in Urgency])
 
 
 def ask_text() -> Message:

@@ -11,41 +11,30 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy.orm import Session, joinedload
 
-from bot import conversations, privacy_guard, roster
+from bot import privacy_guard, roster
 from bot.context import Ctx
-from bot.events import EventKind, Inbound
+from bot.events import Inbound
 from bot.messages import Outbound, push, reply, text
 from bot.reminders import late_note
-from bot.router import Capability, Flow, Job, Route, Where, Who
-from handlers.incidents import render, service, stats, web
+from bot.router import Capability, Job, MidFlow, Route, Where, Who
+from handlers.incidents import flow, render, service, stats, web
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
-from models.roster import Unit
 from rules.dates import TAIPEI
-from rules.incidents import CATEGORIES, claim_stats, parse_request
-
-FLOW = "incident"
-
-
-class Step(StrEnum):
-    CATEGORY = "category"
-    UNITS = "units"
-    URGENCY = "urgency"
-    TEXT = "text"
-    CONFIRM = "confirm"
+from rules.incidents import claim_stats, length_problem, parse_request
 
 
 def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """`求助 <內容>` posts at once; `求助` alone starts the guided flow."""
     assert ctx.contact is not None and event.chat_id and event.user_id
     if not event.argument:
-        conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, Step.CATEGORY, ctx.now,
-                            ctx.config.conversation_minutes)
-        return [reply(render.ask_category())]
+        return flow.FLOW.begin(event, ctx)
+    problem = length_problem(event.argument)
+    if problem:
+        return [reply(text(problem))]
     refused = privacy_guard.require_clean(ctx, "求助內容", event.argument)
     if refused:
         return refused
@@ -57,80 +46,10 @@ def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text(f"找不到單位：{'、'.join('@' + t for t in unknown)}。可標記：{names}"))]
     if not draft.body.strip():
         return [reply(text("請寫出求助內容，例如「求助 緊急 @衛生局 個案情緒不穩，需要心衛社工協助訪視」。"))]
-    return _post(event, ctx, draft.category, draft.urgency, draft.body, units)
-
-
-def _post(event: Inbound, ctx: Ctx, category: str, urgency: str, body: str, units: list[Unit]) -> list[Outbound]:
-    assert ctx.contact is not None
-    group = service.district_group(ctx.session, ctx.contact.unit.district)
-    if group is None:
-        return [reply(text(f"{ctx.contact.unit.district.name}尚未綁定群組，請秘書單位在群組輸入"
-                           f"「綁定 {ctx.contact.unit.district.name}」後再試。"))]
-    incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
-                              urgency=urgency, body=body, units=units, message_id=event.message_id,
-                              now=ctx.now, config=ctx.config)
-    return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
-                 group_cost_hint=group.member_count),
-            reply(render.confirmation(incident), push_if_reply_fails=True)]
-
-
-def on_flow(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """One step of the guided request."""
-    row = ctx.conversation
-    assert row is not None and ctx.contact is not None
-    data, minutes = row.data, ctx.config.conversation_minutes
-    units = list(ctx.contact.unit.district.units)
-    if row.step == Step.CATEGORY:
-        category = event.postback.get("category") or event.text.strip()
-        if category not in CATEGORIES:
-            return [reply(render.ask_category())]
-        conversations.advance(row, Step.UNITS, ctx.now, minutes, category=category, units=[])
-        return [reply(render.ask_units(units, []))]
-    if row.step == Step.UNITS:
-        return _choose_units(event, ctx, units)
-    if row.step == Step.URGENCY:
-        urgency = event.postback.get("urgency") or event.text.strip()
-        if urgency not in ("緊急", "一般"):
-            return [reply(render.ask_urgency())]
-        conversations.advance(row, Step.TEXT, ctx.now, minutes, urgency=urgency)
-        return [reply(render.ask_text())]
-    if row.step == Step.TEXT:
-        return _take_text(event, ctx, units)
-    if event.postback.get("send") == "1" or event.text.strip() == "送出":
-        conversations.end(ctx.session, row)
-        chosen = [u for u in units if u.id in data.get("units", [])]
-        return _post(event, ctx, data["category"], data["urgency"], data["text"], chosen)
-    return [reply(text("請按「送出」或輸入「取消」。"))]
-
-
-def _choose_units(event: Inbound, ctx: Ctx, units: list[Unit]) -> list[Outbound]:
-    row = ctx.conversation
-    assert row is not None
-    chosen: list[int] = list(row.data.get("units", []))
-    if event.postback.get("done") == "1" or event.text.strip() == "完成":
-        conversations.advance(row, Step.URGENCY, ctx.now, ctx.config.conversation_minutes)
-        return [reply(render.ask_urgency())]
-    unit = next((u for u in units if str(u.id) == event.postback.get("unit")), None)
-    if unit is None and event.text:
-        unit = roster.find_unit_in(ctx.contact.unit.district, event.text) if ctx.contact else None
-    if unit is not None and unit.id not in chosen:
-        chosen.append(unit.id)
-    conversations.advance(row, Step.UNITS, ctx.now, ctx.config.conversation_minutes, units=chosen)
-    return [reply(render.ask_units(units, chosen))]
-
-
-def _take_text(event: Inbound, ctx: Ctx, units: list[Unit]) -> list[Outbound]:
-    row = ctx.conversation
-    assert row is not None
-    body = event.text.strip()
-    if event.kind != EventKind.TEXT or not body:
-        return [reply(render.ask_text())]
-    refused = privacy_guard.require_clean(ctx, "求助內容", body)
-    if refused:
-        return refused
-    conversations.advance(row, Step.CONFIRM, ctx.now, ctx.config.conversation_minutes, text=body)
-    names = "、".join(u.short_name for u in units if u.id in row.data.get("units", [])) or "全體網絡單位"
-    return [reply(render.preview(row.data["category"], row.data["urgency"], names, body))]
+    understood = not draft.tags  # no @tags: units written in plain text ("請衛生局協助") are what it asks
+    if understood:
+        units = service.named_in_text(district, draft.body, besides=ctx.contact.unit_id)
+    return flow.post(event, ctx, draft.category, draft.urgency, draft.body, units, understood=bool(understood and units))
 
 
 def _incident_from_postback(event: Inbound, ctx: Ctx) -> Incident | None:
@@ -147,21 +66,16 @@ def _incident_from_postback(event: Inbound, ctx: Ctx) -> Incident | None:
 
 
 def on_claim(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """我來處理: the first asked unit to tap it takes the request."""
+    """我來處理: the first asked unit to tap it takes the request; the requester hears who in 1:1."""
     incident = _incident_from_postback(event, ctx)
     if incident is None or ctx.contact is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
-    if incident.status == IncidentStatus.CLOSED:
-        return [reply(text(f"求助 {incident.number} 已結案。"))]
-    if incident.claimed_unit is not None:
-        if incident.claimed_unit_id == ctx.contact.unit_id:
-            return [reply(text(f"貴單位已認領求助 {incident.number}。"))]
-        return [reply(text(f"求助 {incident.number} 已由 {incident.claimed_unit.name} 認領處理中。"))]
-    if not service.may_claim(incident, ctx.contact):
-        return [reply(text(f"求助 {incident.number} 請求的是：{render.asked_names(incident)}。"
-                           "如要協助，可用「回報 編號 內容」說明。"))]
-    service.claim(ctx.session, incident, ctx.contact, ctx.now)
-    return [reply(render.claimed(incident, ctx.contact))]
+    refused = service.claim(ctx.session, incident, ctx.contact, ctx.now)
+    if refused is not None:
+        return [reply(render.refused(incident, refused))]
+    return [reply(render.claimed(incident, ctx.contact)),
+            push(incident.requester.line_user_id, render.claimed_for_requester(incident, ctx.contact),
+                 dedupe_key=f"incident:{incident.id}:claimed")]
 
 
 def on_info(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -177,24 +91,30 @@ def on_close_button(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incident = _incident_from_postback(event, ctx)
     if incident is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
-    return _close(ctx, incident)
+    return _close(event, ctx, incident)
 
 
 def on_close(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """結案 <編號>."""
+    """結案 <編號>; bare 結案 shows the unit's open requests to pick from."""
+    if not event.argument:
+        return _open_list(ctx, "結案")
     incident = _by_number(ctx, event.argument)
     if incident is None:
-        return [reply(text("請寫出求助編號，例如「結案 1151122-03」。"))]
-    return _close(ctx, incident)
+        return [reply(text("找不到這個求助編號，格式如「結案 1151122-03」。"))]
+    return _close(event, ctx, incident)
 
 
-def _close(ctx: Ctx, incident: Incident) -> list[Outbound]:
-    if incident.status == IncidentStatus.CLOSED:
-        return [reply(text(f"求助 {incident.number} 已結案。"))]
-    if not service.may_close(incident, ctx.contact, ctx.can_manage) or ctx.contact is None:
-        return [reply(text("只有提出單位、認領單位或秘書單位可以結案。"))]
-    service.close(ctx.session, incident, ctx.contact, ctx.now)
-    return [reply(render.closed(incident, ctx.contact))]
+def _close(event: Inbound, ctx: Ctx, incident: Incident) -> list[Outbound]:
+    """Close once; a close outside the group is announced there in one short line."""
+    assert ctx.contact is not None
+    refused = service.close(ctx.session, incident, ctx.contact, ctx.can_manage, ctx.now)
+    if refused is not None:
+        return [reply(render.refused(incident, refused))]
+    said = [reply(render.closed(incident, ctx.contact))]
+    if event.group_id != incident.group_line_id:
+        said.append(push(incident.group_line_id, render.closed_notice(incident, ctx.contact),
+                         dedupe_key=f"incident:{incident.id}:closed"))
+    return said
 
 
 def _by_number(ctx: Ctx, argument: str, with_history: bool = False) -> Incident | None:
@@ -203,28 +123,47 @@ def _by_number(ctx: Ctx, argument: str, with_history: bool = False) -> Incident 
     return service.find(ctx.session, argument, district_id, with_history) if argument else None
 
 
+def _open_list(ctx: Ctx, verb: str | None = None) -> list[Outbound]:
+    """The unit's open requests as cards with 案件 / 回報 / 結案 (`verb`: what the user meant to do)."""
+    if ctx.contact is None:
+        return [reply(text("請寫出求助編號，例如「案件 1151122-03」。"))]
+    unit = ctx.contact.unit
+    found = service.open_for_unit(ctx.session, unit)
+    said = [render.open_list(unit, found)]
+    if verb and found:
+        said.insert(0, render.pick_for(verb, unit, found))
+    return [reply(*said)]
+
+
 def on_state(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """案件 <編號>: the card and its history."""
+    """案件 <編號>: the card and its history; bare 案件: the unit's open requests."""
+    if not event.argument:
+        return _open_list(ctx)
     incident = _by_number(ctx, event.argument, with_history=True)
     if incident is None:
-        return [reply(text("找不到這個求助編號。格式如「案件 1151122-03」。"))]
+        return [reply(text("找不到這個求助編號。格式如「案件 1151122-03」；只輸入「案件」可看本單位進行中的求助。"))]
     return [reply(*render.state(incident, service.recent_updates(ctx.session, incident, render.HISTORY_LINES)))]
 
 
 def on_report(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """回報 <編號> <內容>: screened like the request; from 1:1 it is posted to the group."""
+    """回報 <編號> <內容>; without the content it asks for it; bare 回報 lists the open requests."""
+    if not event.argument:
+        return _open_list(ctx, "回報")
     number, _, body = event.argument.partition(" ")
     incident = _by_number(ctx, number)
-    if incident is None or not body.strip() or ctx.contact is None:
-        return [reply(text("格式：回報 1151122-03 內容（內容勿含個資）。"))]
-    refused = privacy_guard.require_clean(ctx, "回報內容", body)
-    if refused:
-        return refused
-    service.report(ctx.session, incident, ctx.contact, body.strip(), event.message_id, ctx.now)
-    said = [reply(text(f"已記錄求助 {incident.number} 的回報。"))]
-    if not event.in_group:
-        said.append(push(incident.group_line_id, render.update_posted(incident, ctx.contact, body.strip())))
-    return said
+    if incident is None or ctx.contact is None:
+        return [reply(text("找不到這個求助編號。格式：回報 1151122-03 內容（內容勿含個資）。"))]
+    if not body.strip():
+        return flow.REPORT_FLOW.begin(event, ctx, {"id": incident.id})
+    return flow.report(event, ctx, incident, body.strip())
+
+
+def on_report_button(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """回報 on a card: ask for the content."""
+    incident = _incident_from_postback(event, ctx)
+    if incident is None:
+        return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
+    return flow.REPORT_FLOW.begin(event, ctx, {"id": incident.id})
 
 
 def on_flag_for_conference(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -232,11 +171,11 @@ def on_flag_for_conference(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incident = _by_number(ctx, event.argument)
     if incident is None:
         return [reply(text("格式：提報個案研討 1151122-03"))]
-    if incident.status != IncidentStatus.CLOSED:
+    refused = service.flag_for_conference(incident, ctx.contact, ctx.can_manage)
+    if refused == "open":
         return [reply(text(f"求助 {incident.number} 尚未結案，結案後才能提報個案研討。"))]
-    if not service.may_close(incident, ctx.contact, ctx.can_manage):
+    if refused:
         return [reply(text("只有提出單位、認領單位或秘書單位可以提報。"))]
-    incident.for_case_conference = True
     return [reply(text(f"已將求助 {incident.number} 列入下次個案研討會議提報清單。"))]
 
 
@@ -259,9 +198,8 @@ def render_escalation(session: Session, reminder: Reminder, now) -> list[Outboun
         return None
     late = late_note(reminder)
     if reminder.key.endswith(":repost"):
-        unit_ids = [u.id for u in incident.asked_units] or [u.id for u in incident.district.units]
-        contacts = [c for c in roster.contacts_of_units(session, unit_ids) if c.id != incident.requester_id]
-        return [push(incident.group_line_id, render.repost(incident, contacts, late))]
+        contacts = roster.contacts_of_units(session, service.asked_unit_ids(session, incident))
+        return [push(incident.group_line_id, render.repost(incident, contacts, late), render.card(incident, short=True))]
     return [push(user_id, render.secretariat_alert(incident, late))
             for user_id in service.secretariat_ids(session, incident.district)]
 
@@ -277,18 +215,21 @@ CAPABILITY = Capability(
     routes=(
         # A request allocates a number, schedules escalations and posts a card: stored first, LINE answered
         # at once, handled right after (bot/inbox.py).
+        # A request is never lost to a half-done flow: 求助 ends it and runs (bot/flows.py).
         Route(on_request, commands=("求助",), where=Where.PRIVATE, who=Who.REGISTERED, acknowledge_first=True,
-              summary="求助 [緊急|一般] [@單位] 內容：向網絡單位發出求助（勿含個資）"),
-        Route(on_state, commands=("案件",), who=Who.REGISTERED, summary="案件 <編號>：查看求助狀態"),
+              mid_flow=MidFlow.PREEMPT, summary="求助 [緊急|一般] [@單位] 內容：向網絡單位發出求助（勿含個資）"),
+        Route(on_state, commands=("案件",), who=Who.REGISTERED, mid_flow=MidFlow.RUN,
+              summary="案件 [編號]：本單位進行中的求助，或一件的狀態"),
         Route(on_report, commands=("回報",), who=Who.REGISTERED, summary="回報 <編號> <內容>：補充進度"),
         Route(on_close, commands=("結案",), who=Who.REGISTERED, summary="結案 <編號>：結束求助"),
         Route(on_flag_for_conference, commands=("提報個案研討",), who=Who.REGISTERED),
-        Route(on_statistics, commands=("統計",), who=Who.MANAGER, summary="求助統計"),
+        Route(on_statistics, commands=("統計",), who=Who.MANAGER, mid_flow=MidFlow.RUN, summary="求助統計"),
+        Route(on_report_button, action="inc_report", who=Who.REGISTERED),
         Route(on_claim, action="inc_claim", who=Who.REGISTERED),
         Route(on_info, action="inc_info", who=Who.REGISTERED),
         Route(on_close_button, action="inc_close", who=Who.REGISTERED),
     ),
-    flows=(Flow(FLOW, on_flow, actions=frozenset({"inc_flow"})),),
+    flows=(flow.FLOW, flow.REPORT_FLOW),
     jobs=(Job("incidents_purge", purge, every=timedelta(hours=1)),),
     forget=(service.forget_message,),
     reminders={service.ESCALATION: render_escalation},

@@ -12,7 +12,7 @@ from bot.config import Config
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
-from rules.incidents import escalation_times
+from rules.incidents import Parties, Refusal, Urgency, claim_refusal, close_refusal, escalation_times, units_named
 from rules.workdays import calendar_from_setting
 
 ESCALATION = "incident_escalation"
@@ -52,7 +52,15 @@ def resolve_tags(district: District, tags: tuple[str, ...]) -> tuple[list[Unit],
     return units, unknown
 
 
-def create(session: Session, *, requester: Contact, group: Group, category: str, urgency: str, body: str,
+def named_in_text(district: District, body: str, besides: int) -> list[Unit]:
+    """Units written in plain text ("請衛生局協助"), except the requester's own (`besides`)."""
+    names = {u.id: (u.name, u.short_name, *[a for a in u.aliases.split(",") if a]) for u in district.units
+             if u.id != besides}
+    by_id = {u.id: u for u in district.units}
+    return [by_id[i] for i in units_named(body, names)]
+
+
+def create(session: Session, *, requester: Contact, group: Group, category: str, urgency: Urgency, body: str,
            units: list[Unit], message_id: str | None, now: datetime, config: Config) -> Incident:
     """Record a request and schedule its escalations."""
     district = requester.unit.district
@@ -102,33 +110,73 @@ def recent_updates(session: Session, incident: Incident, limit: int) -> list[Inc
     return list(reversed(newest.all()))
 
 
-def may_claim(incident: Incident, contact: Contact) -> bool:
-    """Any asked unit may claim; a request that asked nobody in particular is open to every unit."""
-    asked = {u.id for u in incident.asked_units}
-    return not asked or contact.unit_id in asked
+def parties(incident: Incident) -> Parties:
+    """The request's parties as plain ids, for the rules of claiming and closing."""
+    return Parties(status=str(incident.status), requester_unit_id=incident.requester_unit_id,
+                   asked_unit_ids=frozenset(u.id for u in incident.asked_units),
+                   claimed_unit_id=incident.claimed_unit_id)
 
 
-def claim(session: Session, incident: Incident, contact: Contact, now: datetime) -> None:
+def asked_unit_ids(session: Session, incident: Incident) -> list[int]:
+    """The units a request waits for: those asked, or every unit of the district but the requester's."""
+    asked = [u.id for u in incident.asked_units]
+    return asked or [u.id for u in incident.district.units if u.id != incident.requester_unit_id]
+
+
+def claim(session: Session, incident: Incident, contact: Contact, now: datetime) -> Refusal | None:
+    """Take the request for the contact's unit; the reason when the rules say no (nothing changes)."""
+    refused = claim_refusal(parties(incident), contact.unit_id)
+    if refused is not None:
+        return refused
     incident.status = IncidentStatus.CLAIMED
     incident.claimed_at = now
     incident.claimed_unit_id = contact.unit_id
     incident.claimed_unit = contact.unit
     _add_update(session, incident, contact, UpdateKind.CLAIM, None, None, now)
     reminders.cancel(session, key_prefix(incident))
+    return None
 
 
 def may_close(incident: Incident, contact: Contact | None, can_manage: bool) -> bool:
-    """The requesting unit, the claiming unit or the secretariat closes a request."""
-    if can_manage:
-        return True
-    return contact is not None and contact.unit_id in (incident.requester_unit_id, incident.claimed_unit_id)
+    """The requesting unit, the claiming unit or the secretariat closes (or flags) a request."""
+    refused = close_refusal(parties(incident), contact.unit_id if contact else None, can_manage)
+    return refused is None or refused == Refusal.CLOSED
 
 
-def close(session: Session, incident: Incident, contact: Contact, now: datetime) -> None:
+def close(session: Session, incident: Incident, contact: Contact, can_manage: bool, now: datetime) -> Refusal | None:
+    """Close the request; the reason when it is closed already or the contact may not (nothing changes)."""
+    refused = close_refusal(parties(incident), contact.unit_id, can_manage)
+    if refused is not None:
+        return refused
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = now
     _add_update(session, incident, contact, UpdateKind.CLOSE, None, None, now)
     reminders.cancel(session, key_prefix(incident))
+    return None
+
+
+def flag_for_conference(incident: Incident, contact: Contact | None, can_manage: bool) -> str | None:
+    """Put a closed request on the next case conference's list; the reason when it cannot be."""
+    if incident.status != IncidentStatus.CLOSED:
+        return "open"
+    if not may_close(incident, contact, can_manage):
+        return "not_involved"
+    incident.for_case_conference = True
+    return None
+
+
+def open_for_unit(session: Session, unit: Unit, limit: int = 10) -> list[Incident]:
+    """The unit's requests not yet closed: raised by it, claimed by it, or asking it (newest first)."""
+    asking = select(IncidentUnit.incident_id).where(IncidentUnit.unit_id == unit.id)
+    unnamed = ~select(IncidentUnit.id).where(IncidentUnit.incident_id == Incident.id).exists()
+    query = (select(Incident).where(Incident.district_id == unit.district_id,
+                                    Incident.status != IncidentStatus.CLOSED)
+             .where((Incident.requester_unit_id == unit.id) | (Incident.claimed_unit_id == unit.id)
+                    | ((Incident.status == IncidentStatus.OPEN) & (Incident.id.in_(asking) | unnamed)))
+             .options(joinedload(Incident.asked).joinedload(IncidentUnit.unit),
+                      joinedload(Incident.requester_unit), joinedload(Incident.claimed_unit))
+             .order_by(Incident.created_at.desc()).limit(limit))
+    return list(session.scalars(query).unique())
 
 
 def report(session: Session, incident: Incident, contact: Contact, body: str, message_id: str | None,

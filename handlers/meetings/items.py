@@ -13,7 +13,7 @@ from bot import privacy_guard, roster
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
-from bot.router import Route, Who
+from bot.router import MidFlow, Route, Who
 from handlers.meetings import access, render, service, tracked
 from models.meetings import ITEM_STATUS_LABELS
 from models.roster import Unit
@@ -120,7 +120,7 @@ def _set_status(event: Inbound, ctx: Ctx, close: bool) -> list[Outbound]:
 
 
 ROUTES = (
-    Route(on_list, commands=("列管",), who=Who.REGISTERED, summary="列管：列管中的事項與最近進度"),
+    Route(on_list, commands=("列管",), who=Who.REGISTERED, mid_flow=MidFlow.RUN, summary="列管：列管中的事項與最近進度"),
     Route(on_add, commands=("列管新增",), who=Who.MANAGER, summary="列管新增 主辦單位 事項"),
     Route(on_report, commands=("列管回報",), who=Who.REGISTERED, summary="列管回報 案號 內容：回報辦理情形"),
     Route(on_close, commands=("除管",), who=Who.MANAGER, summary="除管 案號：解除列管"),

@@ -10,14 +10,15 @@ tracked-items table for the minutes (紀錄附表, 1:1 only). Tracked items are 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot import privacy_guard
 from bot.context import Ctx
 from bot.events import Inbound
-from bot.messages import Message, Outbound, push, reply, text
-from bot.router import Capability, Job, Route, Where, Who
+from bot.messages import Outbound, reply, text
+from bot.router import Capability, Job, MidFlow, Route, Where, Who
 from handlers.meetings import access, cli, export, flow, held, items, jobs, render, service, web
+from handlers.meetings.flow import schedule, tell_group
 from models.meetings import Answer, Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
@@ -57,33 +58,6 @@ def on_new(event: Inbound, ctx: Ctx) -> list[Outbound]:
     if district is None:
         return [reply(text(problem))]
     return access.refuse_unless_manager(ctx, district, "排定或異動會議") or flow.start(event, ctx, district)
-
-
-def schedule(event: Inbound, ctx: Ctx, district: District, type_key: str, start: datetime, place: str,
-             agenda: str) -> list[Outbound]:
-    """Record the meeting, schedule its reminders, and announce it in the district's group."""
-    refused = privacy_guard.require_clean(ctx, "會議地點", place) or privacy_guard.require_clean(ctx, "會議議程", agenda)
-    if refused:
-        return refused
-    here = event.group_id if event.in_group else None
-    meeting_type = service.meeting_types(ctx.config)[type_key]
-    meeting = service.create(ctx.session, district=district, meeting_type=meeting_type, start=start, place=place,
-                             agenda=agenda, organiser=event.user_id, group_line_id=here, now=ctx.now,
-                             rules=service.policy(ctx.config))
-    said = tell_group(event, meeting, f"meeting:{meeting.id}:announce",
-                      f"已排定{meeting.type_name}（編號{meeting.id}）。", render.announcement(meeting),
-                      render.attendance_card(meeting))
-    return said + render.day_off_warning(meeting, service.policy(ctx.config).calendar)
-
-
-def tell_group(event: Inbound, meeting: Meeting, dedupe_key: str, done: str, *messages: Message) -> list[Outbound]:
-    """Say it in the meeting's group exactly once: as the reply when asked there, else as one push."""
-    if event.in_group and event.group_id == meeting.group_line_id:
-        return [reply(*messages)]
-    said = [reply(text(done + ("已通知群組。" if meeting.group_line_id else "（尚無綁定群組，未通知。）")))]
-    if meeting.group_line_id:
-        said.append(push(meeting.group_line_id, *messages, dedupe_key=dedupe_key))
-    return said
 
 
 _ID = re.compile(r"^\s*(?:編號|#|＃)?\s*(\d{1,9})\s*(.*)$", re.S)
@@ -213,12 +187,12 @@ def on_export(event: Inbound, ctx: Ctx) -> list[Outbound]:
 CAPABILITY = Capability(
     name="meetings",
     routes=(
-        Route(on_meetings, commands=("會議",), who=Who.REGISTERED,
+        Route(on_meetings, commands=("會議",), who=Who.REGISTERED, mid_flow=MidFlow.RUN,
               summary="會議：近期會議與期限；會議 類型 日期 時間 地點：排定會議；會議 已召開 …：登錄已開過的會議"),
         Route(on_new, commands=("新增會議",), who=Who.MANAGER, summary="新增會議：逐步排定會議（可選日期時間）"),
         Route(on_move, commands=("會議改期",), who=Who.MANAGER, summary="會議改期 編號 日期 時間 [地點]"),
         Route(on_cancel, commands=("會議取消",), who=Who.MANAGER, summary="會議取消 編號"),
-        Route(on_board, commands=("出席情形",), who=Who.REGISTERED, summary="出席情形 [編號]：各單位出席回覆"),
+        Route(on_board, commands=("出席情形",), who=Who.REGISTERED, mid_flow=MidFlow.RUN, summary="出席情形 [編號]：各單位出席回覆"),
         Route(on_export, commands=("紀錄附表",), where=Where.PRIVATE, who=Who.MANAGER,
               summary="紀錄附表 [編號]：下載前次會議待辦事項辦理情形(.xlsx)"),
         Route(on_rsvp, action="mtg_rsvp", who=Who.REGISTERED),
@@ -226,7 +200,7 @@ CAPABILITY = Capability(
         Route(on_export, action="mtg_xlsx", where=Where.PRIVATE, who=Who.MANAGER),
         *items.ROUTES,
     ),
-    flows=(flow.flow(schedule),),
+    flows=(flow.FLOW,),
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
     blueprints=(export.blueprint, web.blueprint),

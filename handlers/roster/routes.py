@@ -11,20 +11,19 @@ from __future__ import annotations
 from datetime import timezone
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import conversations, roster as service
+from bot import flows, roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import Outbound, push, reply, says, text
-from bot.router import Capability, Flow, Route, Where, Who
+from bot.messages import Message, Outbound, push, reply, says, text
+from bot.router import Capability, MidFlow, Route, Where, Who
 from handlers.roster import cli, render, web
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
-
-FLOW = "register"
 
 
 class Step(StrEnum):
@@ -37,30 +36,36 @@ def on_register(event: Inbound, ctx: Ctx) -> list[Outbound]:
     contact = ctx.contact
     if contact is not None and contact.status == ContactStatus.ACTIVE:
         return [reply(text(f"您已是「{contact.unit.name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
-    assert event.chat_id and event.user_id
-    conversations.start(ctx.session, event.chat_id, event.user_id, FLOW, Step.DISTRICT, ctx.now,
-                        ctx.config.conversation_minutes)
-    return [reply(render.ask_district(service.districts(ctx.session)))]
+    return FLOW.begin(event, ctx)
 
 
-def on_register_step(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Advance the registration flow by one answer."""
-    row = ctx.conversation
-    assert row is not None
-    if row.step == Step.DISTRICT:
-        district = _chosen_district(event, ctx)
-        if district is None:
-            return [reply(text("請從下方選擇行政區，或輸入「取消」。", quick=render.district_choices(
-                service.districts(ctx.session))))]
-        conversations.advance(row, Step.UNIT, ctx.now, ctx.config.conversation_minutes, district_id=district.id)
-        return [reply(render.ask_unit(district))]
-    district = service.find_district_by_id(ctx.session, row.data["district_id"])
+def _district_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcome:
+    district = _chosen_district(event, ctx)
+    if district is None:
+        return flows.stay("請從下方選擇行政區，或輸入「取消」。")
+    return flows.go(Step.UNIT, district_id=district.id)
+
+
+def _unit_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcome:
+    district = service.find_district_by_id(ctx.session, data["district_id"])
     assert district is not None  # districts are seeded and never deleted
     unit = _chosen_unit(event, ctx, district)
     if unit is None:
-        return [reply(text("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")), reply(render.ask_unit(district))]
-    conversations.end(ctx.session, row)
-    return _submit(event, ctx, unit)
+        return flows.stay("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")
+    return flows.finish(*_submit(event, ctx, unit))
+
+
+def _ask_unit(ctx: Ctx, data: dict[str, Any]) -> list[Message]:
+    district = service.find_district_by_id(ctx.session, data["district_id"])
+    return [render.ask_unit(district)] if district else []
+
+
+# Registration: DISTRICT --district--> UNIT --unit--> applied (the secretariat is asked), ends.
+FLOW = flows.Flow(name="register", title="註冊", states=(
+    flows.State(Step.DISTRICT, lambda ctx, data: [render.ask_district(service.districts(ctx.session))],
+                _district_answer),
+    flows.State(Step.UNIT, _ask_unit, _unit_answer),
+), actions=frozenset({"reg_district", "reg_unit"}))
 
 
 def _chosen_district(event: Inbound, ctx: Ctx):
@@ -230,10 +235,10 @@ CAPABILITY = Capability(
         Route(on_join, event=EventKind.JOIN),
         Route(on_leave, event=EventKind.LEAVE),
         Route(on_follow, event=EventKind.FOLLOW),
-        Route(on_resources, commands=("資源",), summary="資源 [行政區]：專線與家庭服務中心"),
-        Route(on_quota, commands=("額度",), who=Who.ADMIN, summary="本月訊息額度"),
+        Route(on_resources, commands=("資源",), mid_flow=MidFlow.RUN, summary="資源 [行政區]：專線與家庭服務中心"),
+        Route(on_quota, commands=("額度",), who=Who.ADMIN, mid_flow=MidFlow.RUN, summary="本月訊息額度"),
     ),
-    flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
+    flows=(FLOW,),
     commands=(cli.roster_cli,),
     blueprints=(web.blueprint,),
     console_pages=(web.PAGE, web.QUOTA_PAGE),

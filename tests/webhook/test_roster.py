@@ -126,5 +126,7 @@ def test_unfinished_registration_expires(emulator, services, clock):
     emulator.text(demo.NEWCOMER, "註冊")
     clock.advance(minutes=services.config.conversation_minutes + 1)
     emulator.text(demo.NEWCOMER, "中壢區")
-    assert "沒有看懂" in emulator.texts(to=demo.NEWCOMER)[-1]
+    assert "註冊已逾時結束" in emulator.texts(to=demo.NEWCOMER)[-1]  # said, not guessed at
     assert contact(services, demo.NEWCOMER) is None
+    emulator.text(demo.NEWCOMER, "中壢區")
+    assert "沒有看懂" in emulator.texts(to=demo.NEWCOMER)[-1]  # told once; then the usual hint
