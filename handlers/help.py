@@ -1,31 +1,58 @@
-"""Help (說明 / help / ?): what this user can do here, as text with quick replies.
+"""Help (說明 / help / ?): a short card of what this user does most here; `說明 全部` lists every command.
 
-The list is built from the route table's summaries, so a new command shows up without
-editing this module; what a user sees depends on the chat and on the user's role.
+Both are built from the route table's summaries, so a new command shows up without editing this
+module; what a user sees depends on the chat and on the user's role.
 """
 from __future__ import annotations
 
 from bot.context import Ctx
 from bot.events import Inbound
-from bot.messages import Outbound, reply, says, text
+from bot.messages import FlexCard, Outbound, reply, says, text
 from bot.router import Capability, MidFlow, Route, Where, Who
 
 
+# What people do most, in this order; the card shows the first few this user may use here.
+FIRST = ("註冊", "求助", "案件", "活動", "表單", "會議", "列管", "表單進度", "統計", "綁定", "活動期程", "資源", "額度")
+CARD_BUTTONS = 6
+
+
 def on_help(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """List the commands this user may use in this chat."""
+    """A short card of the main commands here (with buttons); `說明 全部` lists them all."""
+    usable = _usable(event, ctx)
+    if event.argument in ("全部", "all", "更多"):
+        lines = [f"・{word}：{route.summary}" if not route.summary.startswith(word) else f"・{route.summary}"
+                 for word, route in usable.items()]
+        return [reply(text(_intro(ctx) + "\n" + "\n".join(lines) + "\n・取消：結束進行中的操作",
+                           quick=[says(word) for word in list(usable)[:13]]))]
+    main = [word for word in FIRST if word in usable][:CARD_BUTTONS]
+    rows = [(word, _short(usable[word].summary, word)) for word in main]
+    card = FlexCard(title="社安網聯繫小幫手", alt=_intro(ctx) + "、".join(main), rows=rows,
+                    body=_intro(ctx).rstrip("：") + "。點下方按鈕開始；隨時輸入「取消」結束進行中的操作。",
+                    actions=[says(word) for word in main] + [says("所有指令", "說明 全部")])
+    return [reply(card.message())]
+
+
+def _usable(event: Inbound, ctx: Ctx) -> dict[str, Route]:
+    """Command word -> route, for the routes this user may use in this chat (one word per route)."""
     allowed = _allowed_for(ctx)
     seen: set[int] = set()
-    lines, chips = [], []
+    usable: dict[str, Route] = {}
     for word, route in ctx.commands.items():
         if id(route) in seen or not route.summary or route.who not in allowed:
             continue
         if route.where == (Where.PRIVATE if event.in_group else Where.GROUP):
             continue
         seen.add(id(route))
-        lines.append(f"・{word}：{route.summary}" if not route.summary.startswith(word) else f"・{route.summary}")
-        chips.append(says(word))
-    intro = _intro(ctx)
-    return [reply(text(intro + "\n" + "\n".join(lines) + "\n・取消：結束進行中的操作", quick=chips[:13]))]
+        usable[word] = route
+    return usable
+
+
+def _short(summary: str, word: str) -> str:
+    """The part of a summary after its command (「求助 [緊急] 內容：向網絡單位求助」 -> 向網絡單位求助)."""
+    tail = summary.split("：", 1)[1] if summary.startswith(word) and "：" in summary else summary
+    for stop in ("；", "（"):
+        tail = tail.split(stop, 1)[0]
+    return tail or summary
 
 
 def _allowed_for(ctx: Ctx) -> set[Who]:

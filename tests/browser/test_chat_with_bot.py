@@ -19,7 +19,7 @@ def say(page: Page, words: str) -> None:
 
 def test_help_and_quick_reply(page: Page, emulator, emulator_server: str) -> None:
     open_chat(page, emulator_server, demo.SOCIAL_WORKER)
-    say(page, "說明")
+    say(page, "說明 全部")
     expect(page.locator(".msg.bot .bubble").last).to_contain_text("中壢家庭服務中心您好")
     page.locator(".quick-reply button", has_text="資源").click()
     expect(page.locator(".msg.bot .bubble").last).to_contain_text("113 保護專線")

@@ -105,7 +105,7 @@ def test_help_depends_on_role(emulator):
     emulator.text(demo.NEWCOMER, "說明")
     newcomer_help = emulator.texts(to=demo.NEWCOMER)[-1]
     assert "註冊" in newcomer_help and "額度" not in newcomer_help
-    emulator.text(demo.ADMIN, "help")
+    emulator.text(demo.ADMIN, "help 全部")
     assert "額度" in emulator.texts(to=demo.ADMIN)[-1]
     emulator.text(demo.POLICE, "說明")
     member_help = emulator.texts(to=demo.POLICE)[-1]
