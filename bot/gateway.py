@@ -14,7 +14,12 @@ from linebot.v3.messaging import (
     ApiClient,
     ApiException,
     Configuration,
+    CreateRichMenuAliasRequest,
     MessagingApi,
+    MessagingApiBlob,
+    RichMenuRequest,
+    ShowLoadingAnimationRequest,
+    UpdateRichMenuAliasRequest,
 )
 
 log = logging.getLogger(__name__)
@@ -80,6 +85,13 @@ class Gateway(Protocol):
     def profile(self, user_id: str, group_id: str | None = None) -> Profile | None: ...
     def group_member_count(self, group_id: str) -> int | None: ...
     def quota(self) -> Quota: ...
+    def show_loading(self, chat_id: str, seconds: int = 20) -> None: ...
+    def link_rich_menu(self, user_id: str, alias: str) -> bool: ...
+
+
+def data_host(host: str) -> str:
+    """LINE serves uploads (rich menu images) from api-data.line.me; a stand-in serves both."""
+    return host.replace("://api.line.me", "://api-data.line.me")
 
 
 class SdkGateway:
@@ -91,10 +103,57 @@ class SdkGateway:
         self._client = ApiClient(configuration)
         self._host = configuration.host.rstrip("/")
         self._api = MessagingApi(self._client)
+        blob_configuration = Configuration(host=data_host(host), access_token=access_token)
+        blob_configuration.retries = urllib3.Retry(total=0, redirect=False)
+        self._blob_client = ApiClient(blob_configuration)
+        self._blob = MessagingApiBlob(self._blob_client)
         self._timeout = timeout
 
     def close(self) -> None:
         self._client.close()
+        self._blob_client.close()
+
+    def show_loading(self, chat_id: str, seconds: int = 20) -> None:
+        """The loading animation in a 1:1 chat while a slow step runs (a nicety: failures are ignored)."""
+        try:
+            self._call(self._api.show_loading_animation_with_http_info,
+                       ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=seconds))
+        except LineError:
+            pass
+
+    def create_rich_menu(self, menu: dict[str, Any], png: bytes) -> str:
+        """Create a rich menu and upload its image; return its id."""
+        created = self._call(self._api.create_rich_menu_with_http_info, RichMenuRequest.from_dict(menu)).data
+        self._call(self._blob.set_rich_menu_image_with_http_info, created.rich_menu_id, bytes(png),
+                   _headers={"Content-Type": "image/png"})
+        return created.rich_menu_id
+
+    def point_alias(self, alias: str, rich_menu_id: str) -> None:
+        """Make `alias` name this rich menu (created the first time, moved afterwards)."""
+        if self.rich_menu_of(alias) is None:
+            self._call(self._api.create_rich_menu_alias_with_http_info,
+                       CreateRichMenuAliasRequest(richMenuAliasId=alias, richMenuId=rich_menu_id))
+        else:
+            self._call(self._api.update_rich_menu_alias_with_http_info, alias,
+                       UpdateRichMenuAliasRequest(richMenuId=rich_menu_id))
+
+    def rich_menu_of(self, alias: str) -> str | None:
+        """The rich menu an alias names; None when there is none (setup has not run)."""
+        try:
+            return self._call(self._api.get_rich_menu_alias_with_http_info, alias).data.rich_menu_id
+        except Rejected:
+            return None
+
+    def link_rich_menu(self, user_id: str, alias: str) -> bool:
+        """Show the aliased rich menu to one user; False when it could not be linked (setup not run, LINE down)."""
+        try:
+            rich_menu_id = self.rich_menu_of(alias)
+            if rich_menu_id is None:
+                return False
+            self._call(self._api.link_rich_menu_id_to_user_with_http_info, user_id, rich_menu_id)
+        except LineError:
+            return False
+        return True
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
         """Answer an event with its reply token (free of quota)."""

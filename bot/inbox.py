@@ -45,6 +45,7 @@ class Delivery:
     claimed: list[OutboxMessage] = field(default_factory=list)
     waiting_event_id: str | None = None
     followups: list[Callable[[Services], None]] = field(default_factory=list)  # Ctx.after_response
+    loading_for: str | None = None  # a 1:1 chat that sees LINE's loading animation while the event is handled
 
     def __bool__(self) -> bool:
         return bool(self.reply or self.claimed or self.waiting_event_id or self.followups)

@@ -80,6 +80,8 @@ def _deliver_after_response(response: Response, services: Services, deliveries: 
     def deliver() -> None:
         for delivery in deliveries:
             try:
+                if delivery.loading_for:
+                    services.gateway.show_loading(delivery.loading_for)
                 if delivery.waiting_event_id:
                     delivery = inbox.handle_waiting(services, delivery.waiting_event_id)
                 inbox.send(services, delivery)
@@ -118,7 +120,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
         with services.db.transaction() as session:
             if services.router.acknowledges_first(event):
                 inbox.store(session, event_id, event_type, raw, now)
-                return Delivery(waiting_event_id=event_id)
+                # A heavy step (求助) runs after the 200: in 1:1 chat LINE shows that the bot is working on it.
+                return Delivery(waiting_event_id=event_id, loading_for=None if event.in_group else event.user_id)
             if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
                 log.info("webhook: redelivered event already processed, skipped")
                 return Delivery()

@@ -192,12 +192,13 @@ def validate_message(kind: str) -> Any:
 
 @bp.post("/chat/loading/start")
 def loading_start() -> Any:
-    """Display a loading animation (accepted and ignored, after validation)."""
+    """Display a loading animation in a 1:1 chat (the chat page shows it until the next message)."""
     body = _validated("ShowLoadingAnimationRequest")
     _check_target(body["chatId"], "chatId", USER_ID_RE)
     if body.get("loadingSeconds", 20) % 5:
         raise ApiError(400, "The request body has 1 error(s)",
                        details=[{"message": "must be a multiple of 5", "property": "loadingSeconds"}])
+    current_state().start_loading(body["chatId"], int(body.get("loadingSeconds", 20)))
     return {}, 202
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from . import api, control, login
+from . import api, control, login, richmenus  # noqa: F401  (richmenus adds routes to both blueprints)
 from .schema import load_validator
 from .settings import DemoGroup, DemoUser, EmulatorSettings
 from .state import EXTENSION_KEY, EmulatorState, current_state

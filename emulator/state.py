@@ -86,11 +86,28 @@ class EmulatorState:
             self.chat: list[dict[str, Any]] = []
             self.login_codes: dict[str, dict[str, Any]] = {}  # LINE Login authorization codes (emulator/login.py)
             self.consumption = 0
+            self.rich_menus: Any = None  # emulator/richmenus.py keeps its store here
+            self.loading: dict[str, tuple[float, int]] = {}  # chat -> (until, deliveries seen at start)
             self._seq = 0
             self.version = getattr(self, "version", 0) + 1
 
     def _touch(self) -> None:
         self.version += 1
+
+    def start_loading(self, chat_id: str, seconds: int) -> None:
+        """The bot showed the loading animation in a 1:1 chat."""
+        with self.lock:
+            self.loading[chat_id] = (time.time() + seconds, self._delivered_to(chat_id))
+            self._touch()
+
+    def is_loading(self, chat_id: str) -> bool:
+        """The animation runs until its time is up or the bot's next message arrives, as in LINE."""
+        with self.lock:
+            until, seen = self.loading.get(chat_id, (0.0, 0))
+            return time.time() < until and self._delivered_to(chat_id) == seen
+
+    def _delivered_to(self, chat_id: str) -> int:
+        return sum(1 for d in self.deliveries if d.get("to") == chat_id)
 
     # ---- directory ----
 

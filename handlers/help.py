@@ -10,7 +10,6 @@ from bot.events import Inbound
 from bot.messages import FlexCard, Outbound, reply, says, text
 from bot.router import Capability, MidFlow, Route, Where, Who
 
-
 # What people do most, in this order; the card shows the first few this user may use here.
 FIRST = ("註冊", "求助", "案件", "活動", "表單", "會議", "列管", "表單進度", "統計", "綁定", "活動期程", "資源", "額度")
 CARD_BUTTONS = 6

@@ -106,3 +106,25 @@ def list_command() -> None:
         for group in session.scalars(select(Group).order_by(Group.id)):
             where = group.district.name if group.district else "(未綁定)"
             click.echo(f"{group.line_group_id}  {where}  members={group.member_count}")
+
+
+richmenu_cli = AppGroup("richmenu", help="The rich menus (圖文選單) of registered contacts and the secretariat.")
+
+
+@richmenu_cli.command("setup")
+@click.option("--font", "font_path", type=click.Path(exists=True, dir_okay=False),
+              help="A CJK font for the menu images (default: RICHMENU_FONT, then common system fonts).")
+def richmenu_setup_command(font_path: str | None) -> None:
+    """Create both rich menus with their images, point their aliases at them, link every approved contact."""
+    from sqlalchemy import select
+
+    from handlers.roster import menu
+    from models.roster import ContactStatus
+    services = _services()
+    for alias, rich_menu_id in menu.setup(services.gateway, font_path).items():
+        click.echo(f"{alias}: {rich_menu_id}")
+    with services.db.transaction() as session:
+        contacts = list(session.scalars(select(Contact).where(Contact.status == ContactStatus.ACTIVE)))
+        with click.progressbar(contacts, label="linking contacts") as bar:
+            linked = menu.link(services.gateway, bar)
+    click.echo(f"linked {linked} of {len(contacts)} approved contacts")

@@ -20,7 +20,7 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
 from bot.router import Capability, MidFlow, Route, Where, Who
-from handlers.roster import cli, render, web
+from handlers.roster import cli, menu, render, web
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
@@ -89,6 +89,7 @@ def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
     contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
     if ctx.is_admin:
         service.decide(contact, True, event.user_id, ctx.now)
+        menu.link(ctx.line, [contact])
         return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
     approvers = service.approvers_for(ctx.session, unit, ctx.config.admin_line_user_ids)
     # One pending application per user: who already has its card sees the current one when tapping it,
@@ -121,6 +122,8 @@ def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
     approve = event.postback.get("ok") == "1"
     assert event.user_id
     service.decide(contact, approve, event.user_id, ctx.now)
+    if approve:
+        menu.link(ctx.line, [contact])  # the rich menu of the contact's role (a read-like call: no message)
     ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id, action="approve" if approve else "reject",
                                detail={"contact_id": contact.id, "unit_id": contact.unit_id,
                                        "version": contact.application_version}))
@@ -239,7 +242,7 @@ CAPABILITY = Capability(
         Route(on_quota, commands=("額度",), who=Who.ADMIN, mid_flow=MidFlow.RUN, summary="本月訊息額度"),
     ),
     flows=(FLOW,),
-    commands=(cli.roster_cli,),
+    commands=(cli.roster_cli, cli.richmenu_cli),
     blueprints=(web.blueprint,),
     console_pages=(web.PAGE, web.QUOTA_PAGE),
 )
