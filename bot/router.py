@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
 from bot import conversations, flows
+from bot.flows import Flow
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, says, text
@@ -83,7 +84,7 @@ class Capability:
 
     name: str
     routes: tuple[Route, ...] = ()
-    flows: tuple[flows.Flow, ...] = ()
+    flows: tuple[Flow, ...] = ()
     middleware: tuple[Middleware, ...] = ()
     jobs: tuple[Job, ...] = ()
     reminders: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # reminder kind -> renderer
@@ -105,7 +106,7 @@ class Router:
     commands: dict[str, Route] = field(default_factory=dict)
     actions: dict[str, Route] = field(default_factory=dict)
     events: dict[EventKind, Route] = field(default_factory=dict)
-    flows: dict[str, flows.Flow] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
@@ -194,7 +195,7 @@ class Router:
             return flow.handle(event, ctx)
         return self._interrupted(flow, route, event, ctx)
 
-    def _interrupted(self, flow: flows.Flow, route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
+    def _interrupted(self, flow: Flow, route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
         """A command word typed mid-flow: run it, run it instead, or ask (the route's `mid_flow`)."""
         refusal = _refuse(route, event, ctx)
         if refusal is not None:
