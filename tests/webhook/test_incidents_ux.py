@@ -143,3 +143,17 @@ def test_report_and_close_without_a_number_lead_to_the_list_and_a_report_flow(em
     emulator.text(demo.SOCIAL_WORKER, "取消")
     emulator.text(demo.SOCIAL_WORKER, "結案")
     assert "要結案哪一件" in emulator.texts(to=demo.SOCIAL_WORKER)[-2]
+
+
+def test_the_masked_version_tapped_mid_flow_becomes_the_answer(emulator, services, group):
+    emulator.text(demo.SOCIAL_WORKER, "求助")
+    emulator.postback(demo.SOCIAL_WORKER, "action=inc_flow&category=其他")
+    emulator.postback(demo.SOCIAL_WORKER, "action=inc_flow&done=1")
+    emulator.postback(demo.SOCIAL_WORKER, "action=inc_flow&urgency=緊急")
+    emulator.text(demo.SOCIAL_WORKER, "請回電0912345678協助訪視")
+    offer = emulator.messages(to=demo.SOCIAL_WORKER)[-1]
+    masked = card_buttons(offer)["送出遮蔽版"]["data"]
+    emulator.postback(demo.SOCIAL_WORKER, masked)
+    assert conversation(services, demo.SOCIAL_WORKER) == ("incident", "confirm")
+    preview = emulator.texts(to=demo.SOCIAL_WORKER)[-1]
+    assert "請確認" in preview and "0912345678" not in preview
