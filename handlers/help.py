@@ -24,8 +24,7 @@ def on_help(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text(_intro(ctx) + "\n" + "\n".join(lines) + "\n・取消：結束進行中的操作",
                            quick=[says(word) for word in list(usable)[:13]]))]
     main = [word for word in FIRST if word in usable][:CARD_BUTTONS]
-    rows = [(word, _short(usable[word].summary, word)) for word in main]
-    card = FlexCard(title="社安網聯繫小幫手", alt=_intro(ctx) + "、".join(main), rows=rows,
+    card = FlexCard(title="社安網聯繫小幫手", alt=_intro(ctx) + "、".join(main),
                     body=_intro(ctx).rstrip("：") + "。點下方按鈕開始；隨時輸入「取消」結束進行中的操作。",
                     actions=[says(word) for word in main] + [says("所有指令", "說明 全部")])
     return [reply(card.message())]
@@ -44,14 +43,6 @@ def _usable(event: Inbound, ctx: Ctx) -> dict[str, Route]:
         seen.add(id(route))
         usable[word] = route
     return usable
-
-
-def _short(summary: str, word: str) -> str:
-    """The part of a summary after its command (「求助 [緊急] 內容：向網絡單位求助」 -> 向網絡單位求助)."""
-    tail = summary.split("：", 1)[1] if summary.startswith(word) and "：" in summary else summary
-    for stop in ("；", "（"):
-        tail = tail.split(stop, 1)[0]
-    return tail or summary
 
 
 def _allowed_for(ctx: Ctx) -> set[Who]:
