@@ -9,99 +9,19 @@ message quota (額度).
 from __future__ import annotations
 
 from datetime import timezone
-from enum import StrEnum
 from functools import partial
-from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import flows, roster as service
+from bot import roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import Message, Outbound, push, reply, says, text
+from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, MidFlow, Route, Where, Who
-from handlers.roster import cli, menu, render, web
+from handlers.roster import cli, flow, menu, render, web
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
-
-
-class Step(StrEnum):
-    DISTRICT = "district"
-    UNIT = "unit"
-
-
-def on_register(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Start registration: ask for the district."""
-    contact = ctx.contact
-    if contact is not None and contact.status == ContactStatus.ACTIVE:
-        return [reply(text(f"您已是「{contact.unit.name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
-    return FLOW.begin(event, ctx)
-
-
-def _district_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcome:
-    district = _chosen_district(event, ctx)
-    if district is None:
-        return flows.stay("請從下方選擇行政區，或輸入「取消」。")
-    return flows.go(Step.UNIT, district_id=district.id)
-
-
-def _unit_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcome:
-    district = service.find_district_by_id(ctx.session, data["district_id"])
-    assert district is not None  # districts are seeded and never deleted
-    unit = _chosen_unit(event, ctx, district)
-    if unit is None:
-        return flows.stay("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")
-    return flows.finish(*_submit(event, ctx, unit))
-
-
-def _ask_unit(ctx: Ctx, data: dict[str, Any]) -> list[Message]:
-    district = service.find_district_by_id(ctx.session, data["district_id"])
-    return [render.ask_unit(district)] if district else []
-
-
-# Registration: DISTRICT --district--> UNIT --unit--> applied (the secretariat is asked), ends.
-FLOW = flows.Flow(name="register", title="註冊", states=(
-    flows.State(Step.DISTRICT, lambda ctx, data: [render.ask_district(service.districts(ctx.session))],
-                _district_answer),
-    flows.State(Step.UNIT, _ask_unit, _unit_answer),
-), actions=frozenset({"reg_district", "reg_unit"}))
-
-
-def _chosen_district(event: Inbound, ctx: Ctx):
-    if event.kind == EventKind.POSTBACK and event.action == "reg_district":
-        return service.find_district_by_id(ctx.session, int(event.postback.get("id", 0)))
-    return service.find_district(ctx.session, event.text) if event.text else None
-
-
-def _chosen_unit(event: Inbound, ctx: Ctx, district) -> Unit | None:
-    if event.kind == EventKind.POSTBACK and event.action == "reg_unit":
-        unit = ctx.session.get(Unit, int(event.postback.get("id", 0)))
-        return unit if unit is not None and unit.district_id == district.id else None
-    return service.find_unit(ctx.session, district, event.text) if event.text else None
-
-
-def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
-    assert event.user_id
-    profile = ctx.line.profile(event.user_id)
-    name = profile.display_name if profile else ""
-    replacing = ctx.contact is not None and ctx.contact.status == ContactStatus.PENDING
-    contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
-    if ctx.is_admin:
-        service.decide(contact, True, event.user_id, ctx.now)
-        menu.link(ctx.line, [contact])
-        return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
-    approvers = service.approvers_for(ctx.session, unit, ctx.config.admin_line_user_ids)
-    # One pending application per user: who already has its card sees the current one when tapping it,
-    # so re-registering pushes nothing to them (a loop of 註冊 cannot drain the month's quota).
-    card = render.approval_card(contact)
-    said = [push(user_id, card, dedupe_key=f"approve:{contact.id}:{contact.application_version}:{user_id}")
-            for user_id in service.to_notify(contact, approvers)]
-    note = "已通知秘書單位審核，核准後會通知您。" if approvers else "目前沒有可審核的秘書單位，請聯絡管理員。"
-    if replacing:
-        return [reply(text(f"已更新您的註冊申請：{unit.district.name}／{unit.name}（先前的申請已取代）。\n"
-                           "秘書單位審核時會看到更新後的內容，核准後會通知您。"))] + said
-    return [reply(text(f"已送出註冊申請：{unit.district.name}／{unit.name}。\n{note}"))] + said
 
 
 def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -231,7 +151,7 @@ def _new_group(ctx: Ctx, line_group_id: str) -> Group:
 CAPABILITY = Capability(
     name="roster",
     routes=(
-        Route(on_register, commands=("註冊",), where=Where.PRIVATE, who=Who.UNREGISTERED,
+        Route(flow.on_register, commands=("註冊",), where=Where.PRIVATE, who=Who.UNREGISTERED,
               summary="註冊為單位聯繫窗口"),
         Route(on_decide, action="reg_decide", who=Who.REGISTERED),
         Route(on_bind, commands=("綁定",), where=Where.GROUP, who=Who.MANAGER, summary="綁定 <行政區>：綁定本群組"),
@@ -241,7 +161,7 @@ CAPABILITY = Capability(
         Route(on_resources, commands=("資源",), mid_flow=MidFlow.RUN, summary="資源 [行政區]：專線與家庭服務中心"),
         Route(on_quota, commands=("額度",), who=Who.ADMIN, mid_flow=MidFlow.RUN, summary="本月訊息額度"),
     ),
-    flows=(FLOW,),
+    flows=(flow.FLOW,),
     commands=(cli.roster_cli, cli.richmenu_cli),
     blueprints=(web.blueprint,),
     console_pages=(web.PAGE, web.QUOTA_PAGE),
