@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.incidents import (MAX_BODY, Parties, Refusal, Urgency, claim_refusal, close_refusal, length_problem,
-                             parse_request, units_named)
+from rules.incidents import MAX_BODY, Parties, Refusal, Urgency, claim_refusal, close_refusal, length_problem, parse_request, units_named
 
 REQUESTER, HEALTH, POLICE, FIRE = 1, 2, 3, 4
 
