@@ -79,7 +79,7 @@ def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
     contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
     if ctx.is_admin:
         service.decide(contact, True, event.user_id, ctx.now)
-        menu.link(ctx.line, [contact])
+        menu.link_after_response(ctx, contact)
         return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
     approvers = service.approvers_for(ctx.session, unit, ctx.config.admin_line_user_ids)
     # One pending application per user: who already has its card sees the current one when tapping it,

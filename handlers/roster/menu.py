@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.context import Ctx
 from models.roster import Contact, Role
 
 WIDTH, HEIGHT = 2500, 843  # LINE's compact size: two rows of three
@@ -108,6 +109,12 @@ def setup(gateway: Any, font_path: str | None = None) -> dict[str, str]:
         gateway.point_alias(menu.alias, rich_menu_id)
         made[menu.alias] = rich_menu_id
     return made
+
+
+def link_after_response(ctx: Ctx, contact: Contact) -> None:
+    """Link the contact's menu once the approval committed: LINE is not called inside the transaction."""
+    user_id, alias = contact.line_user_id, menu_for(contact).alias
+    ctx.after_response(lambda services: services.gateway.link_rich_menu(user_id, alias))
 
 
 def link(gateway: Any, contacts: Iterable[Contact]) -> int:

@@ -43,7 +43,7 @@ def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
     assert event.user_id
     service.decide(contact, approve, event.user_id, ctx.now)
     if approve:
-        menu.link(ctx.line, [contact])  # the rich menu of the contact's role (a read-like call: no message)
+        menu.link_after_response(ctx, contact)  # the rich menu of the contact's role
     ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id, action="approve" if approve else "reject",
                                detail={"contact_id": contact.id, "unit_id": contact.unit_id,
                                        "version": contact.application_version}))
