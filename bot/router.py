@@ -16,9 +16,9 @@ from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
 from bot import conversations, flows
-from bot.flows import Flow
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
+from bot.flows import Flow
 from bot.messages import Outbound, reply, says, text
 
 Handler = Callable[[Inbound, Ctx], list[Outbound]]

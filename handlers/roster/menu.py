@@ -114,7 +114,10 @@ def setup(gateway: Any, font_path: str | None = None) -> dict[str, str]:
 def link_after_response(ctx: Ctx, contact: Contact) -> None:
     """Link the contact's menu once the approval committed: LINE is not called inside the transaction."""
     user_id, alias = contact.line_user_id, menu_for(contact).alias
-    ctx.after_response(lambda services: services.gateway.link_rich_menu(user_id, alias))
+
+    def link_now(services: Any) -> None:
+        services.gateway.link_rich_menu(user_id, alias)  # False (not linked) is retried by the next setup
+    ctx.after_response(link_now)
 
 
 def link(gateway: Any, contacts: Iterable[Contact]) -> int:
