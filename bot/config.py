@@ -56,6 +56,7 @@ class Config:
     public_base_url: str = "http://127.0.0.1:5000"
     max_body_bytes: int = 1024 * 1024
     conversation_minutes: int = 30
+    rate_limit_per_minute: int = 30  # commands, taps and steps per user and minute (0 = no limit)
     outbox_max_attempts: int = 6
     incident_escalation_minutes: int = 15
     incident_second_escalation_minutes: int = 15
@@ -153,6 +154,7 @@ class Config:
             outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", 45),
             processed_events_retention_days=_int(env, "PROCESSED_EVENTS_RETENTION_DAYS", 7),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 365),
+            rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 30),
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),

@@ -27,6 +27,21 @@ class Outbound:
     # When a reply token has expired, some answers (e.g. the confirmation of a request) must still arrive.
     push_if_reply_fails: bool = False
     group_cost_hint: int | None = None
+    follow_ups: "FollowUps | None" = None
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What to say once the outbox knows how a message fared (bot/outbox.py), each at most once.
+
+    `sent` once LINE accepted it (a 求助 is confirmed only then), `delayed` when its first attempt
+    failed and it is being retried, `failed` when it cannot be delivered (refused, the month's quota
+    used up, or still failing past the retry bound). Replies among them use the event's reply token.
+    """
+
+    sent: tuple[Outbound, ...] = ()
+    delayed: tuple[Outbound, ...] = ()
+    failed: tuple[Outbound, ...] = ()
 
 
 def reply(*messages: Message, push_if_reply_fails: bool = False) -> Outbound:
@@ -34,9 +49,11 @@ def reply(*messages: Message, push_if_reply_fails: bool = False) -> Outbound:
     return Outbound(list(messages), push_if_reply_fails=push_if_reply_fails)
 
 
-def push(to: str, *messages: Message, dedupe_key: str | None = None, group_cost_hint: int | None = None) -> Outbound:
+def push(to: str, *messages: Message, dedupe_key: str | None = None, group_cost_hint: int | None = None,
+         follow_ups: FollowUps | None = None) -> Outbound:
     """Send to another chat (costs quota; `group_cost_hint` is the group's size when the caller knows it)."""
-    return Outbound(list(messages), to=to, dedupe_key=dedupe_key, group_cost_hint=group_cost_hint)
+    return Outbound(list(messages), to=to, dedupe_key=dedupe_key, group_cost_hint=group_cost_hint,
+                    follow_ups=follow_ups)
 
 
 def label(text: str) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
-from bot import conversations
+from bot import conversations, rate_limits
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, reply, says, text
@@ -136,14 +136,17 @@ class Router:
         if event.user_id is None and event.kind in _ATTRIBUTED_EVENTS:
             return []  # screened above, but no one to attribute a command or a tap to (e.g. LINE for PC)
         if event.kind == EventKind.TEXT and event.text.strip().lower() in CANCEL_WORDS:
-            return self._cancel(event, ctx)
+            limited = _limited(event, ctx)
+            return limited if limited is not None else self._cancel(event, ctx)
         flow_answer = self._continue_flow(event, ctx)
         if flow_answer is not None:
             return flow_answer
         route = self._match(event)
         if route is None:
             return _default(event, ctx)
-        refusal = _refuse(route, event, ctx)
+        refusal = _limited(event, ctx)
+        if refusal is None:
+            refusal = _refuse(route, event, ctx)
         return refusal if refusal is not None else route.handler(event, ctx)
 
     def acknowledges_first(self, event: Inbound) -> bool:
@@ -175,6 +178,9 @@ class Router:
             return None
         if event.kind == EventKind.POSTBACK and event.action not in flow.actions:
             return None
+        limited = _limited(event, ctx)
+        if limited is not None:
+            return limited
         if event.kind == EventKind.TEXT:
             conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
         ctx.conversation = row
@@ -208,6 +214,11 @@ def _put(table: dict, key: object, value: object, what: str) -> None:
     if key in table:
         raise DuplicateRoute(f"two routes for the same {what}")
     table[key] = value
+
+
+def _limited(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
+    """Count a command, tap or step against the user's per-minute limit; what to say when over it."""
+    return rate_limits.check(ctx.session, event.user_id, ctx.now, ctx.config.rate_limit_per_minute, event.in_group)
 
 
 def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:

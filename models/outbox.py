@@ -44,3 +44,6 @@ class OutboxMessage(Base):
     line_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What to say when this message is accepted, delayed or undeliverable (bot.messages.FollowUps), resolved
+    # to chats and reply tokens; encrypted like the bodies.
+    follow_ups: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJson, nullable=True, default=None)

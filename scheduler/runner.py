@@ -22,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import build_services
 from bot.config import Config, ConfigError
+from bot import rate_limits
 from bot.inbox import resume_waiting
 from bot.outbox import relay_due, send_claimed
 from bot.reminders import dispatch_due
@@ -99,7 +100,8 @@ class Streamer:
 
 def jobs(services: Services) -> list[Job]:
     """The outbox relay first, then waiting events, reminders, and each capability's jobs, in route-table order."""
-    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders)]
+    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders),
+             Job("rate_limits", rate_limits.purge)]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found

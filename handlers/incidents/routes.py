@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot import conversations, privacy_guard, roster
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import Outbound, push, reply, text
+from bot.messages import FollowUps, Outbound, push, reply, text
 from bot.reminders import late_note
 from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.incidents import render, service, stats, web
@@ -69,9 +69,17 @@ def _post(event: Inbound, ctx: Ctx, category: str, urgency: str, body: str, unit
     incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
+    # Confirmed only once LINE accepted the card: a request that never reached the group must not
+    # look sent. If it cannot get there, the requester learns at once what to do instead, and the
+    # district's secretariat is told 1:1.
+    told = tuple(push(user_id, render.undelivered_to_secretariat(incident))
+                 for user_id in service.secretariat_ids(ctx.session, incident.district))
+    follow_ups = FollowUps(
+        sent=(reply(render.confirmation(incident), push_if_reply_fails=True),),
+        delayed=(reply(render.delayed(incident), push_if_reply_fails=True),),
+        failed=(reply(render.undelivered(incident), push_if_reply_fails=True), *told))
     return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
-                 group_cost_hint=group.member_count),
-            reply(render.confirmation(incident), push_if_reply_fails=True)]
+                 group_cost_hint=group.member_count, follow_ups=follow_ups)]
 
 
 def on_flow(event: Inbound, ctx: Ctx) -> list[Outbound]:
