@@ -135,6 +135,8 @@ class Router:
                 return said
         if event.user_id is None and event.kind in _ATTRIBUTED_EVENTS:
             return []  # screened above, but no one to attribute a command or a tap to (e.g. LINE for PC)
+        if event.kind == EventKind.POSTBACK and not _well_formed(event):
+            return [reply(text(STALE_BUTTON))]
         if event.kind == EventKind.TEXT and event.text.strip().lower() in CANCEL_WORDS:
             limited = _limited(event, ctx)
             return limited if limited is not None else self._cancel(event, ctx)
@@ -244,7 +246,20 @@ def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     return None
 
 
+STALE_BUTTON = "這個按鈕已失效或無法辨識（可能是舊的訊息）。請重新操作，或輸入「說明」查看可用功能。"
+
+
+def _well_formed(event: Inbound) -> bool:
+    """A tap names an action, and every id it carries is a number (anything else was not made by the bot)."""
+    if not event.action:
+        return False
+    return all(str(value).isascii() and str(value).isdigit() and len(str(value)) < 12
+               for key, value in event.postback.items() if key == "id" or key.endswith("_id"))
+
+
 def _default(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    if event.kind == EventKind.POSTBACK:
+        return [reply(text(STALE_BUTTON))]  # a tap always deserves an answer, even an unknown one
     # In groups the bot stays silent unless a command or a problem calls for it (group etiquette).
     if event.in_group or event.kind != EventKind.TEXT:
         return []

@@ -206,8 +206,18 @@ def _close(ctx: Ctx, incident: Incident) -> list[Outbound]:
 
 
 def _by_number(ctx: Ctx, argument: str, with_history: bool = False) -> Incident | None:
+    """The speaker's district's request; in a group, only if the group is bound to that same district.
+
+    A group bound elsewhere (or not at all) may hold people of other districts or outsiders: it is
+    told nothing about the request, not even that it exists.
+    """
     district_id = None if ctx.is_admin and ctx.contact is None else (
         ctx.contact.unit.district_id if ctx.contact else None)
+    if ctx.group_id is not None:
+        bound = ctx.group.district_id if ctx.group is not None else None
+        if bound is None or (district_id is not None and bound != district_id):
+            return None
+        district_id = bound
     return service.find(ctx.session, argument, district_id, with_history) if argument else None
 
 
