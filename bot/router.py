@@ -198,7 +198,7 @@ class Router:
         return [reply(text("已取消。需要時請輸入「說明」查看可用功能。"))]
 
 
-_GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED)
+_GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT)
 _ATTRIBUTED_EVENTS = (EventKind.TEXT, EventKind.POSTBACK, EventKind.FOLLOW, EventKind.UNFOLLOW)
 _USER_EVENTS = (*_ATTRIBUTED_EVENTS, EventKind.UNSEND)
 
@@ -237,6 +237,9 @@ def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     if contact is None:
         return [reply(text("這個功能限已註冊的網絡單位聯繫窗口使用。請先在一對一聊天輸入「註冊」。",
                            quick=[says("註冊")] if not event.in_group else None))]
+    if contact.status == "inactive":
+        return [reply(text("您的聯繫窗口身分已停用（已離開群組、封鎖小幫手或由秘書單位停用）。"
+                           "如仍負責聯繫，請輸入「註冊」重新申請。", quick=None if event.in_group else [says("註冊")]))]
     if not contact.is_active:
         return [reply(text("您的註冊申請尚待秘書單位核准，核准前只能使用「說明」與「資源」。"))]
     if route.who == Who.MANAGER and not contact.can_manage:

@@ -8,7 +8,10 @@ from bot.messages import FlexCard, Message, postback, says, text
 from models.roster import ROLE_LABELS, Contact, ContactStatus, District
 
 TAIPEI = ZoneInfo("Asia/Taipei")
-STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准"}
+STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准",
+                 ContactStatus.INACTIVE: "已停用"}
+WHAT_INACTIVE_MEANS = "（不再被標記、不再收到推播、沒有管理權限）"
+LEFT_HOW = {"left_group": "已離開{district}群組", "unfollowed": "已封鎖或刪除小幫手", "deactivated": "已由秘書單位停用"}
 
 
 def district_choices(districts: list[District]) -> list[dict]:
@@ -96,3 +99,11 @@ def decision_notice(contact: Contact, approve: bool) -> Message:
     """What the applicant is told once the secretariat decided (in chat or on the console)."""
     return text(f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
                 if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
+
+
+def offboarded(contacts: list[Contact], how: str) -> Message:
+    """Tell the district's secretariat who was taken off the roster, and how to undo it."""
+    district = contacts[0].unit.district.name
+    names = "、".join(f"{c.display_name or '（未提供名稱）'}（{c.unit.name}）" for c in contacts)
+    return text(f"【聯繫窗口異動】{names}{LEFT_HOW[how].format(district=district)}，已停用其聯繫窗口身分"
+                f"{WHAT_INACTIVE_MEANS}。\n如為誤會，請對方重新「註冊」，再由秘書單位核准。")
