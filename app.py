@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, console, privacy_pending, retention, webhook
+from bot import cli, console, privacy_pending, retention, security, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
@@ -65,6 +65,7 @@ def create_app(config: Config | None = None, *, gateway: Gateway | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["services"] = build_services(config, gateway, clock)
 
+    security.init_app(app)
     app.register_blueprint(webhook.blueprint)
     listed = app.extensions["services"].router.capabilities
     for capability in listed:
