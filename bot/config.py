@@ -57,6 +57,8 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     conversation_minutes: int = 30
     rate_limit_per_minute: int = 30  # commands, taps and steps per user and minute (0 = no limit)
+    # Events older than this are acknowledged and ignored (replay window); LINE redelivers for a limited time.
+    event_max_age_minutes: int = 1440
     outbox_max_attempts: int = 6
     incident_escalation_minutes: int = 15
     incident_second_escalation_minutes: int = 15
@@ -155,6 +157,7 @@ class Config:
             processed_events_retention_days=_int(env, "PROCESSED_EVENTS_RETENTION_DAYS", 7),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 365),
             rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 30),
+            event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 1440),
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),

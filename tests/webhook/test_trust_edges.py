@@ -55,3 +55,29 @@ def test_a_well_formed_but_unknown_id_is_answered_too(emulator, services):
     assert "找不到這筆申請" in emulator.texts(to=demo.SECRETARIAT)[-1]
     emulator.postback(demo.POLICE, "action=inc_claim&id=424242", group_id=demo.GROUP)
     assert len(emulator.texts(to=demo.GROUP)) == 1
+
+
+def test_events_older_than_the_replay_window_are_acknowledged_and_ignored(services, client, caplog):
+    """A signed event captured yesterday and sent again now changes nothing and says nothing."""
+    import time
+
+    from models.roster import Contact, ContactStatus
+    from tests.resilience.webhooks import encode, sign
+
+    old = int(time.time() * 1000) - (services.config.event_max_age_minutes + 5) * 60_000
+    body = encode([{"type": "unfollow", "mode": "active", "timestamp": old, "webhookEventId": "01OLDEVENT" + "0" * 16,
+                    "source": {"type": "user", "userId": demo.POLICE}, "deliveryContext": {"isRedelivery": True}}])
+    response = client.post("/callback", data=body, content_type="application/json",
+                           headers={"X-Line-Signature": sign(body)})
+    assert response.status_code == 200
+    with services.db.transaction() as session:
+        police = session.scalars(select(Contact).where(Contact.line_user_id == demo.POLICE)).one()
+        assert police.status == ContactStatus.ACTIVE
+    assert "1 event(s) older than 1440 minutes acknowledged and ignored" in caplog.text
+    fresh = encode([{"type": "unfollow", "mode": "active", "timestamp": int(time.time() * 1000),
+                     "webhookEventId": "01NEWEVENT" + "0" * 16, "source": {"type": "user", "userId": demo.POLICE},
+                     "deliveryContext": {"isRedelivery": False}}])
+    client.post("/callback", data=fresh, content_type="application/json", headers={"X-Line-Signature": sign(fresh)})
+    with services.db.transaction() as session:
+        police = session.scalars(select(Contact).where(Contact.line_user_id == demo.POLICE)).one()
+        assert police.status == ContactStatus.INACTIVE
