@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot import create_app
+from app import create_app
 from tests.browser.test_calendar_month import month_url
 
 pytestmark = pytest.mark.browser

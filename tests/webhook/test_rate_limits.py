@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from bot import create_app
+from app import create_app
 from models.rate_limits import RateWindow
 from models.roster import Contact
 from scheduler.runner import tick
