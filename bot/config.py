@@ -59,6 +59,7 @@ class Config:
     rate_limit_per_minute: int = 30  # commands, taps and steps per user and minute (0 = no limit)
     # Events older than this are acknowledged and ignored (replay window); LINE redelivers for a limited time.
     event_max_age_minutes: int = 1440
+    contact_silent_days: int = 180  # contacts silent this long are listed to their secretariat each quarter
     outbox_max_attempts: int = 6
     incident_escalation_minutes: int = 15
     incident_second_escalation_minutes: int = 15
@@ -158,6 +159,7 @@ class Config:
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 365),
             rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 30),
             event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 1440),
+            contact_silent_days=_int(env, "CONTACT_SILENT_DAYS", 180),
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),

@@ -220,7 +220,23 @@ def _put(table: dict, key: object, value: object, what: str) -> None:
 
 def _limited(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     """Count a command, tap or step against the user's per-minute limit; what to say when over it."""
-    return rate_limits.check(ctx.session, event.user_id, ctx.now, ctx.config.rate_limit_per_minute, event.in_group)
+    limited = rate_limits.check(ctx.session, event.user_id, ctx.now, ctx.config.rate_limit_per_minute,
+                                event.in_group)
+    if limited is None:
+        _note_seen(ctx)
+    return limited
+
+
+SEEN_EVERY = timedelta(days=1)
+
+
+def _note_seen(ctx: Ctx) -> None:
+    """Remember that an active contact used the bot (once a day at most: one small write)."""
+    contact = ctx.contact
+    if contact is None or not contact.is_active:
+        return
+    if contact.last_seen_at is None or ctx.now - contact.last_seen_at >= SEEN_EVERY:
+        contact.last_seen_at = ctx.now
 
 
 def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:

@@ -107,3 +107,13 @@ def offboarded(contacts: list[Contact], how: str) -> Message:
     names = "、".join(f"{c.display_name or '（未提供名稱）'}（{c.unit.name}）" for c in contacts)
     return text(f"【聯繫窗口異動】{names}{LEFT_HOW[how].format(district=district)}，已停用其聯繫窗口身分"
                 f"{WHAT_INACTIVE_MEANS}。\n如為誤會，請對方重新「註冊」，再由秘書單位核准。")
+
+
+def silent_review(contacts: list[Contact], days: int) -> Message:
+    """The quarterly list of contacts who have not used the bot for `days` days."""
+    from rules.dates import roc_date, to_taipei
+    lines = [f"・{c.display_name or '（未提供名稱）'}（{c.unit.name}），最後使用 "
+             f"{roc_date(to_taipei(c.last_seen_at or c.decided_at or c.created_at).date())}" for c in contacts[:40]]
+    more = f"\n…另有 {len(contacts) - 40} 位" if len(contacts) > 40 else ""
+    return text(f"【季度名冊檢視】{contacts[0].unit.district.name}以下聯繫窗口已超過 {days} 天沒有使用小幫手，"
+                "請確認是否仍負責聯繫；不再負責者請輸入「停用 LINE名稱」：\n" + "\n".join(lines) + more)

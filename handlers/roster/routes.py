@@ -8,7 +8,7 @@ message quota (額度).
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 from enum import StrEnum
 from functools import partial
 
@@ -18,8 +18,8 @@ from bot import conversations, roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
-from bot.router import Capability, Flow, Route, Where, Who
-from handlers.roster import cli, render, web
+from bot.router import Capability, Flow, Job, Route, Where, Who
+from handlers.roster import cli, jobs, render, web
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
@@ -318,6 +318,7 @@ CAPABILITY = Capability(
         Route(on_resources, commands=("資源",), summary="資源 [行政區]：專線與家庭服務中心"),
         Route(on_quota, commands=("額度",), who=Who.ADMIN, summary="本月訊息額度"),
     ),
+    jobs=(Job("roster_silent_review", jobs.review_silent, every=timedelta(minutes=10)),),
     flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),
     commands=(cli.roster_cli,),
     blueprints=(web.blueprint,),
