@@ -259,10 +259,20 @@ def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     if not contact.is_active:
         return [reply(text("您的註冊申請尚待秘書單位核准，核准前只能使用「說明」與「資源」。"))]
     if route.who == Who.MANAGER and not contact.can_manage:
+        _audit_refusal(route, event, ctx)
         return [reply(text("這個功能限秘書單位（區公所社會課、社會局）或管理員使用。"))]
     if route.who == Who.ADMIN:
+        _audit_refusal(route, event, ctx)
         return [reply(text("這個功能限管理員使用。"))]
     return None
+
+
+def _audit_refusal(route: Route, event: Inbound, ctx: Ctx) -> None:
+    """A registered contact tried a manager's or an admin's command: who, what, where (never the text)."""
+    from models.audit import AuditEntry
+    what = route.action or (route.commands[0] if route.commands else str(route.event))
+    ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id or "", action=f"refused:{what}"[:40],
+                               detail={"who": str(route.who), "group": event.group_id}))
 
 
 STALE_BUTTON = "這個按鈕已失效或無法辨識（可能是舊的訊息）。請重新操作，或輸入「說明」查看可用功能。"

@@ -80,3 +80,12 @@ def test_cli_deactivates(app, services):
     assert status(services, demo.FIRE) == ContactStatus.INACTIVE
     unknown = app.test_cli_runner().invoke(args=["roster", "deactivate", "--line-id", "U" + "9" * 32])
     assert unknown.exit_code != 0 and "no contact" in unknown.output
+
+
+def test_refused_manager_and_admin_commands_are_audited(emulator, services):
+    emulator.text(demo.POLICE, "額度")
+    emulator.text(demo.POLICE, "停用 王護理師")
+    with services.db.transaction() as session:
+        refused = [(a.actor, a.action) for a in session.scalars(
+            select(AuditEntry).where(AuditEntry.action.like("refused:%")).order_by(AuditEntry.id))]
+    assert refused == [(demo.POLICE, "refused:額度"), (demo.POLICE, "refused:停用")]
