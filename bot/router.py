@@ -231,12 +231,20 @@ SEEN_EVERY = timedelta(days=1)
 
 
 def _note_seen(ctx: Ctx) -> None:
-    """Remember that an active contact used the bot (once a day at most: one small write)."""
+    """Remember that an active contact used the bot (once a day at most).
+
+    A statement on the connection, like the rate limit's count: noting it is no change a redelivery
+    must not repeat, so a read-only command (說明) still leaves no dedupe row.
+    """
+    from sqlalchemy import update
+
+    from models.roster import Contact
     contact = ctx.contact
     if contact is None or not contact.is_active:
         return
     if contact.last_seen_at is None or ctx.now - contact.last_seen_at >= SEEN_EVERY:
-        contact.last_seen_at = ctx.now
+        ctx.session.connection().execute(update(Contact.__table__).where(
+            Contact.__table__.c.id == contact.id).values(last_seen_at=ctx.now))
 
 
 def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
