@@ -182,6 +182,11 @@ class Config:
         for name in ("OUTBOX_RETENTION_DAYS", "PROCESSED_EVENTS_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
             if getattr(config, name.lower()) <= 0:
                 raise ConfigError(f"{name} must be at least 1 (days); got {getattr(config, name.lower())}")
+        if not 0 < config.event_max_age_minutes < config.processed_events_retention_days * 24 * 60:
+            # A replay older than the dedupe records would act again: the window must end before they are pruned.
+            raise ConfigError(f"EVENT_MAX_AGE_MINUTES must be at least 1 and shorter than "
+                              f"PROCESSED_EVENTS_RETENTION_DAYS ({config.processed_events_retention_days} days); "
+                              f"got {config.event_max_age_minutes}")
         if production:
             _check_production(config, env)
         elif config.database_url.startswith("sqlite:///"):
