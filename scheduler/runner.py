@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -101,7 +101,7 @@ class Streamer:
 def jobs(services: Services) -> list[Job]:
     """The outbox relay first, then waiting events, reminders, and each capability's jobs, in route-table order."""
     found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders),
-             Job("rate_limits", rate_limits.purge)]
+             Job("rate_limits", rate_limits.purge, every=timedelta(minutes=10))]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found
