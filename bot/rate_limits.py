@@ -10,9 +10,9 @@ minute, politely, and further events that minute are ignored.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ def window_of(now: datetime) -> datetime:
 
 def count(session: Session, user_id: str, now: datetime) -> int:
     """Count one more command for the user in the current minute; returns the minute's total."""
-    table = RateWindow.__table__
+    table = cast(Table, RateWindow.__table__)
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     statement = insert.values(user_id=user_id, window_start=window_of(now), count=1)
@@ -57,6 +57,6 @@ def check(session: Session, user_id: str | None, now: datetime, per_minute: int,
 def purge(services: Any, now: datetime) -> int:
     """Job: forget windows older than an hour."""
     with services.db.transaction() as session:
-        result = session.connection().execute(delete(RateWindow.__table__).where(
-            RateWindow.__table__.c.window_start < now - KEEP))
+        table = cast(Table, RateWindow.__table__)
+        result = session.connection().execute(delete(table).where(table.c.window_start < now - KEEP))
         return int(result.rowcount or 0)

@@ -236,15 +236,17 @@ def _note_seen(ctx: Ctx) -> None:
     A statement on the connection, like the rate limit's count: noting it is no change a redelivery
     must not repeat, so a read-only command (說明) still leaves no dedupe row.
     """
-    from sqlalchemy import update
+    from typing import cast
+
+    from sqlalchemy import Table, update
 
     from models.roster import Contact
     contact = ctx.contact
     if contact is None or not contact.is_active:
         return
     if contact.last_seen_at is None or ctx.now - contact.last_seen_at >= SEEN_EVERY:
-        ctx.session.connection().execute(update(Contact.__table__).where(
-            Contact.__table__.c.id == contact.id).values(last_seen_at=ctx.now))
+        table = cast(Table, Contact.__table__)
+        ctx.session.connection().execute(update(table).where(table.c.id == contact.id).values(last_seen_at=ctx.now))
 
 
 def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:

@@ -21,8 +21,8 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import build_services
-from bot.config import Config, ConfigError
 from bot import rate_limits
+from bot.config import Config, ConfigError
 from bot.inbox import resume_waiting
 from bot.outbox import relay_due, send_claimed
 from bot.reminders import dispatch_due

@@ -11,11 +11,10 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot import links, spreadsheets
+from bot import links, roster, spreadsheets
 from bot.config import Config
 from bot.services import Services
 from handlers.meetings import service, tracked
-from bot import roster
 from models.audit import AuditEntry
 from models.meetings import ITEM_STATUS_LABELS, Meeting, TrackedItem
 from rules.dates import roc_date, roc_datetime, to_taipei
