@@ -21,14 +21,14 @@ from bot.pacing import paced
 from bot.roster import may_manage_district
 from bot.router import Capability, build
 from bot.services import Clock, Services, system_clock
-from handlers import calendar, forms, help as help_, incidents, meetings, roster
+from handlers import calendar, forms, help as help_, incidents, meetings, quota, roster
 from models import crypto
 
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    return [privacy_pending.CAPABILITY, retention.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY,
-            forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
+    return [privacy_pending.CAPABILITY, retention.CAPABILITY, quota.CAPABILITY, roster.CAPABILITY,
+            incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
 
 
 def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,

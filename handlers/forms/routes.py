@@ -250,6 +250,7 @@ CAPABILITY = Capability(
     flows=(Flow(filling.FLOW, filling.on_step, actions=filling.ACTIONS),
            Flow(defining.FLOW, defining.on_step, actions=defining.ACTIONS)),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),
     console_pages=(console.PAGE,),

@@ -229,6 +229,7 @@ CAPABILITY = Capability(
     flows=(flow.flow(schedule),),
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(export.blueprint, web.blueprint),
     commands=(cli.meetings_cli,),
     console_pages=(web.PAGE,),
