@@ -95,7 +95,7 @@ class Config:
     bundle_window_minutes: int = 10  # a routine group push waits this long for others to the same group
     digest_time: str = "08:30"  # routine group notices of the working day go out together then (empty: off)
     quota_reserve_urgent: str = "10%"  # of the month's quota, kept for urgent requests (or a number of messages)
-    big_send_confirm: int = 60  # a send costing more than this many messages is shown with its cost first
+    big_send_confirm: int = 20  # a send costing more than this many messages is shown with its cost first
 
     @property
     def bundle_window(self) -> timedelta:
@@ -181,7 +181,7 @@ class Config:
             digest_time=env.get("DIGEST_TIME", "08:30"),
             bundle_window_minutes=_int(env, "BUNDLE_WINDOW_MINUTES", 10),
             quota_reserve_urgent=env.get("QUOTA_RESERVE_URGENT", "10%"),
-            big_send_confirm=_int(env, "BIG_SEND_CONFIRM", 60),
+            big_send_confirm=_int(env, "BIG_SEND_CONFIRM", 20),
         )
         _check_schedules(config)
         if config.retention_days <= 0:

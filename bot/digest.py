@@ -15,8 +15,9 @@ the same group are worth sending together (rules/economy.py has the choice per k
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,12 @@ from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from models.reminders import Reminder, ReminderState
 from models.roster import Group
 from rules.dates import TAIPEI
-from rules.economy import MAX_MESSAGES_PER_PUSH, digest_moment, next_digest, parse_digest_time
+from rules.economy import (
+    MAX_MESSAGES_PER_PUSH,
+    digest_moment,
+    next_digest,
+    parse_digest_time,
+)
 from rules.workdays import calendar_from_setting
 
 log = logging.getLogger(__name__)

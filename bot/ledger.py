@@ -5,8 +5,8 @@ Read by 額度 and the console's quota page through handlers/quota/service.py.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

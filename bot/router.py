@@ -6,10 +6,11 @@ default (a hint in 1:1 chat, silence in groups).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from bot import conversations
 from bot.context import Ctx

@@ -17,10 +17,10 @@ with the cost in mind (README "Message quota" has the table):
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Callable
 
 MAX_MESSAGES_PER_PUSH = 5  # LINE: a push carries at most five message objects
 DEFAULT_DIGEST_TIME = "08:30"
@@ -108,5 +108,5 @@ class Forecast:
 def forecast(used: int, scheduled: int, event_driven_so_far: int, elapsed_days: float, month_days: int) -> Forecast:
     """The month's end: what is spent, what is scheduled, and the rest of the month at this month's pace."""
     remaining = max(month_days - elapsed_days, 0.0)
-    pace = int(round(event_driven_so_far / max(elapsed_days, 1.0) * remaining))
+    pace = round(event_driven_so_far / max(elapsed_days, 1.0) * remaining)
     return Forecast(used, scheduled, pace)

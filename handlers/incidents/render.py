@@ -4,7 +4,13 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from models.incidents import Incident, IncidentStatus, IncidentUpdate, UpdateKind, Urgency
+from models.incidents import (
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    UpdateKind,
+    Urgency,
+)
 from models.roster import Contact, Unit
 from rules.dates import roc_datetime
 from rules.incidents import CATEGORIES, ClaimStats

@@ -16,16 +16,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import reserve
 from bot.config import Config
 from bot.gateway import Gateway
 from bot.ledger import by_capability, month_of
-from bot import reserve
 from bot.reserve import estimate
 from models.quota import LedgerEntry
 from models.reminders import Reminder, ReminderState
 from models.roster import Group
 from rules.dates import TAIPEI
 from rules.economy import Forecast, QuotaState, forecast, parse_reserve, state_of
+
 
 @dataclass(frozen=True)
 class Summary:

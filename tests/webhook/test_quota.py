@@ -110,3 +110,27 @@ def test_with_the_quota_gone_the_requester_is_told_at_once_to_phone(emulator, se
     answer = "\n".join(emulator.texts(to=demo.SOCIAL_WORKER)[-2:])
     assert "額度" in answer and "電話" in answer and "113" in answer
     assert "已將求助" not in answer  # never a false confirmation
+
+
+def test_a_big_send_shows_its_cost_and_sends_only_what_was_confirmed(emulator, app, tmp_path):
+    from tests.webhook.test_forms import create_from_file
+    bind(emulator)
+    emulator.member_joined(demo.GROUP, MORE_MEMBERS)
+    form_id = create_from_file(app, tmp_path, ["中壢分局", "衛生局"])
+    before = len(emulator.deliveries(to=demo.GROUP))
+    emulator.text(demo.SECRETARIAT, f"表單 發布 {form_id}")
+    card = emulator.messages(to=demo.SECRETARIAT)[-1]
+    assert "將發送到 1 個群組，共約 30 則訊息額度" in card["template"]["text"]
+    assert len(emulator.deliveries(to=demo.GROUP)) == before  # nothing sent before the confirm
+    confirm = next(a for a in card["template"]["actions"] if a["label"] == "確認發送")
+
+    emulator.member_joined(demo.GROUP, ["U" + "f" * 32])  # the price changed after the card was shown
+    emulator.postback(demo.SECRETARIAT, confirm["data"])
+    assert "已失效" in "\n".join(emulator.texts(to=demo.SECRETARIAT)[-2:])
+    assert len(emulator.deliveries(to=demo.GROUP)) == before
+    fresh = emulator.messages(to=demo.SECRETARIAT)[-1]
+    assert "共約 31 則" in fresh["template"]["text"]
+
+    emulator.postback(demo.SECRETARIAT, next(a for a in fresh["template"]["actions"] if a["label"] == "確認發送")["data"])
+    assert emulator.deliveries(to=demo.GROUP)[-1]["counted"] == 31
+    assert "已發布表單" in "\n".join(emulator.texts(to=demo.SECRETARIAT)[-2:])
