@@ -104,7 +104,9 @@ class District:
         self.emulator.configure(monthly_quota=1_000_000)  # measure, never refuse
         config = Config(channel_secret=SECRET, channel_access_token=TOKEN,
                         encryption_keys=(Fernet.generate_key().decode(),), line_api_base_url=emulator_url,
-                        database_url=database_url, environment="bench")
+                        database_url=database_url, environment="bench",
+                        # Keep the outbox rows the play makes: each push is attributed through its row.
+                        retention_days=3650, outbox_retention_days=3650)
         config = _with_env(config, env or {})
         self.app = create_app(config, clock=self.clock)
         self.services = self.app.extensions["services"]
