@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
@@ -265,8 +265,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _check_schedules(config: "Config") -> None:
     """Read the scheduling settings once at start-up, so a typo fails here and not at the first reminder."""
-    from rules.meetings.cycles import parse_leads
     from rules.economy import parse_digest_time, parse_reserve
+    from rules.meetings.cycles import parse_leads
     from rules.workdays import QuietHours, calendar_from_setting
     checks: tuple[tuple[str, Any, str], ...] = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
               ("QUIET_HOURS", QuietHours.parse, config.quiet_hours),

@@ -8,9 +8,10 @@ the same group are worth sending together (rules/economy.py has the choice per k
   push. Which reminders may wait or go early is each capability's call (`Capability.digestible`).
   Pulled rows are marked `in_digest`, so a chaser knows the group is being written to anyway.
 - A routine group push waits BUNDLE_WINDOW_MINUTES (10) in the outbox; when the first of a group's
-  waiting pushes is due, all of them that nobody has tried yet are merged into one push: plain texts joined into one text, Flex bubbles side by side in one carousel, at most five
-  messages; what does not fit waits for the next push. Urgent rows (a request's card, escalations)
-  are never merged or held.
+  waiting pushes is due, all of them that nobody has tried yet are merged into one push: plain
+  texts joined into one text, Flex bubbles side by side in one carousel, at most five messages;
+  what does not fit waits for the next push. Urgent rows (a request's card, escalations) are never
+  merged or held.
 """
 from __future__ import annotations
 

@@ -4,16 +4,20 @@ LINE counts a push once per recipient: a push to a 30-member group costs 30, a 1
 however many bubbles (up to 5 messages) it carries; replies are free. The choices per kind of message,
 with the cost in mind (README "Message quota" has the table):
 
-| message | goes to | why |
-|---|---|---|
-| a reply to what someone typed or tapped | the reply token (free) | a push only when no reply token is fresh |
-| a request's card (求助) | the group, at once, never held | the one thing a district cannot lose; may spend the reserve |
-| first escalation (nobody claimed) | 1:1 to the asked units' contacts, with the card to claim from | cost = those contacts; the group when that is cheaper (nobody was asked, or as many contacts as members) |
-| second escalation | 1:1 to the district secretariat | one or two people decide what to do |
-| chasing units that have not answered (forms, activity calls) | 1:1 to their contacts; inside the group's digest when one goes out anyway | cost = those contacts, or nothing extra |
-| routine group notices (meeting reminders a day or more ahead, review cards, activity announcements, case-submission notices) | the group's morning digest (DIGEST_TIME, workdays), up to 5 messages in one push | one push instead of one per notice |
-| timely group notices (a meeting 2 hours ahead) | the group at their time | late is useless |
-| a big send (a form to several groups) | shown with its cost, sent after a confirm button | the secretariat decides knowingly |
+Per kind of message, with the cost in mind (README "Message quota" has the same as a table):
+
+- an answer to what someone typed or tapped: the reply token (free); a push only when no reply
+  token is fresh.
+- a request's card (求助): the group, at once, never held; it may spend the reserve.
+- first escalation (nobody claimed): 1:1 to the asked units' contacts with the card to claim from
+  (cost = those contacts); the group when that is cheaper (nobody asked, or as many contacts as members).
+- second escalation: 1:1 to the district secretariat (one or two people decide what to do).
+- chasing units that have not answered (forms): 1:1 to their contacts; inside the group's digest,
+  for nothing extra, when one goes out that morning anyway.
+- routine group notices (meeting reminders a day or more ahead, review cards, activity announcements,
+  case-submission notices): the group's morning digest (DIGEST_TIME, workdays), merged into one push.
+- timely group notices (a meeting 2 hours ahead): the group at their time; late is useless.
+- a big send (a form to the groups): shown with its cost, sent after a confirm button.
 """
 from __future__ import annotations
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import partial
 
-from sqlalchemy import select
-
 from bot import conversations, roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
