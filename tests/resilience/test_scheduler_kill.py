@@ -60,7 +60,7 @@ def start_scheduler(config, emulator_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DATABASE_URL": config.database_url,
            "LINE_API_BASE_URL": emulator_url, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
            "DATA_ENCRYPTION_KEY": ",".join(config.encryption_keys), "SCHEDULER_TICK_SECONDS": "1", "APP_ENV": "test",
-           "LINE_PUSH_RATE": str(config.line_push_rate), "BUNDLE_WINDOW_MINUTES": str(config.bundle_window_minutes)}
+           "LINE_PUSH_RATE": str(int(config.line_push_rate)), "BUNDLE_WINDOW_MINUTES": str(config.bundle_window_minutes)}
     return subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=REPO_ROOT, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
