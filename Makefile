@@ -29,7 +29,7 @@ $(AXE):
 axe: $(AXE)
 
 run: setup
-	$(PY) scripts/run_local.py --port $(PORT) --emulator-port $(EMULATOR_PORT)
+	$(PY) scripts/run_local.py --port $(PORT) --emulator-port $(EMULATOR_PORT) $(if $(VERBOSE),--verbose)
 
 # Seconds with a warm cache: ruff (pyflakes, pycodestyle, import order) and mypy, configured in pyproject.toml.
 LINTED := app.py wsgi.py bot rules models handlers scheduler

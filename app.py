@@ -6,12 +6,13 @@ nothing below it (`bot/`, `handlers/`, `models/`, `rules/`) imports it.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Iterable
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, console, privacy_pending, retention, security, webhook
+from bot import cli, console, home, privacy_pending, retention, security, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
@@ -20,14 +21,14 @@ from bot.pacing import paced
 from bot.roster import may_manage_district
 from bot.router import Capability, build
 from bot.services import Clock, Services, system_clock
-from handlers import calendar, forms, help as help_, incidents, meetings, roster
+from handlers import calendar, forms, help as help_, incidents, meetings, quota, roster
 from models import crypto
 
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    return [privacy_pending.CAPABILITY, retention.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY,
-            forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
+    return [privacy_pending.CAPABILITY, retention.CAPABILITY, quota.CAPABILITY, roster.CAPABILITY,
+            incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
 
 
 def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,
@@ -56,17 +57,24 @@ class ClosingTestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def log_level() -> str:
+    """LOG_LEVEL (INFO unless set; `make run` sets WARNING so a local run stays quiet)."""
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    return level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO"
+
+
 def create_app(config: Config | None = None, *, gateway: Gateway | None = None, clock: Clock | None = None) -> Flask:
     """Create the web app: the webhook, health check and the `flask` commands."""
     app = Flask(__name__, instance_relative_config=False)
     app.test_client_class = ClosingTestClient
     config = config or Config.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["services"] = build_services(config, gateway, clock)
 
     security.init_app(app)
     app.register_blueprint(webhook.blueprint)
+    app.register_blueprint(home.blueprint)
     listed = app.extensions["services"].router.capabilities
     for capability in listed:
         for blueprint in capability.blueprints:

@@ -1,11 +1,13 @@
 """The framework's `flask --app wsgi ...` commands (database schema, encryption keys); each capability adds its own."""
 from __future__ import annotations
 
-from typing import Iterable
+import functools
+import logging
+from typing import Any, Iterable
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from bot.router import Capability
 from bot.services import Services
@@ -40,8 +42,52 @@ def upgrade_command() -> None:
     click.echo("database is at the newest schema")
 
 
+NOT_MIGRATED = ("資料庫尚未建立或不是最新結構（{url}）。請先執行：\n"
+                "  flask --app wsgi db upgrade\n"
+                "再執行這個指令。")
+
+
+def needs_schema(command: click.Command) -> click.Command:
+    """Make a command say what to run when the database is missing or behind, instead of a traceback."""
+    callback = command.callback
+    if callback is None or getattr(callback, "needs_schema", False):
+        return command  # a group, or already wrapped (every app the tests build registers the same commands)
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        url = _services().config.database_url
+        if not _schema_current(url):
+            raise click.ClickException(NOT_MIGRATED.format(url=_without_password(url)))
+        return callback(*args, **kwargs)
+
+    wrapped = with_appcontext(checked)
+    wrapped.needs_schema = True  # type: ignore[attr-defined]
+    command.callback = wrapped
+    return command
+
+
+def _schema_current(url: str) -> bool:
+    """Ask Alembic quietly: this is a check before a command, not a migration, so its INFO lines are noise."""
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        from bot.migrate import is_current
+        return is_current(url)
+    finally:
+        alembic_log.setLevel(level)
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def init_app(app: Flask, capabilities: Iterable[Capability]) -> None:
     """Register the framework's command groups, then each capability's (they live beside its handlers)."""
     groups = [db_cli, crypto_cli] + [group for capability in capabilities for group in capability.commands]
     for group in groups:
+        if group is not db_cli:
+            for command in group.commands.values():
+                needs_schema(command)
         app.cli.add_command(group)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
@@ -95,6 +96,15 @@ class Config:
         base = LINE_LOGIN_API_URL if self.line_login_base_url == LINE_LOGIN_ACCESS_URL else self.line_login_base_url
         return f"{base}/oauth2/v2.1/token"
 
+    bundle_window_minutes: int = 10  # a routine group push waits this long for others to the same group
+    digest_time: str = "08:30"  # routine group notices of the working day go out together then (empty: off)
+    quota_reserve_urgent: str = "10%"  # of the month's quota, kept for urgent requests (or a number of messages)
+    big_send_confirm: int = 20  # a send costing more than this many messages is shown with its cost first
+
+    @property
+    def bundle_window(self) -> timedelta:
+        return timedelta(minutes=max(self.bundle_window_minutes, 0))
+
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={_masked(getattr(self, name))!r}"
@@ -175,6 +185,10 @@ class Config:
             line_login_channel_id=login_id,
             line_login_channel_secret=login_secret,
             line_login_base_url=login_base,
+            digest_time=env.get("DIGEST_TIME", "08:30"),
+            bundle_window_minutes=_int(env, "BUNDLE_WINDOW_MINUTES", 10),
+            quota_reserve_urgent=env.get("QUOTA_RESERVE_URGENT", "10%"),
+            big_send_confirm=_int(env, "BIG_SEND_CONFIRM", 20),
         )
         _check_schedules(config)
         if config.retention_days <= 0:
@@ -263,11 +277,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _check_schedules(config: "Config") -> None:
     """Read the scheduling settings once at start-up, so a typo fails here and not at the first reminder."""
+    from rules.economy import parse_digest_time, parse_reserve
     from rules.meetings.cycles import parse_leads
     from rules.workdays import QuietHours, calendar_from_setting
-    checks = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
+    checks: tuple[tuple[str, Any, str], ...] = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
               ("QUIET_HOURS", QuietHours.parse, config.quiet_hours),
-              ("WORKDAY_CALENDAR", calendar_from_setting, config.workday_calendar))
+              ("WORKDAY_CALENDAR", calendar_from_setting, config.workday_calendar),
+              ("QUOTA_RESERVE_URGENT", lambda v: parse_reserve(v, 1000), config.quota_reserve_urgent))
+    if config.digest_time:
+        checks += (("DIGEST_TIME", parse_digest_time, config.digest_time),)
     for name, parse, value in checks:
         try:
             parse(value)

@@ -93,6 +93,7 @@ class SdkGateway:
         configuration = Configuration(host=host, access_token=access_token)
         configuration.retries = urllib3.Retry(total=0, redirect=False)  # retries are the outbox's job
         self._client = ApiClient(configuration)
+        self._host = configuration.host.rstrip("/")
         self._api = MessagingApi(self._client)
         self._timeout = timeout
 
@@ -102,7 +103,7 @@ class SdkGateway:
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
         """Answer an event with its reply token (free of quota)."""
         response = self._post_messages("/v2/bot/message/reply", {"replyToken": reply_token, "messages": messages})
-        return SendResult(_request_id(response.headers))
+        return SendResult(_request_id(_headers(response)))
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
         """Push to a user or group; a repeat of an accepted retry key (409) counts as delivered."""
@@ -113,7 +114,7 @@ class SdkGateway:
             if exc.status == 409:
                 return SendResult(exc.detail or None, duplicate=True)
             raise
-        return SendResult(_request_id(response.headers))
+        return SendResult(_request_id(_headers(response)))
 
     def _post_messages(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
         """POST a message request through the SDK's client, with the body as the handlers built it.
@@ -121,13 +122,14 @@ class SdkGateway:
         The typed methods (reply_message, push_message) would parse every message into pydantic models
         and serialise them back, which for a Flex card costs more than the rest of the event. The bodies
         are already in the API's JSON shape, and the test suite checks each against messaging-api.yml.
+        `ApiClient.request` is the SDK's public HTTP call (its typed methods end there); it adds neither
+        the client's default headers (token, User-Agent) nor the host, so both are given here.
+        tests/unit/test_gateway_sdk.py pins the part of the SDK this relies on.
         """
-        return self._call(self._client.call_api, path, "POST",
-                          header_params={"Accept": "application/json", "Content-Type": "application/json",
-                                         **(headers or {})},
-                          body=body, auth_settings=["Bearer"], response_types_map={"200": "object"},
-                          _return_http_data_only=False, _preload_content=True,
-                          _name=path.rsplit("/", 1)[-1] + "_message")
+        return self._call(self._client.request, "POST", self._host + path,
+                          headers={**self._client.default_headers, "Accept": "application/json",
+                                   "Content-Type": "application/json", **(headers or {})},
+                          body=body, _name=path.rsplit("/", 1)[-1] + "_message")
 
     def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
         """Return a user's display name (from the group when the user is not a friend); None if unknown."""
@@ -160,8 +162,13 @@ class SdkGateway:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise Unavailable(None, type(exc).__name__) from None
         log.info("LINE %s ok request_id=%s", _name or method.__name__.removesuffix("_with_http_info"),
-                 _request_id(response.headers))
+                 _request_id(_headers(response)))
         return response
+
+
+def _headers(response: Any) -> Any:
+    """Response headers of a typed call (ApiResponse.headers) or of ApiClient.request (RESTResponse)."""
+    return response.getheaders() if hasattr(response, "getheaders") else response.headers
 
 
 def _request_id(headers: Any) -> str | None:

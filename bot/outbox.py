@@ -13,6 +13,7 @@ from typing import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import ledger
 from bot.db import Database
 from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
 from bot.messages import FollowUps, Message, Outbound
@@ -26,11 +27,16 @@ MAX_BACKOFF = timedelta(minutes=10)
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
-            now: datetime, claimed: bool = False) -> OutboxMessage | None:
+            now: datetime, claimed: bool = False, bundle_window: timedelta = timedelta(0)) -> OutboxMessage | None:
     """Record one logical message; returns None when its dedupe key was already used.
 
     `claimed` rows are leased to the caller, who sends them right after commit (see enqueue_claimed).
+    A routine (not urgent) push to a group waits `bundle_window` for others to the same group, and is
+    then sent with them as one push by the relay (bot/digest.py): it is never claimed.
     """
+    waits = bool(bundle_window) and outbound.to is not None and outbound.to.startswith(("C", "R")) \
+        and not outbound.urgent
+    claimed = claimed and not waits
     if outbound.dedupe_key and session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == outbound.dedupe_key)):
         return None
@@ -47,10 +53,13 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
         dedupe_key=outbound.dedupe_key,
         status=OutboxStatus.SENDING if claimed else OutboxStatus.PENDING,
         attempts=1 if claimed else 0,
-        next_attempt_at=now + LEASE if claimed else now,
+        next_attempt_at=now + LEASE if claimed else now + (bundle_window if waits else timedelta(0)),
         quota_cost=0 if as_reply else (outbound.group_cost_hint or push_cost(session, to)),
         created_at=now,
         follow_ups=_resolved(outbound.follow_ups, chat_id, reply_token),
+        capability=outbound.capability,
+        purpose=(outbound.purpose or "")[:60] or None,
+        urgent=outbound.urgent,
     )
     session.add(row)
     if not claimed:  # claimed rows are flushed at commit, together: one INSERT for all of an event's rows
@@ -59,19 +68,25 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
 
 
 def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
-                    now: datetime) -> OutboxMessage | None:
+                    now: datetime, bundle_window: timedelta = timedelta(0)) -> OutboxMessage | None:
     """Enqueue a message the caller sends right after commit, already claimed (one transaction fewer).
 
     If the process dies before sending, the lease runs out and the relay sends it with its retry key.
     """
-    return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True)
+    return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True,
+                   bundle_window=bundle_window)
 
 
 def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime, *, chat_id: str | None = None,
-                        reply_token: str | None = None) -> list[OutboxMessage]:
-    """Enqueue what an event, a job or an operator's command said, claimed for sending after commit."""
-    rows = [enqueue_claimed(session, o, chat_id=chat_id, reply_token=reply_token, now=now) for o in said]
-    return [row for row in rows if row is not None]
+                        reply_token: str | None = None,
+                        bundle_window: timedelta = timedelta(0)) -> list[OutboxMessage]:
+    """Enqueue what an event, a job or an operator's command said; return the rows claimed for sending now.
+
+    Routine group pushes wait for the relay instead (see `enqueue`).
+    """
+    rows = [enqueue_claimed(session, o, chat_id=chat_id, reply_token=reply_token, now=now,
+                            bundle_window=bundle_window) for o in said]
+    return [row for row in rows if row is not None and row.status == OutboxStatus.SENDING]
 
 
 def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime,
@@ -176,6 +191,8 @@ def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | L
     sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
     if sent:
         session.execute(update(OutboxMessage), sent)
+        ledger.record(session, [row for row, outcome in outcomes
+                                if isinstance(outcome, SendResult) and row.kind == OutboxKind.PUSH], now)
     told: list[OutboxMessage] = []
     for row, outcome in outcomes:
         if isinstance(outcome, LineError):

@@ -6,15 +6,16 @@ default (a hint in 1:1 chat, silence in groups).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from bot import conversations, rate_limits
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
-from bot.messages import Outbound, reply, says, text
+from bot.messages import Outbound, labelled, owner_of, reply, says, text
 
 Handler = Callable[[Inbound, Ctx], list[Outbound]]
 Middleware = Callable[[Inbound, Ctx], list[Outbound] | None]
@@ -89,6 +90,8 @@ class Capability:
     # (bot/retention.py then clears the outbox bodies that quoted those texts).
     forget: tuple[Callable[..., list[str]], ...] = ()
     console_pages: tuple[Any, ...] = ()  # bot.console.ConsolePage entries of the secretariat's desk
+    # Which of its reminders may go out early in the group's morning digest (bot/digest.py); None: none.
+    digestible: Callable[[Any], bool] | None = None
 
 
 class DuplicateRoute(ValueError):
@@ -105,6 +108,7 @@ class Router:
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
+    digestible: dict[str, Callable[[Any], bool]] = field(default_factory=dict)  # reminder kind -> may it wait
 
     def __post_init__(self) -> None:
         for capability in self.capabilities:
@@ -112,6 +116,8 @@ class Router:
             self.forgetters.extend(capability.forget)
             for kind, renderer in capability.reminders.items():
                 _put(self.renderers, kind, renderer, f"reminder kind {kind} ({capability.name})")
+                if capability.digestible is not None:
+                    self.digestible[kind] = capability.digestible
             for route in capability.routes:
                 self._register(route, capability.name)
             for flow in capability.flows:
@@ -149,7 +155,9 @@ class Router:
         refusal = _limited(event, ctx)
         if refusal is None:
             refusal = _refuse(route, event, ctx)
-        return refusal if refusal is not None else route.handler(event, ctx)
+        if refusal is not None:
+            return refusal
+        return labelled(route.handler(event, ctx), owner_of(route.handler), route.handler.__name__.removeprefix("on_"))
 
     def acknowledges_first(self, event: Inbound) -> bool:
         """Whether the event's route wants it stored and acknowledged before it is handled.
@@ -186,7 +194,7 @@ class Router:
         if event.kind == EventKind.TEXT:
             conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
         ctx.conversation = row
-        return flow.handler(event, ctx)
+        return labelled(flow.handler(event, ctx), owner_of(flow.handler), flow.name)
 
     def _cancel(self, event: Inbound, ctx: Ctx) -> list[Outbound]:
         row = None

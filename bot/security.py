@@ -2,13 +2,15 @@
 
 - Content-Security-Policy: only this site's own scripts, or inline ones carrying the request's
   nonce (`<script nonce="{{ csp_nonce() }}">`); no plugins, no framing (`frame-ancestors 'none'`),
-  forms post back here only. Inline styles are allowed (the pages print; styles run no code).
+  forms post back here or to LINE Login (the console's sign-in form redirects there, and Chromium checks
+  that redirect against form-action). Inline styles are allowed (the pages print; styles run no code).
 - X-Frame-Options for browsers without frame-ancestors; nosniff; no Referer, because page and
   download URLs carry signed tokens; HSTS when the service is public over https (PUBLIC_BASE_URL).
 """
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g
 
@@ -22,7 +24,7 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
-def policy(nonce: str) -> str:
+def policy(nonce: str, login_origin: str = "") -> str:
     return "; ".join((
         "default-src 'none'",
         f"script-src 'self' 'nonce-{nonce}'",
@@ -30,7 +32,7 @@ def policy(nonce: str) -> str:
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
-        "form-action 'self'",
+        f"form-action 'self' {login_origin}".rstrip(),
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",
@@ -39,14 +41,20 @@ def policy(nonce: str) -> str:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", policy(csp_nonce()))
+    config = current_app.extensions["services"].config
+    headers.setdefault("Content-Security-Policy", policy(csp_nonce(), _origin(config.line_login_base_url)))
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.extensions["services"].config.public_base_url.startswith("https://"):
+    if config.public_base_url.startswith("https://"):
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def init_app(app: Flask) -> None:

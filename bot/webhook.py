@@ -148,7 +148,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
                                            processed_at=now))
                 session.flush()
                 claimed = outbox.enqueue_claimed_all(session, rest, now, chat_id=event.chat_id,
-                                                     reply_token=event.reply_token)
+                                                     reply_token=event.reply_token,
+                                                     bundle_window=services.config.bundle_window)
             delivery = Delivery.of(event, answer, claimed, session)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 
 from werkzeug.serving import run_simple
@@ -20,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", default=str(DEMO_USERS_PATH), help="YAML file of demo users and groups")
     parser.add_argument("--quota", type=int, default=200, help="monthly push quota")
     parser.add_argument("--reply-ttl", type=float, default=60.0, help="reply token lifetime in seconds")
+    parser.add_argument("--quiet", action="store_true", help="no access log line per request (the chat page polls)")
     return parser.parse_args(argv)
 
 
@@ -39,11 +41,14 @@ def main(argv: list[str] | None = None) -> None:
         login_channel_id=os.environ.get("LINE_LOGIN_CHANNEL_ID", "1656000000"),
         login_channel_secret=os.environ.get("LINE_LOGIN_CHANNEL_SECRET", "dev-login-secret"),
     )
+    if args.quiet:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_emulator(settings)
     base = f"http://{args.host}:{args.port}"
-    print(f"LINE 模擬器聊天頁面：{base}/", flush=True)
-    print(f"LINE Login (authorize, token): {base}/oauth2/v2.1/authorize", flush=True)
-    print(f"Messaging API host for the bot: {base}  (webhooks go to {args.bot_url})", flush=True)
+    if not args.quiet:
+        print(f"LINE 模擬器聊天頁面：{base}/", flush=True)
+        print(f"LINE Login (authorize, token): {base}/oauth2/v2.1/authorize", flush=True)
+        print(f"Messaging API host for the bot: {base}  (webhooks go to {args.bot_url})", flush=True)
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
 
 

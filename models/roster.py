@@ -117,4 +117,5 @@ class Group(Base):
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     greeted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    digest_time: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "08:30"; None: DIGEST_TIME
     district: Mapped[District | None] = relationship()

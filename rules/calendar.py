@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from rules.dates import TAIPEI, format_time, normalize, parse_date, roc_date, roc_weekday, to_taipei
+from rules.dates import (
+    TAIPEI,
+    format_time,
+    normalize,
+    parse_date,
+    roc_date,
+    roc_long as roc_long,  # re-exported: the calendar's renderers say periods.roc_long
+    roc_weekday,
+    to_taipei,
+)
 from rules.workdays import WorkCalendar
 
 T = TypeVar("T")
@@ -196,11 +205,6 @@ def time_span(start: datetime, end: datetime | None) -> str:
 def roc_month_title(year: int, month: int) -> str:
     """民國115年12月."""
     return f"民國{year - 1911}年{month}月"
-
-
-def roc_long(d: date) -> str:
-    """115年12月5日(六)."""
-    return f"{roc_date(d, 'chinese')}{roc_weekday(d)}"
 
 
 # ---------------------------------------------------------------------------- weeks and overlaps

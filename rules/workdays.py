@@ -17,7 +17,7 @@ from typing import Protocol
 
 import holidays
 
-from rules.dates import TAIPEI, to_taipei
+from rules.dates import TAIPEI, roc_long, to_taipei
 
 WORK_START = time(8, 0)  # earliest a deferred notice goes out
 OFFICE_OPEN = time(8, 30)  # government office hours 08:30–17:30 (DGPA standard)
@@ -127,6 +127,18 @@ class TaiwanCalendar(_CalendarBase):
     def holiday_name(self, d: date) -> str | None:
         """Return the holiday's name (zh-TW), e.g. 國慶日, or None."""
         return self._holidays(d.year).get(d)
+
+
+def day_off(d: date, calendar: WorkCalendar) -> str | None:
+    """Say why `d` is not a working day (週六, 國慶日, 彈性放假 ...), or None when offices are open."""
+    if calendar.is_workday(d):
+        return None
+    name = getattr(calendar, "holiday_name", lambda _: None)(d)
+    if name:
+        return f"{roc_long(d)}是{name}，政府機關放假"
+    if d.weekday() >= 5:
+        return f"{roc_long(d)}是週{'六日'[d.weekday() - 5]}，非上班日"
+    return f"{roc_long(d)}非上班日"
 
 
 def calendar_from_setting(value: str) -> WorkCalendar:

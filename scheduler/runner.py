@@ -4,8 +4,9 @@ The tick (SCHEDULER_TICK_SECONDS) runs the jobs that move messages, in order: wa
 reminders, then the outbox relay last, so what they enqueue leaves in the same tick. A job that
 declares `every` (purges, arming digests and monthly requests ahead of time) gets its own interval
 trigger instead of running every 30 s. Jobs keep their state in database rows, which they claim
-before acting, so a restart or a second scheduler started by mistake cannot send twice, and jobs on
-different triggers may overlap. APScheduler only provides the triggers; it has no job store to share.
+before acting, so a restart or a second scheduler started by mistake cannot send twice. Jobs on
+different triggers take turns on one thread, as they did on one tick, so housekeeping never competes
+with a burst of pushes. APScheduler only provides the triggers; it has no job store to share.
 """
 from __future__ import annotations
 
@@ -18,14 +19,17 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from app import build_services
+from app import build_services, log_level
 from bot import rate_limits
 from bot.config import Config, ConfigError
+from bot.digest import bundle_due, pull_into_digests
 from bot.inbox import resume_waiting
 from bot.outbox import relay_due, send_claimed
 from bot.reminders import dispatch_due
+from bot.reserve import refresh_if_stale
 from bot.router import Job
 from bot.services import Services
 from models.outbox import OutboxMessage
@@ -41,6 +45,7 @@ def relay_outbox(services: Services, now: datetime) -> int:
 
     Pushes are paced under LINE_PUSH_RATE by the gateway itself, with every other sender (bot/pacing.py).
     """
+    bundle_due(services.db, now)  # notices due to the same group together go as one push
     deadline = time.monotonic() + services.config.scheduler_tick_seconds
     total = 0
     while True:
@@ -59,9 +64,12 @@ def dispatch_reminders(services: Services, now: datetime) -> int:
     leaves within a batch of the burst being due. The sender is at most one batch behind: a
     reminder's 補發 note is decided seconds before it leaves, not minutes.
     """
+    with services.db.transaction() as session:  # where the month stands decides routine messages' audience
+        refresh_if_stale(session, services.gateway, now)
     with Streamer(services) as stream:
         return dispatch_due(services.db, services.router.renderers, now, limit=20_000,
-                            public=services.directory.public, send=stream.put, clock=services.clock)
+                            public=services.directory.public, send=stream.put, clock=services.clock,
+                            reserve=services.config.quota_reserve_urgent, bundle_window=services.config.bundle_window)
 
 
 class Streamer:
@@ -100,8 +108,8 @@ class Streamer:
 
 def jobs(services: Services) -> list[Job]:
     """The outbox relay first, then waiting events, reminders, and each capability's jobs, in route-table order."""
-    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders),
-             Job("rate_limits", rate_limits.purge, every=timedelta(minutes=10))]
+    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("digest", pull_into_digests),
+             Job("reminders", dispatch_reminders), Job("rate_limits", rate_limits.purge, every=timedelta(minutes=10))]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found
@@ -141,14 +149,16 @@ def run(services: Services, due: list[Job], now: datetime | None = None) -> dict
 
 def main(argv: list[str] | None = None) -> None:
     """Start the scheduler loop until SIGTERM/SIGINT."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick drowns what matters
     try:
         config = Config.from_env()
     except ConfigError as exc:
         sys.exit(f"scheduler: {exc}")
     services = build_services(config)
-    scheduler = BlockingScheduler(timezone="Asia/Taipei")
+    # One worker thread, and a job that waited for it still runs (no misfire skip): jobs take turns.
+    scheduler = BlockingScheduler(timezone="Asia/Taipei", executors={"default": ThreadPoolExecutor(1)},
+                                  job_defaults={"misfire_grace_time": None})
     start = datetime.now().astimezone()
     for seconds, due in plan(services):
         scheduler.add_job(run, "interval", args=[services, due], seconds=seconds, max_instances=1, coalesce=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
@@ -84,6 +85,9 @@ def config(database_url: str) -> Config:
         environment="test",
         line_login_channel_id=LOGIN_CHANNEL_ID,
         line_login_channel_secret=LOGIN_SECRET,
+        # Group pushes go at once, as each capability's own tests expect; tests/webhook/test_digest.py
+        # covers the bundling window (10 minutes by default).
+        bundle_window_minutes=0,
     )
 
 
@@ -212,3 +216,49 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+def gunicorn_env(config: Config, line_api_base_url: str) -> dict[str, str]:
+    """The environment that makes `wsgi:app` in a gunicorn process the same bot as the test's `config`."""
+    from bench.procs import base_env
+    env = base_env(
+        APP_ENV=config.environment, LINE_CHANNEL_SECRET=config.channel_secret,
+        LINE_CHANNEL_ACCESS_TOKEN=config.channel_access_token, LINE_API_BASE_URL=line_api_base_url,
+        DATABASE_URL=config.database_url, DATA_ENCRYPTION_KEY=",".join(config.encryption_keys),
+        ADMIN_LINE_USER_IDS=",".join(sorted(config.admin_line_user_ids)), PUBLIC_BASE_URL=config.public_base_url,
+    )
+    from bot.links import signing_keys
+    env["LINK_SIGNING_KEY"] = ",".join(reversed(signing_keys(config)))  # the keys the test's links are signed with
+    return env
+
+
+@pytest.fixture
+def gunicorn_url(app, config: Config, emulator_server: str, tmp_path) -> Iterator[str]:
+    """The test's bot served by a real gunicorn (gthread worker), as deployed: its base URL.
+
+    Flask's test client and werkzeug's server accept headers gunicorn refuses (a non-Latin-1 file name
+    answered 500 only here), so downloads are fetched from this server.
+    """
+    import requests
+    from bench.procs import GunicornSettings, free_port, start
+    port = free_port()
+    # The deployed settings' worker class; one worker is enough here. No control socket: runs must not share one.
+    argv = GunicornSettings(workers=1, threads=2).argv("wsgi:app", port) + ["--no-control-socket"]
+    process = start("gunicorn", argv, gunicorn_env(config, emulator_server), tmp_path)
+    deadline = time.monotonic() + 60  # a worker loads the app lazily, slowly on a busy machine
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline or not process.alive():
+            process.stop()
+            pytest.fail(f"gunicorn did not serve the bot:\n{process.log_path.read_text(errors='replace')}")
+        time.sleep(0.2)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()
+        log = process.log_path.read_text(errors="replace")
+        assert "Traceback" not in log and "Invalid" not in log, f"gunicorn logged an error:\n{log}"

@@ -288,6 +288,7 @@ CAPABILITY = Capability(
     jobs=(Job("calendar_announcements", jobs.arm_announcements, every=timedelta(minutes=10)),
           Job("calendar_digest", jobs.schedule_digests, every=timedelta(hours=1))),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(web.blueprint, console.blueprint),
     commands=(cli.calendar_cli,),
     console_pages=(console.PAGE,),

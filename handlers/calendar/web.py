@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from bot import downloads
 from bot.services import Services
 from handlers.calendar import export, render, service
 from models.audit import AuditEntry
@@ -54,9 +55,8 @@ def feed(token: str) -> Response:
         activities = service.window(session, district.id, today - timedelta(days=FEED_PAST_DAYS),
                                     today + timedelta(days=FEED_FUTURE_DAYS), include_cancelled=True)
         body = export.ics(f"{district.name}社安網活動期程", activities)
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
-    return _private(response)
+    return _private(downloads.file_response(body, f"{district.name}活動期程.ics", downloads.ICS,
+                                            fallback="calendar.ics", inline=True))
 
 
 @blueprint.get("/<token>/month")
@@ -117,9 +117,7 @@ def spreadsheet(token: str) -> Response:
         title = f"{district.city}{district.name}社會安全網網絡單位活動期程表"
         body = export.xlsx(title, first, last, activities, services.clock())
     filename = f"{district.name}活動期程_{roc_date(first, 'compact')}-{roc_date(last, 'compact')}.xlsx"
-    response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f"attachment; filename=schedule.xlsx; filename*=UTF-8''{quote(filename)}"
-    return _private(response)
+    return _private(downloads.file_response(body, filename, downloads.XLSX, fallback="schedule.xlsx"))
 
 
 def _xlsx_period(services: Services, session: Any, district_id: int) -> tuple[date, date]:

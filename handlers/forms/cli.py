@@ -53,7 +53,7 @@ def templates_command() -> None:
 @click.option("--district", help="District (defaults to the file's `district`).")
 @click.option("--deadline", help="Last day, 2026-12-01 or 115/12/01 (defaults to the file's `deadline`).")
 def create_command(path: str | None, template_key: str | None, district: str | None, deadline: str | None) -> None:
-    """Create a draft form from a file or a template; units default to every unit of the district."""
+    """Create a draft form from a file or a template; units default to the district's, secretariat aside."""
     if bool(path) == bool(template_key):
         raise click.UsageError("give exactly one of --file or --template")
     if template_key:
@@ -82,7 +82,8 @@ def create_command(path: str | None, template_key: str | None, district: str | N
                 raise click.UsageError(f"no unit {name!r} in {found.name}")
             units.append(unit)
         form = service.create(session, district=found, definition=definition, deadline=due, units=units,
-                              created_by=None, now=now, template=template_key)
+                              created_by=None, now=now, template=template_key,
+                              include_secretariat=bool(data.get("include_secretariat")))
         click.echo(f"created form {form.id}: {form.title} ({found.name}, deadline {render.day(due)}, "
                    f"{len(form.targets)} units)")
 
@@ -126,13 +127,13 @@ def list_command() -> None:
 @forms_cli.command("progress")
 @click.argument("form_id", type=int)
 def progress_command(form_id: int) -> None:
-    """Show ✓/✗ per unit."""
+    """Show ✓/✗ per unit and each question's tally."""
     services = _services()
     with services.db.transaction() as session:
         form = service.get(session, form_id)
         if form is None:
             raise click.UsageError(f"no form {form_id}")
-        click.echo(render.progress_text([(form, service.progress(session, form))])["text"])
+        click.echo(render.progress_text([(form, service.progress(session, form), service.spec_of(form))])["text"])
 
 
 @forms_cli.command("export")

@@ -24,7 +24,7 @@ from bot.messages import Message, Outbound, datetime_picker, postback, reply, sa
 from handlers.forms import render, service
 from models.roster import District
 from rules import forms as rules
-from rules.dates import parse_date, to_taipei
+from rules.dates import parse_date, roc_long, to_taipei
 
 FLOW = "form_define"
 ACTIONS = frozenset({"form_def_tpl", "form_def_kind", "form_def_date", "form_def_create"})
@@ -163,7 +163,8 @@ def _on_deadline(event: Inbound, ctx: Ctx, data: dict[str, Any], said: str) -> l
         return [reply(text("截止日不能早於今天。")), reply(_ask_deadline())]
     district = _district(ctx, data)
     _go(ctx, Step.UNITS, deadline=chosen.isoformat())
-    return [reply(text(f"截止日：{render.day(chosen)}。\n填寫單位預設為{district.name}全部 {len(district.units)} 個單位；"
+    asked = len(service.default_units(district))
+    return [reply(text(f"截止日：{roc_long(chosen)}。\n填寫單位預設為{district.name}全部 {asked} 個網絡單位（秘書單位除外）；"
                        "按「全部單位」，或輸入要填寫的單位名稱（以「、」分隔）。", quick=[says("全部單位")]))]
 
 
@@ -222,7 +223,7 @@ def _ask_deadline() -> Message:
 def _summary(data: dict[str, Any], district: District) -> Message:
     definition = rules.parse_definition(data)
     chosen = set(data.get("unit_ids") or [])
-    units = "全部 {} 個單位".format(len(district.units)) if not chosen else \
+    units = "全部 {} 個網絡單位（秘書單位除外）".format(len(service.default_units(district))) if not chosen else \
         "、".join(render.unit_name(u) for u in district.units if u.id in chosen)
     lines = [f"請確認：{definition.title}", f"截止：{render.day(date.fromisoformat(data['deadline']))}",
              f"填寫單位：{units}"]

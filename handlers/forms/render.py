@@ -9,6 +9,7 @@ from handlers.forms.service import UnitStatus
 from models.forms import Form, FormResponse, FormStatus
 from models.roster import Contact, Unit
 from rules.dates import roc_date, roc_datetime, roc_weekday
+from rules.form_tallies import Answered, tally_lines
 from rules.forms import KIND_NAMES, FieldKind, FieldSpec, FormSpec, days_left, display_value, is_empty
 
 MAX_MENTIONS = 40  # LINE allows 100 substitutions; a reminder naming more people is noise anyway
@@ -43,10 +44,17 @@ def broadcast_card(form: Form, unit_count: int) -> Message:
         alt=f"請填寫表單 #{form.id}「{form.title}」，{day(form.deadline)} 截止",
         rows=[("編號", f"#{form.id}"), ("截止", day(form.deadline)), ("填寫單位", f"{unit_count} 個單位")],
         body=body,
-        actions=[postback("填寫表單", "form_fill", display=f"我要填寫表單 #{form.id}", id=form.id),
+        # No displayText: a tap must not post "我要填寫…" into the group; the card goes to 1:1 chat.
+        actions=[postback("填寫表單", "form_fill", id=form.id),
                  says("查看進度", f"表單進度 {form.id}")],
     )
     return card.message()
+
+
+def sent_privately(user_id: str, form: Form) -> Message:
+    """The group's short note after a tap on 填寫表單: the card went to the person's 1:1 chat."""
+    return textv2_mention(f"{{who}} 表單 #{form.id} 的填寫卡片已私訊給您，請到與小幫手的一對一聊天填寫。",
+                          {"who": user_id})
 
 
 def fill_card(form: Form, unit: Unit, response: FormResponse | None, names: dict[str, str], link: str,
@@ -150,20 +158,48 @@ def submitted(form: Form, unit: Unit, response: FormResponse) -> Message:
 
 # --------------------------------------------------------------------------- tracking
 
-def progress_text(forms: list[tuple[Form, list[UnitStatus]]]) -> Message:
-    """✓/✗ per unit for each form, as one reply."""
+def progress_text(forms: list[tuple[Form, list[UnitStatus], FormSpec]], manager: bool = False) -> Message:
+    """✓/✗ per unit and each question's tally for each form, as one reply; the secretariat gets the nudge button."""
     if not forms:
         return text("目前沒有收件中的表單。")
-    blocks = []
-    for form, statuses in forms:
+    blocks: list[str] = []
+    quick: list[Action] = []
+    for form, statuses, definition in forms:
         done = sum(1 for s in statuses if s.answered)
         lines = [f"📋 #{form.id} {form.title}", f"截止 {day(form.deadline)}｜已填 {done}/{len(statuses)}"]
         for s in statuses:
             mark = "✓" if s.answered else "✗"
             late = "（逾期）" if s.response is not None and s.response.late else ""
             lines.append(f"{mark} {unit_name(s.unit)}{late}")
+        if done:
+            lines += ["", "回答統計："] + tally_lines(definition, answered(statuses))
         blocks.append("\n".join(lines))
-    return text("\n\n".join(blocks))
+        waiting = len(statuses) - done
+        if manager and waiting and form.status == FormStatus.OPEN and len(quick) < 13:
+            quick.append(postback(f"提醒未填寫的單位（#{form.id}）", "form_nudge", display=None, id=form.id,
+                                  n=waiting))
+    return text("\n\n".join(blocks), quick=quick or None)
+
+
+def answered(statuses: list[UnitStatus]) -> list[Answered]:
+    """The answers of the units that answered, under their card names (for the tallies)."""
+    return [Answered(unit_name(s.unit), dict(s.response.answers)) for s in statuses if s.response is not None]
+
+
+def nudge(form: Form, unit: Unit) -> Message:
+    """The secretariat's one-tap reminder, sent 1:1 to a contact of a unit that has not answered."""
+    return text(f"⏰ 秘書單位提醒：「{unit_name(unit)}」尚未填寫表單 #{form.id}「{form.title}」，"
+                f"截止 {day(form.deadline)}。請點下方卡片填寫，單位內任一聯繫窗口填寫即可。")
+
+
+def nudged(form: Form, units: int, people: int, shown: int | None) -> Message:
+    """What the secretariat is told after tapping 提醒未填寫的單位."""
+    if units == 0:
+        return text(f"表單 #{form.id} 的單位都已填寫，沒有需要提醒的單位。")
+    changed = f"（剛才顯示 {shown} 個，期間已有單位填寫）" if shown is not None and shown != units else ""
+    none = "" if people else "；這些單位尚無聯繫窗口"
+    return text(f"已私訊提醒表單 #{form.id} 尚未填寫的 {units} 個單位{changed}，共 {people} 位聯繫窗口{none}。"
+                "同一天再按不會重複發送。")
 
 
 def reminder(form: Form, waiting: list[Unit], contacts: dict[int, list[Contact]], now: datetime,
@@ -184,6 +220,24 @@ def reminder(form: Form, waiting: list[Unit], contacts: dict[int, list[Contact]]
         lines.append(f"・{_esc(unit_name(unit))} " + (" ".join(people) if people else "（尚無聯繫窗口）"))
     lines.append(f"請點群組中的表單卡片「填寫表單」，或私訊小幫手「表單 填寫 {form.id}」。已填寫的單位不會再收到提醒。")
     return textv2_mention("\n".join(lines), mentions)
+
+
+def send_cost(form: Form, groups: int, cost: int, quota: tuple[int | None, int, object]) -> Message:
+    """Before a big send: what it costs, with a button that carries exactly that."""
+    limit, used, known = quota
+    left = f"（本月剩餘約 {max(limit - used, 0):,} 則）" if known is not None and limit is not None else ""
+    body = f"表單 #{form.id}「{form.title}」將發送到 {groups} 個群組，共約 {cost:,} 則訊息額度{left}。確定發送？"
+    return buttons(f"發送表單 #{form.id}：約 {cost} 則訊息額度", body, [
+        postback("確認發送", "form_send", display="確認發送", id=form.id, groups=groups, cost=cost),
+        says("先不要", "表單")])
+
+
+def reminder_direct(form: Form, now: datetime, note: str = "") -> Message:
+    """Chase one contact of a unit that has not answered, in 1:1 chat (cheaper than the whole group)."""
+    left = days_left(now, form.deadline)
+    when = "今天" if left == 0 else f"{left} 天後（{day(form.deadline)}）"
+    return text(f"{note}⏰ 表單 #{form.id}「{form.title}」將於{when}截止，貴單位尚未填寫。",
+                quick=[says("填寫表單", f"表單 填寫 {form.id}")])
 
 
 def _esc(words: str) -> str:
@@ -218,6 +272,8 @@ def group_summary(form: Form, statuses: list[UnitStatus], definition: FormSpec) 
     schedule = _schedule(done, definition)
     if schedule:
         body = "彙整行程：\n" + "\n".join(schedule) + "\n\n" + body
+    if done:
+        body += "\n\n回答統計：\n" + "\n".join(tally_lines(definition, answered(statuses)))
     card = FlexCard(title=f"📊 #{form.id} {form.title}", alt=f"表單 #{form.id}「{form.title}」彙整：已填 "
                     f"{len(done)}/{len(statuses)}", rows=rows, body=body)
     return card.message()

@@ -3,7 +3,8 @@
 User stories (seeds/000, 中壢區 108-03-21, proposal 2: the district social section posts unified
 tables for every unit to fill in): the secretariat defines a form (表單 新增, guided, or a template)
 and broadcasts it (表單 發布 3) as a card to the district's group; a unit's contact taps 填寫表單 and
-answers in 1:1 chat or on a web page; anyone asks 表單進度 for ✓/✗ per unit (a reply, never a push);
+answers in 1:1 chat or on a web page; anyone asks 表單進度 for ✓/✗ per unit and each question's tally (a reply, never a push), and the
+secretariat nudges the units yet to answer in one tap (提醒未填寫的單位, 1:1 to their contacts);
 the bot chases units yet to answer and sends the secretariat a summary at the deadline; the
 secretariat exports (表單 匯出 3, a signed link in 1:1) and posts a summary card (表單 摘要 3).
 
@@ -12,6 +13,7 @@ form_start (1:1 card), form_export (summary card); flows form_fill and form_defi
 """
 from __future__ import annotations
 
+from bot import reserve
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
@@ -20,7 +22,7 @@ from bot.router import Capability, Flow, Route, Where, Who
 from handlers.forms import cli, console, defining, filling, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
-from rules.dates import roc_datetime
+from rules.dates import roc_datetime, to_taipei
 
 
 def on_forms(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -85,7 +87,31 @@ def on_progress(event: Inbound, ctx: Ctx) -> list[Outbound]:
         if district_id is None:
             return [reply(text("這個群組尚未綁定行政區。"))] if event.in_group else []
         forms = service.open_forms(ctx.session, district_id)
-    return [reply(render.progress_text([(f, service.progress(ctx.session, f)) for f in forms]))]
+    rows = [(f, service.progress(ctx.session, f), service.spec_of(f)) for f in forms]
+    manager = any(service.may_manage(ctx.contact, f, ctx.is_admin) for f in forms)
+    return [reply(render.progress_text(rows, manager=manager))]
+
+
+def on_nudge(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """提醒未填寫的單位 (the secretariat's button on 表單進度): the fill card 1:1 to each waiting unit's contacts."""
+    form = service.get(ctx.session, int(event.postback.get("id", 0) or 0))
+    if form is None or not service.may_manage(ctx.contact, form, ctx.is_admin):
+        return [reply(text("提醒未填寫的單位限該區的秘書單位或管理員。"))]
+    if form.status != FormStatus.OPEN:
+        return [reply(text(f"表單 #{form.id} 目前不在收件中，沒有發送提醒。"))]
+    waiting = service.waiting_units(ctx.session, form)
+    contacts = service.contacts_by_unit(ctx.session, [u.id for u in waiting])
+    day = to_taipei(ctx.now).date().isoformat()
+    said: list[Outbound] = []
+    for unit in waiting:
+        for contact in contacts.get(unit.id, []):
+            card = render.fill_card(form, unit, None, {}, fill_url(ctx.config, form.id, contact.line_user_id), ctx.now)
+            # One nudge per person per form per day: a second tap (or a redelivery) sends nothing twice.
+            said.append(push(contact.line_user_id, render.nudge(form, unit), card,
+                             dedupe_key=f"form:{form.id}:nudge:{contact.line_user_id}:{day}"))
+    shown = event.postback.get("n", "")
+    said.insert(0, reply(render.nudged(form, len(waiting), len(said), int(shown) if shown.isdigit() else None)))
+    return said
 
 
 def _visible(ctx: Ctx, form: Form) -> bool:
@@ -118,11 +144,14 @@ def _private(event: Inbound, message: Message, dedupe: str) -> Outbound:
 
 
 def on_fill_tap(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """The group card's 填寫表單 button."""
+    """The group card's 填寫表單 button: the card goes 1:1; the group hears one short line, naming the tapper."""
     form = service.get(ctx.session, int(event.postback.get("id", 0) or 0))
     if form is None:
         return [reply(text("找不到這份表單。"))] if not event.in_group else []
-    return _fill_card(event, ctx, form)
+    said = _fill_card(event, ctx, form)
+    if event.in_group and event.user_id and service.may_answer(ctx.session, form, ctx.contact) is None:
+        said.insert(0, reply(render.sent_privately(event.user_id, form)))
+    return said
 
 
 def on_start(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -138,13 +167,16 @@ def _fill(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
     return _fill_card(event, ctx, form)
 
 
-def _broadcast(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
+def _broadcast(event: Inbound, ctx: Ctx, form: Form, confirmed: bool = False) -> list[Outbound]:
     if not service.may_manage(ctx.contact, form, ctx.is_admin):
         return [reply(text("發布表單限該區的秘書單位或管理員。"))]
     if form.status == FormStatus.CLOSED:
         return [reply(text(f"表單 #{form.id} 已結束收件，不能再發布。"))]
     if not service.groups_of(ctx.session, form):
         return [reply(text(f"{form.district.name}還沒有綁定的群組：請先在群組輸入「綁定 {form.district.name}」。"))]
+    groups, cost = _send_cost(event, ctx, form)
+    if not confirmed and cost > ctx.config.big_send_confirm:
+        return [reply(render.send_cost(form, len(groups), cost, reserve.estimate(ctx.session, ctx.now)))]
     try:
         groups = service.open_form(ctx.session, form, ctx.config, ctx.now)
     except ValueError:
@@ -164,6 +196,24 @@ def _broadcast(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
                                   f"提醒未填單位：{chase_note}\n截止後的第一個上班時段會私訊摘要給秘書單位。",
                                   quick=[says("查看進度", f"表單進度 {form.id}")])))
     return said
+
+
+def _send_cost(event: Inbound, ctx: Ctx, form: Form) -> tuple[list, int]:
+    """The groups a broadcast reaches and what it costs (a group typed in is answered for free)."""
+    groups = service.groups_of(ctx.session, form)
+    return groups, sum(max(g.member_count, 1) for g in groups if g.line_group_id != event.group_id)
+
+
+def on_send_tap(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """確認發送 on the cost card: sends only what the card showed (same groups, same cost)."""
+    form = service.get(ctx.session, service.parse_id(event.postback.get("id", "")) or 0)
+    if form is None:
+        return [reply(text("找不到這份表單。"))]
+    groups, cost = _send_cost(event, ctx, form)
+    if event.postback.get("groups") != str(len(groups)) or event.postback.get("cost") != str(cost):
+        return [reply(text("發送對象或人數已變更，這張確認卡已失效；以下是目前的費用：")),
+                *_broadcast(event, ctx, form)]
+    return _broadcast(event, ctx, form, confirmed=True)
 
 
 def _export(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
@@ -211,15 +261,19 @@ CAPABILITY = Capability(
     routes=(
         Route(on_forms, commands=("表單",), who=Who.REGISTERED,
               summary="表單：本單位待填的表單；表單 填寫 <編號>（秘書單位：新增、發布、摘要、匯出）"),
-        Route(on_progress, commands=("表單進度",), who=Who.REGISTERED, summary="表單進度 [編號]：各單位填寫狀況 ✓/✗"),
+        Route(on_progress, commands=("表單進度",), who=Who.REGISTERED,
+              summary="表單進度 [編號]：各單位填寫狀況與回答統計"),
         Route(on_fill_tap, action="form_fill", who=Who.REGISTERED),
+        Route(on_send_tap, action="form_send", where=Where.PRIVATE, who=Who.MANAGER),
         Route(on_start, action="form_start", where=Where.PRIVATE, who=Who.REGISTERED),
         Route(on_export_tap, action="form_export", who=Who.MANAGER),
+        Route(on_nudge, action="form_nudge", who=Who.MANAGER),
         *(Route(on_stale, action=a, where=Where.PRIVATE) for a in sorted(filling.ACTIONS | defining.ACTIONS)),
     ),
     flows=(Flow(filling.FLOW, filling.on_step, actions=filling.ACTIONS),
            Flow(defining.FLOW, defining.on_step, actions=defining.ACTIONS)),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),
     console_pages=(console.PAGE,),

@@ -38,9 +38,14 @@ def spec_of(form: Form) -> rules.FormSpec:
 
 
 def create(session: Session, *, district: District, definition: rules.FormSpec, deadline: date,
-           units: list[Unit] | None, created_by: str | None, now: datetime, template: str | None = None) -> Form:
-    """Create a draft form; required units default to every unit of the district."""
-    chosen = units if units else list(district.units)
+           units: list[Unit] | None, created_by: str | None, now: datetime, template: str | None = None,
+           include_secretariat: bool = False) -> Form:
+    """Create a draft form; required units default to the district's units except the secretariat's.
+
+    The secretariat asks; it answers its own form only when the form says so (`include_secretariat`,
+    or units listed by name that include it).
+    """
+    chosen = units if units else default_units(district, include_secretariat)
     form = Form(district_id=district.id, title=definition.title, instructions=definition.instructions,
                 fields=rules.fields_json(definition), template=template, deadline=deadline,
                 status=FormStatus.DRAFT, created_by=created_by, created_at=now)
@@ -48,6 +53,11 @@ def create(session: Session, *, district: District, definition: rules.FormSpec, 
     session.add(form)
     session.flush()
     return form
+
+
+def default_units(district: District, include_secretariat: bool = False) -> list[Unit]:
+    """The units asked when none are named: every unit of the district, the secretariat's only if asked."""
+    return [u for u in district.units if include_secretariat or not u.is_secretariat]
 
 
 def get(session: Session, form_id: int) -> Form | None:

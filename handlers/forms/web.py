@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy.orm import Session
 
-from bot import links, privacy_guard, roster
+from bot import downloads, links, privacy_guard, roster
 from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
@@ -136,10 +136,7 @@ def download(token: str, fmt: str) -> Any:
                                detail={"what": f"form_{fmt}", "form_id": form.id}))
         table = export.build(session, form)
     if fmt == "xlsx":
-        body = export.to_xlsx(table, services.clock())
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = export.to_xlsx(table, services.clock()), downloads.XLSX
     else:
-        body, mimetype = export.to_csv(table), "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=f"表單{form.id}_{form.title}.{fmt}")
-    return response
+        body, mimetype = export.to_csv(table), downloads.CSV
+    return downloads.file_response(body, f"表單{form.id}_{form.title}.{fmt}", mimetype, fallback=f"form{form.id}.{fmt}")

@@ -4,7 +4,13 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.messages import FlexCard, Message, postback, says, text, textv2_mention
-from models.incidents import Incident, IncidentStatus, IncidentUpdate, UpdateKind, Urgency
+from models.incidents import (
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    UpdateKind,
+    Urgency,
+)
 from models.roster import Contact, Unit
 from rules.dates import roc_datetime
 from rules.incidents import CATEGORIES, ClaimStats
@@ -42,6 +48,13 @@ def card(incident: Incident, with_buttons: bool = True) -> Message:
 def confirmation(incident: Incident) -> Message:
     return text(f"已將求助 {incident.number} 發到{incident.district.name}群組，請求：{asked_names(incident)}。\n"
                 f"後續：「案件 {incident.number}」看狀態、「回報 {incident.number} 內容」補充、「結案 {incident.number}」結案。")
+
+
+def quota_gone(incident: Incident) -> Message:
+    """The month's LINE quota cannot carry the card: say so at once, and what to do instead."""
+    return text(f"⚠️ 本月 LINE 訊息額度已用完，求助 {incident.number} 可能無法送到{incident.district.name}群組。\n"
+                f"請立即以電話聯繫被請求的單位（{asked_names(incident)}）。緊急危難請撥 110、119；"
+                "家暴、性侵害、兒少保護請撥 113 保護專線。\n小幫手仍會嘗試發送，並已通知秘書單位。")
 
 
 HISTORY_LINES = 15
@@ -89,6 +102,12 @@ def repost(incident: Incident, contacts: list[Contact], late: str) -> Message:
     body = (f"{late}⏰ 求助 {incident.number}（{incident.category}，{incident.urgency}）尚無單位認領，"
             f"請 {asked_names(incident)} 協助確認。{tags}\n{incident.text or ''}")
     return textv2_mention(body, mentions) if mentions else text(body)
+
+
+def repost_direct(incident: Incident, late: str) -> Message:
+    """The first escalation in 1:1 to an asked unit's contact: the group is not charged for it."""
+    return text(f"{late}⏰ 求助 {incident.number}（{incident.category}，{incident.urgency}）尚無單位認領，"
+                f"貴單位是被請求的單位（{asked_names(incident)}），請確認能否協助；可直接按下方「我來處理」。")
 
 
 def secretariat_alert(incident: Incident, late: str) -> Message:

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session, joinedload
 
-from bot import conversations, privacy_guard, roster
+from bot import conversations, privacy_guard, reserve, roster
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import FollowUps, Outbound, push, reply, text
@@ -24,8 +24,9 @@ from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.incidents import render, service, stats, web
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
-from models.roster import Unit
+from models.roster import Group, Unit
 from rules.dates import TAIPEI
+from rules.economy import QuotaState, one_to_one_is_cheaper
 from rules.incidents import CATEGORIES, claim_stats, parse_request
 
 FLOW = "incident"
@@ -69,17 +70,26 @@ def _post(event: Inbound, ctx: Ctx, category: str, urgency: str, body: str, unit
     incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
+    reserve.refresh_if_stale(ctx.session, ctx.line, ctx.now)  # a read; what we pushed since is in the ledger
+    secretariat = service.secretariat_ids(ctx.session, incident.district)
+    if reserve.state(ctx.session, ctx.config.quota_reserve_urgent, ctx.now, group.member_count) == QuotaState.OUT:
+        # Never a false confirmation: the requester phones now; the secretariat hears of it in 1:1.
+        alert = [push(user_id, render.quota_gone(incident), purpose="quota gone") for user_id in secretariat]
+        return [_card(incident, group), reply(render.quota_gone(incident), push_if_reply_fails=True), *alert]
     # Confirmed only once LINE accepted the card: a request that never reached the group must not
     # look sent. If it cannot get there, the requester learns at once what to do instead, and the
     # district's secretariat is told 1:1.
-    told = tuple(push(user_id, render.undelivered_to_secretariat(incident))
-                 for user_id in service.secretariat_ids(ctx.session, incident.district))
-    follow_ups = FollowUps(
+    told = tuple(push(user_id, render.undelivered_to_secretariat(incident), purpose="undelivered")
+                 for user_id in secretariat)
+    return [_card(incident, group, FollowUps(
         sent=(reply(render.confirmation(incident), push_if_reply_fails=True),),
         delayed=(reply(render.delayed(incident), push_if_reply_fails=True),),
-        failed=(reply(render.undelivered(incident), push_if_reply_fails=True), *told))
-    return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
-                 group_cost_hint=group.member_count, follow_ups=follow_ups)]
+        failed=(reply(render.undelivered(incident), push_if_reply_fails=True), *told)))]
+
+
+def _card(incident: Incident, group: Group, follow_ups: FollowUps | None = None) -> Outbound:
+    return push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
+                group_cost_hint=group.member_count, urgent=True, purpose="card", follow_ups=follow_ups)
 
 
 def on_flow(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -279,8 +289,14 @@ def render_escalation(session: Session, reminder: Reminder, now) -> list[Outboun
     if reminder.key.endswith(":repost"):
         unit_ids = [u.id for u in incident.asked_units] or [u.id for u in incident.district.units]
         contacts = [c for c in roster.contacts_of_units(session, unit_ids) if c.id != incident.requester_id]
-        return [push(incident.group_line_id, render.repost(incident, contacts, late))]
-    return [push(user_id, render.secretariat_alert(incident, late))
+        group = roster.group_of(session, incident.group_line_id)
+        if group is not None and one_to_one_is_cheaper(len(contacts), group.member_count):
+            # Only the asked units' contacts, each with the card to claim from (rules/economy.py).
+            return [push(c.line_user_id, render.repost_direct(incident, late), render.card(incident), urgent=True,
+                         purpose="escalation 1:1") for c in contacts]
+        return [push(incident.group_line_id, render.repost(incident, contacts, late), urgent=True,
+                     purpose="escalation group")]
+    return [push(user_id, render.secretariat_alert(incident, late), urgent=True, purpose="escalation secretariat")
             for user_id in service.secretariat_ids(session, incident.district)]
 
 

@@ -5,13 +5,11 @@ the workbook is built on request from the current items, never stored.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot import links, roster, spreadsheets
+from bot import downloads, links, roster, spreadsheets
 from bot.config import Config
 from bot.services import Services
 from handlers.meetings import service, tracked
@@ -88,7 +86,5 @@ def download(meeting_id: int) -> Response:
                                detail={"what": "meeting_review", "meeting_id": meeting_id}))
         data = review_workbook(meeting, tracked.review_items(session, meeting))
         name = file_name(meeting)
-    response = send_file(BytesIO(data), as_attachment=True, download_name=name,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Cache-Control"] = "no-store"  # the sheet holds progress notes: keep it out of caches
-    return response
+    # The sheet holds progress notes: file_response keeps it out of caches.
+    return downloads.file_response(data, name, downloads.XLSX, fallback=f"review_{meeting_id}.xlsx")

@@ -58,7 +58,7 @@ def on_add(event: Inbound, ctx: Ctx) -> list[Outbound]:
         service.latest_held(ctx.session, district.id, ctx.now)
     if meeting is None or meeting.district_id != district.id or meeting.is_cancelled or meeting.starts_at > ctx.now:
         return [reply(text("列管案號依會議日期編列，請指定本區已召開的會議（例如：列管新增 編號3 …），"
-                           "或先登錄該次會議。"))]
+                           "或先登錄該次會議，例如：會議 已召開 區級聯繫會議 115/11/20 14:00 本所3樓簡報室"))]
     assert event.user_id
     item = tracked.add_item(ctx.session, meeting, owners, words[1].strip(), event.user_id, ctx.now,
                             service.policy(ctx.config))

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from bot.messages import FlexCard, Message, buttons, datetime_picker, postback, says, text
+from bot.messages import FlexCard, Message, Outbound, buttons, datetime_picker, postback, reply, says, text
 from handlers.meetings.service import Proposal
 from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Answer, Meeting, TrackedItem
 from models.roster import Unit
 from rules.dates import roc_date, roc_datetime, to_taipei
 from rules.meetings.cycles import MeetingType
 from rules.meetings.plan import picker_value
+from rules.workdays import WorkCalendar, day_off
 
 PRIVACY_NOTE = "請勿填寫個案姓名、身分證字號、電話、地址等個人資料。"
 MAX_CARD_ITEMS = 10
@@ -38,6 +39,14 @@ def details(meeting: Meeting) -> list[str]:
         if label:
             lines.append(f"・{label}")
     return lines
+
+
+def day_off_warning(meeting: Meeting, calendar: WorkCalendar) -> list[Outbound]:
+    """A word to the organiser when the meeting falls on a weekend or a holiday (Taiwan calendar); [] otherwise."""
+    why = day_off(to_taipei(meeting.starts_at).date(), calendar)
+    if why is None:
+        return []
+    return [reply(text(f"⚠ 提醒：{why}。如需改期，請輸入「會議改期 {meeting.id} 日期 時間」。"))]
 
 
 def announcement(meeting: Meeting) -> Message:
@@ -65,9 +74,9 @@ def answered(meeting: Meeting, unit: Unit, reply: Answer) -> Message:
 def board_text(meeting: Meeting, rows: list[tuple[Unit, Answer | None]]) -> str:
     """出席 / 代理出席 / 請假 / 未回覆, each with its units."""
     lines = [f"【出席情形】{meeting.type_name} {when(meeting)}"]
-    for reply in (*Answer, None):
-        names = [unit.name for unit, given in rows if given == reply]
-        label = ANSWER_LABELS[reply] if reply else "未回覆"
+    for answer in (*Answer, None):
+        names = [unit.name for unit, given in rows if given == answer]
+        label = ANSWER_LABELS[answer] if answer else "未回覆"
         lines.append(f"{label}（{len(names)}）：{'、'.join(names) if names else '－'}")
     return "\n".join(lines)
 

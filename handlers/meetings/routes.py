@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
 from bot.router import Capability, Job, Route, Where, Who
-from handlers.meetings import access, cli, export, flow, items, jobs, render, service, web
+from handlers.meetings import access, cli, export, flow, held, items, jobs, render, service, web
 from models.meetings import Answer, Meeting
 from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_date, to_taipei
@@ -36,12 +36,16 @@ def on_meetings(event: Inbound, ctx: Ctx) -> list[Outbound]:
         found = service.proposals(ctx.session, district.id, service.meeting_types(ctx.config), ctx.now, rules)
         manager = access.manages(ctx, district)
         coming = service.upcoming(ctx.session, district.id, ctx.now)
-        held = service.minutes_pending(ctx.session, district.id, ctx.now)
-        return [reply(render.listing(district.name, coming, held, found, manager))]
+        minutes_due = service.minutes_pending(ctx.session, district.id, ctx.now)
+        return [reply(render.listing(district.name, coming, minutes_due, found, manager))]
     refusal = access.refuse_unless_manager(ctx, district, "排定或異動會議")
     if refusal:
         return refusal
+    if held.is_held_line(event.argument):
+        return held.on_held(event, ctx, district)
     line = parse_schedule_line(event.argument, ctx.now, service.meeting_types(ctx.config))
+    if line.past:
+        return held.offer(ctx, line, event.argument)
     if line.error or line.meeting_type is None or line.start is None:
         return [reply(text(line.error or "看不懂這個會議。"))]
     return schedule(event, ctx, district, line.meeting_type.key, line.start, line.place, line.agenda)
@@ -66,9 +70,10 @@ def schedule(event: Inbound, ctx: Ctx, district: District, type_key: str, start:
     meeting = service.create(ctx.session, district=district, meeting_type=meeting_type, start=start, place=place,
                              agenda=agenda, organiser=event.user_id, group_line_id=here, now=ctx.now,
                              rules=service.policy(ctx.config))
-    return tell_group(event, meeting, f"meeting:{meeting.id}:announce",
+    said = tell_group(event, meeting, f"meeting:{meeting.id}:announce",
                       f"已排定{meeting.type_name}（編號{meeting.id}）。", render.announcement(meeting),
                       render.attendance_card(meeting))
+    return said + render.day_off_warning(meeting, service.policy(ctx.config).calendar)
 
 
 def tell_group(event: Inbound, meeting: Meeting, dedupe_key: str, done: str, *messages: Message) -> list[Outbound]:
@@ -210,7 +215,7 @@ CAPABILITY = Capability(
     name="meetings",
     routes=(
         Route(on_meetings, commands=("會議",), who=Who.REGISTERED,
-              summary="會議：近期會議與期限；會議 類型 日期 時間 地點：排定會議"),
+              summary="會議：近期會議與期限；會議 類型 日期 時間 地點：排定會議；會議 已召開 …：登錄已開過的會議"),
         Route(on_new, commands=("新增會議",), who=Who.MANAGER, summary="新增會議：逐步排定會議（可選日期時間）"),
         Route(on_move, commands=("會議改期",), who=Who.MANAGER, summary="會議改期 編號 日期 時間 [地點]"),
         Route(on_cancel, commands=("會議取消",), who=Who.MANAGER, summary="會議取消 編號"),
@@ -225,6 +230,7 @@ CAPABILITY = Capability(
     flows=(flow.flow(schedule),),
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(export.blueprint, web.blueprint),
     commands=(cli.meetings_cli,),
     console_pages=(web.PAGE,),

@@ -77,6 +77,29 @@ def create(session: Session, *, district: District, meeting_type: MeetingType, s
     return meeting
 
 
+def record_held(session: Session, *, district: District, meeting_type: MeetingType, start: datetime, place: str,
+                agenda: str, organiser: str | None, now: datetime, rules: Policy) -> tuple[Meeting, bool]:
+    """Record a meeting already held (已召開): no reminders, its decisions can be numbered after it.
+
+    Returns the meeting and whether it is new: the same tier at the same moment is the same meeting, so a
+    second tap of the confirmation records nothing twice.
+    """
+    same = session.scalars(select(Meeting).where(
+        Meeting.district_id == district.id, Meeting.type_key == meeting_type.key, Meeting.starts_at == start,
+        Meeting.status == MeetingStatus.SCHEDULED)).first()
+    if same is not None:
+        return same, False
+    meeting = Meeting(district_id=district.id, district=district, type_key=meeting_type.key,
+                      type_name=meeting_type.name, starts_at=start, place=place, agenda=agenda or None,
+                      status=MeetingStatus.SCHEDULED, group_line_id=district_group(session, district.id),
+                      organiser_line_id=organiser or default_organiser(session, district.id),
+                      created_at=now, updated_at=now)
+    session.add(meeting)
+    _derive(meeting, meeting_type, rules)
+    session.flush()
+    return meeting, True
+
+
 def _derive(meeting: Meeting, meeting_type: MeetingType, rules: Policy) -> None:
     """Copy the tier's derived deadlines (minutes, case submissions) onto the meeting."""
     meeting.minutes_due_at = meeting.minutes_label = meeting.cases_due_at = meeting.cases_label = None

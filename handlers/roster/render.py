@@ -84,13 +84,6 @@ def resources(directory: Directory, district: str | None) -> Message:
     return text("\n".join(lines))
 
 
-def quota_text(limit: int | None, used: int, counted: int) -> str:
-    limit_text = "不限" if limit is None else f"{limit:,} 則"
-    remaining = "" if limit is None else f"\n剩餘：{max(limit - used, 0):,} 則"
-    return (f"本月訊息額度：{limit_text}\nLINE 統計已用：{used:,} 則{remaining}\n"
-            f"小幫手推播紀錄：{counted:,} 則（群組推播按成員數計）")
-
-
 def contact_line(contact: Contact) -> str:
     return f"{contact.unit.district.name}｜{contact.unit.name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"
 

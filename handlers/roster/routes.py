@@ -4,15 +4,13 @@ User stories: a unit's contact registers in 1:1 chat (註冊: district, then uni
 the district secretariat to approve; the secretariat approves or rejects with a button; a
 secretariat member binds the district's LINE group (綁定 中壢區); the bot greets a group once,
 when invited; anyone asks for hotlines and family service centres (資源); admins check the
-message quota (額度).
+message quota (額度, handlers/quota).
 """
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 from enum import StrEnum
 from functools import partial
-
-from sqlalchemy import func, select
 
 from bot import conversations, roster as service
 from bot.context import Ctx
@@ -21,7 +19,6 @@ from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Flow, Job, Route, Where, Who
 from handlers.roster import cli, jobs, render, web
 from models.audit import AuditEntry
-from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
 
 FLOW = "register"
@@ -283,15 +280,6 @@ def on_resources(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return [reply(render.resources(ctx.directory, district.name if district else None))]
 
 
-def on_quota(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """This month's quota and consumption from LINE, with what the bot's own outbox counted."""
-    quota = ctx.line.quota()
-    month_start = ctx.now.astimezone(render.TAIPEI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    counted = ctx.session.scalar(select(func.coalesce(func.sum(OutboxMessage.quota_cost), 0)).where(
-        OutboxMessage.created_at >= month_start.astimezone(timezone.utc))) or 0
-    return [reply(text(render.quota_text(quota.limit, quota.used, int(counted))))]
-
-
 def _new_group(ctx: Ctx, line_group_id: str) -> Group:
     group = Group(line_group_id=line_group_id, joined_at=ctx.now)
     ctx.session.add(group)
@@ -316,7 +304,6 @@ CAPABILITY = Capability(
         Route(on_move, commands=("移動",), where=Where.PRIVATE, who=Who.MANAGER,
               summary="移動 <LINE名稱> <新單位>：聯繫窗口換單位"),
         Route(on_resources, commands=("資源",), summary="資源 [行政區]：專線與家庭服務中心"),
-        Route(on_quota, commands=("額度",), who=Who.ADMIN, summary="本月訊息額度"),
     ),
     jobs=(Job("roster_silent_review", jobs.review_silent, every=timedelta(minutes=10)),),
     flows=(Flow(FLOW, on_register_step, actions=frozenset({"reg_district", "reg_unit"})),),

@@ -6,13 +6,14 @@ Officials write 108年3月21日, 108.3.21, 108/03/21 or 1080321 (year + 1911 = G
 function of its arguments: callers pass `today`; nothing reads the clock.
 
 One module per role: `roc` (formatting, normalising, month arithmetic), `days` (dates), `times`
-(times and ranges), `phrases` (date and time inside a one-line command), `cases` (case numbers).
+(times and ranges), `relative` (明天, 下週三 as said in chat), `phrases` (date and time inside a one-line command), `cases` (case numbers).
 Callers import from `rules.dates`; the modules are the package's own layout.
 """
 
 from rules.dates.cases import case_number, find_case_numbers, parse_case_number
 from rules.dates.days import DateParse, parse_date
 from rules.dates.phrases import DateTimePhrase, find_datetime_phrase, parse_datetime_phrase
+from rules.dates.relative import cn_number, parse_relative
 from rules.dates.roc import (
     ROC_OFFSET,
     TAIPEI,
@@ -21,6 +22,8 @@ from rules.dates.roc import (
     normalize,
     roc_date,
     roc_datetime,
+    roc_long,
+    roc_long_datetime,
     roc_weekday,
     roc_year,
     to_taipei,
@@ -30,7 +33,7 @@ from rules.dates.times import TimeParse, TimeRangeParse, parse_time, parse_time_
 
 __all__ = [
     "TAIPEI", "ROC_OFFSET", "DateParse", "TimeParse", "TimeRangeParse", "DateTimePhrase",
-    "roc_year", "roc_date", "roc_weekday", "weekday_name", "roc_datetime", "format_time", "to_taipei",
+    "roc_year", "roc_date", "roc_weekday", "weekday_name", "roc_datetime", "roc_long", "roc_long_datetime", "format_time", "to_taipei",
     "normalize", "parse_date", "parse_time", "parse_time_range", "parse_datetime_phrase",
-    "find_datetime_phrase", "case_number", "parse_case_number", "find_case_numbers", "add_months",
+    "find_datetime_phrase", "parse_relative", "cn_number", "case_number", "parse_case_number", "find_case_numbers", "add_months",
 ]

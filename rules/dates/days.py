@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from rules.dates.relative import match_relative
 from rules.dates.roc import DATE_HINT, ROC_OFFSET, normalize, roc_date, weekday_name
 
 # ---------------------------------------------------------------------------
@@ -149,17 +150,25 @@ def _match_date(text: str, pos: int, today: date) -> tuple[DateParse, int] | Non
         m = pattern.match(text, pos)
         if not m:
             continue
-        result = _resolve_date(kind, m, today)
-        end = m.end()
-        wd = _WEEKDAY.match(text, end)
-        if wd:
-            end = wd.end()
-            if result.value is not None:
-                error = _check_weekday(result.value, wd.group("wd") or wd.group("wd2"))
-                if error:
-                    result = DateParse(None, error)
-        return result, end
-    return None
+        result, end = _resolve_date(kind, m, today), m.end()
+        return _with_weekday(text, result, end)
+    spoken = match_relative(text, pos, today)  # 明天, 下週三, 下個月5號
+    if spoken is None:
+        return None
+    value, error, end = spoken
+    return _with_weekday(text, DateParse(value, error), end)
+
+
+def _with_weekday(text: str, result: DateParse, end: int) -> tuple[DateParse, int]:
+    """Take a weekday written after the date, checking that it is the date's own."""
+    wd = _WEEKDAY.match(text, end)
+    if wd:
+        end = wd.end()
+        if result.value is not None:
+            error = _check_weekday(result.value, wd.group("wd") or wd.group("wd2"))
+            if error:
+                result = DateParse(None, error)
+    return result, end
 
 
 def parse_date(text: str, today: date) -> DateParse:

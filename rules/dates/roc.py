@@ -76,6 +76,17 @@ def roc_datetime(dt: datetime) -> str:
     return f"{roc_date(local.date())}{roc_weekday(local.date())} {format_time(local.time())}"
 
 
+def roc_long(d: date) -> str:
+    """Format a date as said back for confirmation: 115年12月3日(四)."""
+    return f"{roc_date(d, 'chinese')}{roc_weekday(d)}"
+
+
+def roc_long_datetime(dt: datetime) -> str:
+    """Format an aware datetime in Taipei time as said back for confirmation: 115年12月3日(四) 14:00."""
+    local = to_taipei(dt)
+    return f"{roc_long(local.date())} {format_time(local.time())}"
+
+
 # ---------------------------------------------------------------------------
 # Normalising user text
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import NamedTuple
 
+from rules.dates.relative import CN_NUMBER, cn_number
 from rules.dates.roc import TIME_HINT, format_time, normalize
 
 # ---------------------------------------------------------------------------
@@ -58,7 +59,7 @@ _TIME = re.compile(
     rf"(?P<period>{_PERIOD_RE})?\s*(?:"
     rf"(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?!\d)(?:\s*(?P<ap1>[ap])\.?m(?![a-z])\.?)?"
     rf"|(?P<h2>\d{{1,2}}|{_CN_HOUR_RE})\s*[時点點]"
-    rf"(?:\s*(?P<m2>\d{{1,2}})\s*分鐘?|(?P<m3>\d{{2}})(?!\d)|(?P<half>半))?"
+    rf"(?:\s*(?P<m2>\d{{1,2}}|{CN_NUMBER})\s*分鐘?|(?P<m3>\d{{2}})(?!\d)|(?P<half>半)|(?P<quarter>[一三])刻)?"
     rf"|(?P<h4>\d{{1,2}})\s*(?P<ap4>[ap])\.?m(?![a-z])\.?"
     rf")",
     re.IGNORECASE,
@@ -85,12 +86,23 @@ class _TimeToken:
         return self.period is None and 1 <= self.hour <= 6 and not self.padded
 
 
+def _minute(g: dict[str, str | None]) -> int:
+    """The minutes as written: 30, 三十分, 半, 一刻 (15) or 三刻 (45); 60 (refused later) when unreadable."""
+    if g["half"]:
+        return 30
+    if g["quarter"]:
+        return 15 if g["quarter"] == "一" else 45
+    written = g["m1"] or g["m2"] or g["m3"] or "0"
+    value = cn_number(written)
+    return 60 if value is None else value
+
+
 def _token_from(m: re.Match[str]) -> _TimeToken:
     """Collect hour, minute and day part from a _TIME match."""
     g = m.groupdict()
     hour_text = g["h1"] or g["h2"] or g["h4"]
     hour = _CN_HOURS[hour_text] if hour_text in _CN_HOURS else int(hour_text)
-    minute = 30 if g["half"] else int(g["m1"] or g["m2"] or g["m3"] or 0)
+    minute = _minute(g)
     suffix = g["ap1"] or g["ap4"]
     period = suffix.upper() + "M" if suffix else (_PERIODS[g["period"]] if g["period"] else None)
     if suffix and g["period"]:

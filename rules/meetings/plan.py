@@ -167,14 +167,23 @@ class ScheduleLine:
     place: str = ""
     agenda: str = ""
     error: str | None = None
+    past: bool = False  # read fine but already past: it may be a meeting already held, to record as such
 
 
 _AGENDA = re.compile(r"\s*議程\s*[:：]\s*")
 LINE_HINT = "請寫成「會議 區級聯繫會議 115/12/5 14:00 本所3樓簡報室」（可加「議程：…」）"
+HELD_WORD = "已召開"
+# A district starting with the bot records its last meeting (the liaison tier meets every 4 months) so its
+# decisions can be numbered; a year back covers every tier's cycle.
+HELD_MAX_DAYS = 366
 
 
-def parse_schedule_line(argument: str, now: datetime, types: dict[str, MeetingType]) -> ScheduleLine:
-    """Read `區級聯繫會議 115/12/5 14:00 本所3樓簡報室 議程：…` into a tier, start, place and agenda."""
+def parse_schedule_line(argument: str, now: datetime, types: dict[str, MeetingType],
+                        held: bool = False) -> ScheduleLine:
+    """Read `區級聯繫會議 115/12/5 14:00 本所3樓簡報室 議程：…` into a tier, start, place and agenda.
+
+    With `held`, the line records a meeting already held (`會議 已召開 …`): its start must be past.
+    """
     today = to_taipei(now).date()
     before, phrase = find_datetime_phrase(argument, today)
     names = "、".join(t.name for t in types.values())
@@ -189,11 +198,16 @@ def parse_schedule_line(argument: str, now: datetime, types: dict[str, MeetingTy
     start = phrase.start_at()
     if start is None:
         return ScheduleLine(error=f"請寫開始時間，例如 14:00。{LINE_HINT}")
-    if start <= now:
-        return ScheduleLine(error="這個時間已經過了，請確認日期（民國年請寫三位數，例如 115/12/5）。")
+    if held and start > now:
+        return ScheduleLine(error=f"這個時間還沒到。登錄已召開的會議請寫過去的日期；排定新會議請去掉「{HELD_WORD}」。")
+    if held and start < now - timedelta(days=HELD_MAX_DAYS):
+        return ScheduleLine(error="只能登錄一年內已召開的會議，請確認日期（民國年請寫三位數，例如 115/11/20）。")
     place, agenda = _split_agenda(phrase.rest)
     if not place:
         return ScheduleLine(error=f"請寫開會地點。{LINE_HINT}")
+    if not held and start <= now:
+        return ScheduleLine(found[0], start, place, agenda, past=True,
+                            error="這個時間已經過了，請確認日期（民國年請寫三位數，例如 115/12/5）。")
     return ScheduleLine(found[0], start, place, agenda)
 
 

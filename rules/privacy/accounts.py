@@ -39,10 +39,23 @@ _POST_OFFICE = re.compile(
 _BANK_GAP_STOP = re.compile(r"電話|手機|專線|分機|傳真|客服|來電|致電|回電|聯絡|連絡|撥|[第字]|tel", re.IGNORECASE)
 
 
+# The value first, its label after it: 0000 1234 5678 是健保卡號, 0001234-0567890（郵局帳號）.
+_LABEL_AFTER = r"(?![0-9])[^0-9A-Za-z\n]{0,6}?"
+_NHI_AFTER = re.compile(r"(?<![0-9])(\d(?:" + _NSEP + r"\d){11})" + _LABEL_AFTER + r"健保")
+_BANK_AFTER = re.compile(
+    r"(?<![0-9])(\d(?:" + _NSEP + r"\d){9,19})" + _LABEL_AFTER + r"(?:帳號|帳戶|戶頭|存簿|" + _BANK_NAMES + r")"
+)
+_RECORD_AFTER = re.compile(
+    r"(?<![0-9A-Za-z])([A-Za-z]{0,2}[0-9](?:[0-9\-]{3,15})[0-9])(?![0-9A-Za-z])[^0-9A-Za-z\n]{0,8}?"
+    r"(?:病[歷例]號|住院號)"
+)
+
+
 def find_nhi(t: str) -> Iterator[Hit]:
-    """Twelve-digit NHI card numbers after a 健保 label."""
-    for m in _NHI.finditer(t):
-        yield Hit(Kind.NHI_CARD, m.start(1), m.end(1), mask_keep(digits_of(m.group(1)), 2, 2), 85)
+    """Twelve-digit NHI card numbers next to a 健保 label (before or after)."""
+    for rx in (_NHI, _NHI_AFTER):
+        for m in rx.finditer(t):
+            yield Hit(Kind.NHI_CARD, m.start(1), m.end(1), mask_keep(digits_of(m.group(1)), 2, 2), 85)
 
 
 def find_bank(t: str) -> Iterator[Hit]:
@@ -55,6 +68,10 @@ def find_bank(t: str) -> Iterator[Hit]:
         if not 10 <= len(digits) <= 20 or MOBILE.fullmatch(digits):
             continue
         yield Hit(Kind.BANK_ACCOUNT, m.start(2), m.end(2), mask_keep(digits, 0, 3), 80)
+    for m in _BANK_AFTER.finditer(t):
+        digits = digits_of(m.group(1))
+        if not MOBILE.fullmatch(digits):
+            yield Hit(Kind.BANK_ACCOUNT, m.start(1), m.end(1), mask_keep(digits, 0, 3), 80)
     for m in _POST_OFFICE.finditer(t):
         first = 1 if m.group(1) else 3
         start, end = m.start(first), m.end(first + 1)
@@ -89,9 +106,11 @@ _RECORD = re.compile(
 
 
 def find_records(t: str) -> Iterator[Hit]:
-    """Hospital record and admission numbers after their label."""
+    """Hospital record and admission numbers next to their label (before or after)."""
     for m in _RECORD.finditer(t):
         label = t[m.start():m.start(1)]
         if not re.search(r"號|碼|[:：]|是|為", label):
             continue  # 住院 3 天 is a stay, not a number
+        yield Hit(Kind.MEDICAL_RECORD, m.start(1), m.end(1), mask_keep(m.group(1), 1, 2), 84)
+    for m in _RECORD_AFTER.finditer(t):
         yield Hit(Kind.MEDICAL_RECORD, m.start(1), m.end(1), mask_keep(m.group(1), 1, 2), 84)

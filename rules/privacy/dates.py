@@ -23,7 +23,7 @@ _BIRTH_SUFFIX = re.compile(
     r"(?! ?的? ?(?:新生兒|嬰兒|嬰幼兒|寶寶|人數|人口|世代|兒童|幼兒|孩童|學童|數|率|人|後|前|以後|以前))"
 )
 _BIRTH_LABEL = re.compile(
-    r"(?:出生(?:日期|年月日|年月|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"
+    r"(?:出生(?:日期|年月日|年月|年|日)?|生日|生於|(?<![A-Za-z])DOB(?![A-Za-z])|birthday)"
     r" ?[:：]? ?(?:為|是|在|於)? ?(?<![0-9])(" + _FULL_DATE + r"|" + _MONTH_DAY + r")" + NOT_DIGIT_AFTER,
     re.IGNORECASE,
 )

@@ -105,7 +105,8 @@ def _given_after(t: str, i: int, loose: bool) -> int:
     if len(two) == 2 and ok(two[0]) and ok(two[1]):
         return 2
     nxt = t[i + 1:i + 2]
-    if two and ok(two[0]) and (not nxt or nxt in AFTER_NAME or not _is_cjk(nxt)):
+    # A one-character given name must be a usual one even where the context is loose (案主林芬, not 先生 紀念).
+    if two and two[0] in GIVEN_CHARS and (not nxt or nxt in AFTER_NAME or not _is_cjk(nxt)):
         return 1
     return 0
 
@@ -188,10 +189,16 @@ COMMON_SURNAMES = frozenset("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱
                             "胡施沈余盧梁趙顏柯翁魏孫戴范方宋鄧杜傅侯曹薛丁卓阮馬董")
 
 
+# Surnames frequent enough to read 李陳秀英 as 李 + 陳秀英 (冠夫姓) rather than 李 + 陳秀.
+_MARRIED_SECOND = frozenset("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何")
+
+
 def _bare_names(t: str) -> Iterator[tuple[int, int]]:
     """Three- or four-character full names without a role word: scored by their edges."""
     for m in _SURNAME_RE.finditer(t):
         i, j = m.start(), m.end()
+        if t[j:j + 1] in _MARRIED_SECOND and len(m.group()) == 1 and _is_given_name(t[j + 1:j + 3]):
+            j += 1  # 李陳秀英: a married woman's name carries her husband's surname first
         given = t[j:j + 2]
         if len(given) < 2 or given in COMMON_WORDS or _TITLE_RE.match(t, j):
             continue

@@ -16,7 +16,7 @@ from rules.privacy.common import (
 from rules.privacy.kinds import Kind, PublicDirectory
 
 # Between digits of a phone number: spaces, a dash, dot, comma or line break (0912 345 678, 零九一二，三四五).
-_PSEP = r"(?: {0,2}[\-.\n,，、] {0,2}| {1,2})?"
+_PSEP = r"(?: {0,2}[\-.\n,，、/_~] {0,2}| {1,2})?"
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+第字])"
     r"(?:(?:\+ ?)?8 ?8 ?6 ?-? ?(?:\(0\) ?)?(?=[2-9])|\(0\d{1,3}\) ?-? ?|0(?: {1,2}(?=9))?)"
@@ -74,7 +74,7 @@ def _phone_prefix(raw: str) -> tuple[int, str] | None:
 
     The run may have swallowed a neighbouring number ("0912345678 1"), so shorter cuts are tried.
     """
-    cuts = [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -.\n,，、" and raw[k - 1].isdigit()]
+    cuts = [k for k in range(len(raw) - 1, 0, -1) if raw[k] in " -.\n,，、/_~" and raw[k - 1].isdigit()]
     for cut in [len(raw), *cuts]:
         digits = _phone_digits(raw[:cut])
         if digits:

@@ -49,3 +49,10 @@ def test_nonce_differs_per_request(client) -> None:
     first = client.get("/healthz").headers["Content-Security-Policy"]
     second = client.get("/healthz").headers["Content-Security-Policy"]
     assert first != second  # a fixed nonce would let an injected script reuse it
+
+
+def test_forms_post_only_here_or_to_line_login(services) -> None:
+    app = create_app(replace(services.config, line_login_base_url="https://access.line.me"))
+    csp = app.test_client().get("/healthz").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://access.line.me;" in csp  # the sign-in form redirects there, nowhere else
+    app.extensions["services"].db.dispose()

@@ -43,7 +43,7 @@ def test_one_line_activity_forms(line, day, start, end, place, title, joinable):
     ("115/2/30 14:00 公所 講座", "不存在"),
     ("12/5/6 14:00 公所 講座", "年份不明確"),
     ("115/12/5 16:00-14:00 公所 講座", "結束時間須晚於開始時間"),
-    ("下週五 14:00 公所 講座", "找不到日期"),
+    ("改天 14:00 公所 講座", "找不到日期"),
 ])
 def test_unclear_one_line_gets_a_question(line, says):
     phrase = parse_datetime_phrase(line, TODAY)
@@ -103,6 +103,7 @@ def test_bad_periods_are_explained(text, says):
     ("115/12/1 - 115/12/31 截止 11/30", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 30)),
     ("12月 截止日:115/11/30(一)", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 30)),
     ("115年12月 11/30前", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 30)),
+    ("115年12月 截止下週一", date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 30)),
 ])
 def test_call_terms(argument, start, end, deadline):
     terms = periods.parse_call(argument, TODAY)
@@ -114,7 +115,7 @@ def test_call_terms(argument, start, end, deadline):
     ("", "請寫期間與截止日"),
     ("115/12/1-115/12/31", "請寫期間與截止日"),
     ("115/12/1-115/12/31 115/11/20", "已過"),
-    ("115/12/1-115/12/31 明天", "截止日"),
+    ("115/12/1-115/12/31 明年", "截止日"),
     ("某某 115/11/30", "期間"),
 ])
 def test_bad_call_terms_are_explained(argument, says):

@@ -46,6 +46,9 @@ ROWS: list[tuple[str, set[Kind]]] = [
     ("住院號：113-004567", {K.MEDICAL_RECORD}),
     ("健保卡號 0000 4455 6677", {K.NHI_CARD}),
     ("郵局 局號 0012345 帳號 0067890", {K.BANK_ACCOUNT}),
+    ("0000 4455 6677 是他的健保卡號", {K.NHI_CARD}),
+    ("0012345-0067890（郵局帳號）", {K.BANK_ACCOUNT}),
+    ("0045678 是病歷號", {K.MEDICAL_RECORD}),
     ("玉山 808-1234-5678-9012", {K.BANK_ACCOUNT}),
     ("車牌 BKL-5521", {K.PLATE}),
     ("護照號碼 C4567890", {K.PASSPORT}),
@@ -56,6 +59,7 @@ ROWS: list[tuple[str, set[Kind]]] = [
     ("住中正路三段一百二十號五樓", {K.ADDRESS}),
     ("她是78年次", {K.BIRTH_DATE}),
     ("農曆十月初八生", {K.BIRTH_DATE}),
+    ("出生年：民國 84 年", {K.BIRTH_DATE}),
     # names: any position, 複姓, scored given names, 原住民族, 氏, romanised, side by side
     ("剛剛楊宥蓁的外婆打來", {K.NAME}),
     ("有人認識鄧芷晴嗎", {K.NAME}),
@@ -65,6 +69,8 @@ ROWS: list[tuple[str, set[Kind]]] = [
     ("外配黎氏紅絨 需要翻譯", {K.NAME}),
     ("移工 Dewi Lestari 受傷", {K.NAME}),
     ("柯宥廷 陳品睿 都沒到校", {K.NAME}),
+    ("阿嬤 林黃秀琴 獨居", {K.NAME}),
+    ("鄭名翔 0925 不對 是 鄭名祥", {K.NAME}),
     # indirect identification of special-category data
     ("觀音區大潭村 52歲 男 思覺失調 停藥", {K.SENSITIVE_CONTEXT}),
     ("里長的孫子吸毒", {K.SENSITIVE_CONTEXT}),

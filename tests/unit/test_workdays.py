@@ -14,6 +14,7 @@ from rules.workdays import (
     QuietHours,
     TaiwanCalendar,
     calendar_from_setting,
+    day_off,
     defer_for_people,
     next_working_moment,
     working_hours,
@@ -316,3 +317,16 @@ def test_working_hours_custom_window() -> None:
     assert next_working_moment(at(2026, 11, 24, 17, 0), TW, start=time(8, 0), end=time(17, 0)) == at(
         2026, 11, 25, 8, 0
     )
+
+
+@pytest.mark.parametrize(("day", "said"), [
+    (date(2026, 12, 5), "115年12月5日(六)是週六，非上班日"),
+    (date(2026, 12, 6), "115年12月6日(日)是週日，非上班日"),
+    (date(2026, 10, 10), "115年10月10日(六)是國慶日，政府機關放假"),
+    (date(2027, 2, 8), "116年2月8日(一)是春節，政府機關放假"),
+    (date(2026, 12, 3), None),
+    (date(2025, 2, 8), None),  # a make-up Saturday (補班) is a workday
+])
+def test_day_off_says_why(day: date, said: str | None) -> None:
+    assert day_off(day, TaiwanCalendar()) == said
+    assert day_off(day, NoCalendar()) is None

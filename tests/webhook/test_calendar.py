@@ -59,7 +59,7 @@ def test_unclear_one_line_gets_a_question_and_saves_nothing(emulator, services):
         ("活動 115/12/6(六) 14:00 中壢區公所 講座", "不是星期六"),
         ("活動 115/11/20 14:00 中壢區公所 講座", "已經過了"),
         ("活動 115/12/5 14:00 家暴防治宣導講座", "地點與活動名稱"),
-        ("活動 下週五 14:00 公所 講座", "找不到日期"),
+        ("活動 改天 14:00 公所 講座", "找不到日期"),
     ]:
         emulator.text(demo.POLICE, line)
         assert asked in last(emulator, demo.POLICE), line

@@ -112,7 +112,7 @@ def test_secretariat_defines_a_form_in_chat_and_broadcasts_it(emulator, services
     emulator.text(me, "選填")
     emulator.text(me, "完成")
     tap(emulator, me, quick(emulator, me)["選擇截止日"], params={"date": "2026-12-01"})
-    assert "115/12/01(二)" in last_text(emulator, me)
+    assert "截止日：115年12月1日(二)" in last_text(emulator, me)
     tap(emulator, me, quick(emulator, me)["全部單位"])
     confirm = last_text(emulator, me)
     assert "1. 預計宣導場次（數字，必填）" in confirm and "願意、不願意、再研議" in confirm
@@ -124,7 +124,8 @@ def test_secretariat_defines_a_form_in_chat_and_broadcasts_it(emulator, services
         form_id = form.id
         assert form.status == FormStatus.DRAFT and form.deadline.isoformat() == "2026-12-01"
         assert [f["kind"] for f in form.fields] == ["number", "single"]
-        assert len(form.targets) == len(form.district.units)  # default: every unit of the district
+        # Default: every unit of the district but the secretariat's (they ask; they do not answer).
+        assert len(form.targets) == len([u for u in form.district.units if not u.is_secretariat])
 
     emulator.text(me, f"表單 發布 {form_id}")
     assert "還沒有綁定的群組" in last_text(emulator, me)
@@ -155,10 +156,12 @@ def test_two_contacts_of_one_unit_answer_latest_wins_history_kept(emulator, app,
     card = emulator.messages(to=demo.GROUP)[-1]
     assert "網絡單位三階段角色與工作分工表" in emulator.texts(to=demo.GROUP)[-1]
 
-    # The first social worker taps 填寫表單 in the group: the card comes privately, the group stays quiet.
+    # The first social worker taps 填寫表單 in the group: the card comes privately, the group hears one
+    # short line (a free reply) saying where it went.
     before = len(emulator.deliveries(to=demo.GROUP))
     emulator.postback(demo.SOCIAL_WORKER, footer(card)["填寫表單"]["data"], group_id=demo.GROUP)
-    assert len(emulator.deliveries(to=demo.GROUP)) == before
+    assert [d["kind"] for d in emulator.deliveries(to=demo.GROUP)[before:]] == ["reply"]
+    assert "填寫卡片已私訊給您" in emulator.messages(to=demo.GROUP)[-1]["text"]
     private = emulator.messages(to=demo.SOCIAL_WORKER)[-1]
     assert "尚未填寫" in emulator.texts(to=demo.SOCIAL_WORKER)[-1]
     tap(emulator, demo.SOCIAL_WORKER, footer(private)["在聊天中逐題填寫"])
