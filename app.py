@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, console, home, privacy_pending, retention, webhook
+from bot import cli, console, home, privacy_pending, retention, security, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
@@ -21,14 +21,14 @@ from bot.pacing import paced
 from bot.roster import may_manage_district
 from bot.router import Capability, build
 from bot.services import Clock, Services, system_clock
-from handlers import calendar, forms, help as help_, incidents, meetings, roster
+from handlers import calendar, forms, help as help_, incidents, meetings, quota, roster
 from models import crypto
 
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    return [privacy_pending.CAPABILITY, retention.CAPABILITY, roster.CAPABILITY, incidents.CAPABILITY, meetings.CAPABILITY,
-            forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
+    return [privacy_pending.CAPABILITY, retention.CAPABILITY, quota.CAPABILITY, roster.CAPABILITY,
+            incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
 
 
 def build_services(config: Config, gateway: Gateway | None = None, clock: Clock | None = None,
@@ -72,6 +72,7 @@ def create_app(config: Config | None = None, *, gateway: Gateway | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["services"] = build_services(config, gateway, clock)
 
+    security.init_app(app)
     app.register_blueprint(webhook.blueprint)
     app.register_blueprint(home.blueprint)
     listed = app.extensions["services"].router.capabilities

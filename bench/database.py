@@ -35,7 +35,13 @@ def bench_config(database_url: str, line_api_base_url: str) -> Config:
     """The configuration every bench process shares (one data key, so all can read the outbox)."""
     return Config(channel_secret=SECRET, channel_access_token=TOKEN,
                   encryption_keys=(Fernet.generate_key().decode(),), line_api_base_url=line_api_base_url,
-                  database_url=database_url, environment="bench")
+                  database_url=database_url, environment="bench",
+                  # A few simulated people send thousands of events: count every command as production does,
+                  # but never limit them (the limit would turn the workload into polite refusals).
+                  rate_limit_per_minute=BENCH_RATE_LIMIT)
+
+
+BENCH_RATE_LIMIT = 10_000_000
 
 
 def env_of(config: Config) -> dict[str, str]:
@@ -43,7 +49,7 @@ def env_of(config: Config) -> dict[str, str]:
     return {"LINE_CHANNEL_SECRET": config.channel_secret, "LINE_CHANNEL_ACCESS_TOKEN": config.channel_access_token,
             "DATA_ENCRYPTION_KEY": ",".join(config.encryption_keys), "LINE_API_BASE_URL": config.line_api_base_url,
             "DATABASE_URL": config.database_url, "APP_ENV": "bench", "QUIET_HOURS": "",
-            "WORKDAY_CALENDAR": "none"}
+            "WORKDAY_CALENDAR": "none", "RATE_LIMIT_PER_MINUTE": str(config.rate_limit_per_minute)}
 
 
 def prepare(config: Config, people: People, incidents: int = 20) -> list[tuple[int, str]]:

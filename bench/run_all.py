@@ -17,20 +17,20 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import anatomy, machine, report  # noqa: E402
-from bench.database import bench_config, drop_database, fresh_database, prepare  # noqa: E402
-from bench.procs import GunicornSettings  # noqa: E402
-from bench.scheduler_bench import Plan  # noqa: E402
-from bench.webhook_bench import BOT_APP, ECHO_APP, Load, Measured, measure  # noqa: E402
-from bench.workload import People  # noqa: E402
-from bot.config import Config  # noqa: E402
+from bench import anatomy, machine, report
+from bench.database import bench_config, drop_database, fresh_database, prepare
+from bench.procs import GunicornSettings
+from bench.scheduler_bench import Plan
+from bench.webhook_bench import BOT_APP, ECHO_APP, Load, Measured, measure
+from bench.workload import People
+from bot.config import Config
 
 SECTIONS = ("webhook", "memory", "scheduler", "privacy", "cost")
 MEMORY_MARKS = (10_000, 25_000, 50_000, 75_000, 100_000)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
@@ -56,6 +57,10 @@ class Config:
     public_base_url: str = "http://127.0.0.1:5000"
     max_body_bytes: int = 1024 * 1024
     conversation_minutes: int = 30
+    rate_limit_per_minute: int = 30  # commands, taps and steps per user and minute (0 = no limit)
+    # Events older than this are acknowledged and ignored (replay window); LINE redelivers for a limited time.
+    event_max_age_minutes: int = 1440
+    contact_silent_days: int = 180  # contacts silent this long are listed to their secretariat each quarter
     outbox_max_attempts: int = 6
     incident_escalation_minutes: int = 15
     incident_second_escalation_minutes: int = 15
@@ -90,6 +95,15 @@ class Config:
         """LINE Login v2.1's token endpoint: LINE serves it from api.line.me, a stand-in from its one address."""
         base = LINE_LOGIN_API_URL if self.line_login_base_url == LINE_LOGIN_ACCESS_URL else self.line_login_base_url
         return f"{base}/oauth2/v2.1/token"
+
+    bundle_window_minutes: int = 10  # a routine group push waits this long for others to the same group
+    digest_time: str = "08:30"  # routine group notices of the working day go out together then (empty: off)
+    quota_reserve_urgent: str = "10%"  # of the month's quota, kept for urgent requests (or a number of messages)
+    big_send_confirm: int = 20  # a send costing more than this many messages is shown with its cost first
+
+    @property
+    def bundle_window(self) -> timedelta:
+        return timedelta(minutes=max(self.bundle_window_minutes, 0))
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -153,6 +167,9 @@ class Config:
             outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", 45),
             processed_events_retention_days=_int(env, "PROCESSED_EVENTS_RETENTION_DAYS", 7),
             audit_retention_days=_int(env, "AUDIT_RETENTION_DAYS", 365),
+            rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 30),
+            event_max_age_minutes=_int(env, "EVENT_MAX_AGE_MINUTES", 1440),
+            contact_silent_days=_int(env, "CONTACT_SILENT_DAYS", 180),
             quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
             workday_calendar=env.get("WORKDAY_CALENDAR", "TW"),
             meeting_reminder_leads=env.get("MEETING_REMINDER_LEADS", "7d,1d,2h"),
@@ -168,6 +185,10 @@ class Config:
             line_login_channel_id=login_id,
             line_login_channel_secret=login_secret,
             line_login_base_url=login_base,
+            digest_time=env.get("DIGEST_TIME", "08:30"),
+            bundle_window_minutes=_int(env, "BUNDLE_WINDOW_MINUTES", 10),
+            quota_reserve_urgent=env.get("QUOTA_RESERVE_URGENT", "10%"),
+            big_send_confirm=_int(env, "BIG_SEND_CONFIRM", 20),
         )
         _check_schedules(config)
         if config.retention_days <= 0:
@@ -175,6 +196,11 @@ class Config:
         for name in ("OUTBOX_RETENTION_DAYS", "PROCESSED_EVENTS_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
             if getattr(config, name.lower()) <= 0:
                 raise ConfigError(f"{name} must be at least 1 (days); got {getattr(config, name.lower())}")
+        if not 0 < config.event_max_age_minutes < config.processed_events_retention_days * 24 * 60:
+            # A replay older than the dedupe records would act again: the window must end before they are pruned.
+            raise ConfigError(f"EVENT_MAX_AGE_MINUTES must be at least 1 and shorter than "
+                              f"PROCESSED_EVENTS_RETENTION_DAYS ({config.processed_events_retention_days} days); "
+                              f"got {config.event_max_age_minutes}")
         if production:
             _check_production(config, env)
         elif config.database_url.startswith("sqlite:///"):
@@ -251,11 +277,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _check_schedules(config: "Config") -> None:
     """Read the scheduling settings once at start-up, so a typo fails here and not at the first reminder."""
+    from rules.economy import parse_digest_time, parse_reserve
     from rules.meetings.cycles import parse_leads
     from rules.workdays import QuietHours, calendar_from_setting
-    checks = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
+    checks: tuple[tuple[str, Any, str], ...] = (("MEETING_REMINDER_LEADS", parse_leads, config.meeting_reminder_leads),
               ("QUIET_HOURS", QuietHours.parse, config.quiet_hours),
-              ("WORKDAY_CALENDAR", calendar_from_setting, config.workday_calendar))
+              ("WORKDAY_CALENDAR", calendar_from_setting, config.workday_calendar),
+              ("QUOTA_RESERVE_URGENT", lambda v: parse_reserve(v, 1000), config.quota_reserve_urgent))
+    if config.digest_time:
+        checks += (("DIGEST_TIME", parse_digest_time, config.digest_time),)
     for name, parse, value in checks:
         try:
             parse(value)

@@ -13,6 +13,7 @@ from linebot.v3.webhooks import (
     JoinEvent,
     LeaveEvent,
     MemberJoinedEvent,
+    MemberLeftEvent,
     MessageEvent,
     PostbackEvent,
     RoomSource,
@@ -29,6 +30,7 @@ class EventKind(StrEnum):
     JOIN = "join"
     LEAVE = "leave"
     MEMBER_JOINED = "memberJoined"
+    MEMBER_LEFT = "memberLeft"
     FOLLOW = "follow"
     UNFOLLOW = "unfollow"
     UNSEND = "unsend"
@@ -51,6 +53,7 @@ class Inbound:
     postback: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     mentioned_user_ids: tuple[str, ...] = ()
+    left_user_ids: tuple[str, ...] = ()  # memberLeft: who left the group
     timestamp: datetime | None = None
 
     @property
@@ -102,6 +105,10 @@ def from_sdk(event: Any) -> Inbound:
         data = dict(parse_qsl(event.postback.data or "", keep_blank_values=True))
         params = {k: v for k, v in (event.postback.params or {}).items() if isinstance(v, str)}
         return Inbound(EventKind.POSTBACK, postback=data, params=params, **base)
+    if isinstance(event, MemberLeftEvent):
+        members = event.left.members if event.left else []
+        return Inbound(EventKind.MEMBER_LEFT, left_user_ids=tuple(
+            m.user_id for m in members if getattr(m, "user_id", None)), **base)
     if isinstance(event, UnsendEvent):
         return Inbound(EventKind.UNSEND, message_id=event.unsend.message_id, **base)
     for sdk_type, kind in _SIMPLE_KINDS:

@@ -41,6 +41,10 @@ class RateLimited(LineError):
     retryable = True
 
 
+class QuotaExhausted(LineError):
+    """429 "You have reached your monthly limit.": retrying this month cannot help."""
+
+
 class ServerError(LineError):
     retryable = True
 
@@ -238,12 +242,14 @@ def _typed_error(exc: ApiException) -> LineError:
     log.warning("LINE call failed status=%s request_id=%s", status, _request_id(headers))
     if status == 409:
         return Rejected(409, headers.get("x-line-accepted-request-id", ""))
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
+    if status == 429 and "monthly limit" in body.lower():
+        return QuotaExhausted(status, "monthly limit reached")
     if status == 429:
         retry_after = headers.get("Retry-After")
         return RateLimited(status, "rate limited", float(retry_after) if retry_after else None)
     if status >= 500:
         return ServerError(status, "server error")
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
     if status == 400 and "reply token" in body.lower():
         return InvalidReplyToken(status, "invalid reply token")
     # LINE's 400 details name schema properties, not message content, so they are safe to keep.

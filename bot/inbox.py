@@ -131,9 +131,11 @@ def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
             row.payload, row.processed_at = None, now
             if claim:
                 return Delivery.of(event, answer, outbox.enqueue_claimed_all(
-                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token), session)
+                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token,
+                    bundle_window=services.config.bundle_window), session)
             for said in ([answer] if answer else []) + rest:  # too late to answer first-hand: the relay sends
-                outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now)
+                outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now,
+                               bundle_window=services.config.bundle_window)
             return Delivery()
     except Exception as exc:
         _note_failure(services, event_id, exc)

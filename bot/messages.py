@@ -27,6 +27,26 @@ class Outbound:
     # When a reply token has expired, some answers (e.g. the confirmation of a request) must still arrive.
     push_if_reply_fails: bool = False
     group_cost_hint: int | None = None
+    follow_ups: "FollowUps | None" = None
+    # For the counted-messages ledger: filled in by the router (the handler's capability) and the scheduler.
+    capability: str | None = None
+    purpose: str | None = None
+    # Urgent pushes (a request's card, its escalations) are never held for a digest and may spend the reserve.
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What to say once the outbox knows how a message fared (bot/outbox.py), each at most once.
+
+    `sent` once LINE accepted it (a 求助 is confirmed only then), `delayed` when its first attempt
+    failed and it is being retried, `failed` when it cannot be delivered (refused, the month's quota
+    used up, or still failing past the retry bound). Replies among them use the event's reply token.
+    """
+
+    sent: tuple[Outbound, ...] = ()
+    delayed: tuple[Outbound, ...] = ()
+    failed: tuple[Outbound, ...] = ()
 
 
 def reply(*messages: Message, push_if_reply_fails: bool = False) -> Outbound:
@@ -34,9 +54,24 @@ def reply(*messages: Message, push_if_reply_fails: bool = False) -> Outbound:
     return Outbound(list(messages), push_if_reply_fails=push_if_reply_fails)
 
 
-def push(to: str, *messages: Message, dedupe_key: str | None = None, group_cost_hint: int | None = None) -> Outbound:
+def push(to: str, *messages: Message, dedupe_key: str | None = None, group_cost_hint: int | None = None,
+         urgent: bool = False, purpose: str | None = None, follow_ups: FollowUps | None = None) -> Outbound:
     """Send to another chat (costs quota; `group_cost_hint` is the group's size when the caller knows it)."""
-    return Outbound(list(messages), to=to, dedupe_key=dedupe_key, group_cost_hint=group_cost_hint)
+    return Outbound(list(messages), to=to, dedupe_key=dedupe_key, group_cost_hint=group_cost_hint, urgent=urgent,
+                    purpose=purpose, follow_ups=follow_ups)
+
+
+def owner_of(function: object) -> str:
+    """The capability a handler or renderer belongs to, by its module (handlers.<capability>.routes)."""
+    parts = getattr(function, "__module__", "").split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "handlers" else parts[-1] or "other"
+
+
+def labelled(said: list[Outbound], capability: str, purpose: str | None = None) -> list[Outbound]:
+    """Name who said each push (for the ledger), keeping labels a handler set itself."""
+    from dataclasses import replace
+    return [o if o.to is None else replace(o, capability=o.capability or capability,
+                                           purpose=o.purpose or purpose) for o in said]
 
 
 def label(text: str) -> str:

@@ -13,9 +13,10 @@ from typing import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import ledger
 from bot.db import Database
 from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
-from bot.messages import Message, Outbound
+from bot.messages import FollowUps, Message, Outbound
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from models.roster import Group
 
@@ -26,11 +27,16 @@ MAX_BACKOFF = timedelta(minutes=10)
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
-            now: datetime, claimed: bool = False) -> OutboxMessage | None:
+            now: datetime, claimed: bool = False, bundle_window: timedelta = timedelta(0)) -> OutboxMessage | None:
     """Record one logical message; returns None when its dedupe key was already used.
 
     `claimed` rows are leased to the caller, who sends them right after commit (see enqueue_claimed).
+    A routine (not urgent) push to a group waits `bundle_window` for others to the same group, and is
+    then sent with them as one push by the relay (bot/digest.py): it is never claimed.
     """
+    waits = bool(bundle_window) and outbound.to is not None and outbound.to.startswith(("C", "R")) \
+        and not outbound.urgent
+    claimed = claimed and not waits
     if outbound.dedupe_key and session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == outbound.dedupe_key)):
         return None
@@ -47,9 +53,13 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
         dedupe_key=outbound.dedupe_key,
         status=OutboxStatus.SENDING if claimed else OutboxStatus.PENDING,
         attempts=1 if claimed else 0,
-        next_attempt_at=now + LEASE if claimed else now,
+        next_attempt_at=now + LEASE if claimed else now + (bundle_window if waits else timedelta(0)),
         quota_cost=0 if as_reply else (outbound.group_cost_hint or push_cost(session, to)),
         created_at=now,
+        follow_ups=_resolved(outbound.follow_ups, chat_id, reply_token),
+        capability=outbound.capability,
+        purpose=(outbound.purpose or "")[:60] or None,
+        urgent=outbound.urgent,
     )
     session.add(row)
     if not claimed:  # claimed rows are flushed at commit, together: one INSERT for all of an event's rows
@@ -58,28 +68,39 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
 
 
 def enqueue_claimed(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
-                    now: datetime) -> OutboxMessage | None:
+                    now: datetime, bundle_window: timedelta = timedelta(0)) -> OutboxMessage | None:
     """Enqueue a message the caller sends right after commit, already claimed (one transaction fewer).
 
     If the process dies before sending, the lease runs out and the relay sends it with its retry key.
     """
-    return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True)
+    return enqueue(session, outbound, chat_id=chat_id, reply_token=reply_token, now=now, claimed=True,
+                   bundle_window=bundle_window)
 
 
 def enqueue_claimed_all(session: Session, said: Iterable[Outbound], now: datetime, *, chat_id: str | None = None,
-                        reply_token: str | None = None) -> list[OutboxMessage]:
-    """Enqueue what an event, a job or an operator's command said, claimed for sending after commit."""
-    rows = [enqueue_claimed(session, o, chat_id=chat_id, reply_token=reply_token, now=now) for o in said]
-    return [row for row in rows if row is not None]
+                        reply_token: str | None = None,
+                        bundle_window: timedelta = timedelta(0)) -> list[OutboxMessage]:
+    """Enqueue what an event, a job or an operator's command said; return the rows claimed for sending now.
+
+    Routine group pushes wait for the relay instead (see `enqueue`).
+    """
+    rows = [enqueue_claimed(session, o, chat_id=chat_id, reply_token=reply_token, now=now,
+                            bundle_window=bundle_window) for o in said]
+    return [row for row in rows if row is not None and row.status == OutboxStatus.SENDING]
 
 
 def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], now: datetime,
                  max_attempts: int = 6) -> None:
-    """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one."""
-    outcomes = [(row, _deliver(gateway, row)) for row in rows]
-    if outcomes:
+    """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one.
+
+    What their outcome calls for (a confirmation once LINE accepted a 求助's card, a notice when it
+    could not) is sent right after, the same way.
+    """
+    pending = list(rows)
+    while pending:
+        outcomes = [(row, _deliver(gateway, row)) for row in pending]
         with db.transaction() as session:
-            _record(session, outcomes, now, max_attempts)
+            pending = _record(session, outcomes, now, max_attempts)
 
 
 def reply_now(gateway: Gateway, reply_token: str, messages: list[Message]) -> None:
@@ -118,14 +139,17 @@ def relay_due(db: Database, gateway: Gateway, now: datetime, max_attempts: int, 
         ids = list(session.scalars(due))
     tried = 0
     for row_id in ids:
-        claimed = _claim(db, row_id, now, max_attempts)
+        claimed, told = _claim(db, row_id, now, max_attempts)
+        send_claimed(db, gateway, told, now, max_attempts)
         if claimed is not None:
-            _send(db, gateway, claimed, now, max_attempts)
+            send_claimed(db, gateway, [claimed], now, max_attempts)
             tried += 1
     return tried
 
 
-def _claim(db: Database, row_id: int, now: datetime, max_attempts: int = 6) -> OutboxMessage | None:
+def _claim(db: Database, row_id: int, now: datetime,
+           max_attempts: int = 6) -> tuple[OutboxMessage | None, list[OutboxMessage]]:
+    """Lease a due row; a row out of attempts is failed instead, with what that calls for to send."""
     with db.transaction() as session:
         row = session.scalars(
             select(OutboxMessage).where(
@@ -135,24 +159,18 @@ def _claim(db: Database, row_id: int, now: datetime, max_attempts: int = 6) -> O
             ).with_for_update(skip_locked=True)
         ).first()
         if row is None:
-            return None
+            return None, []
         if row.attempts >= max_attempts:
             row.status = OutboxStatus.FAILED
             row.last_error = (row.last_error or "") + " (gave up)"
             log.error("outbox %s gave up after %s attempts", row.id, row.attempts)
-            return None
+            return None, _follow_up(session, row, "failed", now)
         row.status = OutboxStatus.SENDING
         row.attempts += 1
         row.next_attempt_at = now + LEASE
         session.flush()
         session.expunge(row)
-        return row
-
-
-def _send(db: Database, gateway: Gateway, row: OutboxMessage, now: datetime, max_attempts: int = 6) -> None:
-    outcome = _deliver(gateway, row)
-    with db.transaction() as session:
-        _record(session, [(row, outcome)], now, max_attempts)
+        return row, []
 
 
 def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
@@ -165,14 +183,23 @@ def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
 
 
 def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | LineError]], now: datetime,
-            max_attempts: int) -> None:
-    """Mark what went out as sent (one executemany) and what failed for a retry, a fallback or giving up."""
+            max_attempts: int) -> list[OutboxMessage]:
+    """Mark what went out as sent (one executemany) and what failed for a retry, a fallback or giving up.
+
+    Returns the follow-ups those outcomes call for, claimed for sending after this transaction.
+    """
     sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
     if sent:
         session.execute(update(OutboxMessage), sent)
+        ledger.record(session, [row for row, outcome in outcomes
+                                if isinstance(outcome, SendResult) and row.kind == OutboxKind.PUSH], now)
+    told: list[OutboxMessage] = []
     for row, outcome in outcomes:
         if isinstance(outcome, LineError):
-            _record_failure(session, row, outcome, now, max_attempts)
+            told += _record_failure(session, row, outcome, now, max_attempts)
+        else:
+            told += _follow_up(session, row, "sent", now)
+    return told
 
 
 def _sent_values(row: OutboxMessage, outcome: SendResult, now: datetime) -> dict[str, object]:
@@ -180,7 +207,8 @@ def _sent_values(row: OutboxMessage, outcome: SendResult, now: datetime) -> dict
             "last_error": "duplicate retry key: already delivered" if outcome.duplicate else None}
 
 
-def _record_failure(session: Session, row: OutboxMessage, exc: LineError, now: datetime, max_attempts: int) -> None:
+def _record_failure(session: Session, row: OutboxMessage, exc: LineError, now: datetime,
+                    max_attempts: int) -> list[OutboxMessage]:
     stored = session.get(OutboxMessage, row.id)
     assert stored is not None
     stored.last_error = f"{type(exc).__name__} {exc.status}"
@@ -192,13 +220,49 @@ def _record_failure(session: Session, row: OutboxMessage, exc: LineError, now: d
         stored.quota_cost = push_cost(session, stored.to)
         stored.status = OutboxStatus.PENDING
         stored.next_attempt_at = now
-        return
+        return []
     if not exc.retryable or stored.kind == OutboxKind.REPLY or stored.attempts >= max_attempts:
         stored.status = OutboxStatus.FAILED
         log.error("outbox %s failed: %s", stored.id, stored.last_error)
-        return
+        return _follow_up(session, stored, "failed", now)
     stored.status = OutboxStatus.PENDING
     stored.next_attempt_at = now + _backoff(stored.attempts, exc.retry_after)
+    return _follow_up(session, stored, "delayed", now)
+
+
+def _resolved(follow_ups: FollowUps | None, chat_id: str | None, reply_token: str | None) -> dict | None:
+    """Follow-ups as stored with their row: each with the chat and reply token it answers."""
+    if follow_ups is None:
+        return None
+    return {phase: [{"to": o.to, "chat": chat_id, "reply_token": reply_token, "messages": o.messages,
+                     "fallback": o.push_if_reply_fails or o.to is None}
+                    for o in getattr(follow_ups, phase)]
+            for phase in ("sent", "delayed", "failed")}
+
+
+def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime) -> list[OutboxMessage]:
+    """Enqueue, claimed, what a row's outcome calls for; each at most once (keys derived from the row).
+
+    Once the outcome is known (sent or failed), a "still trying" notice not yet delivered is dropped,
+    so it can never arrive after the news it would contradict.
+    """
+    planned = (row.follow_ups or {}).get(phase) or []
+    if phase != "delayed" and (row.follow_ups or {}).get("delayed"):
+        session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"{row.retry_key}:delayed:%"),
+            OutboxMessage.status == OutboxStatus.PENDING).values(
+            status=OutboxStatus.FAILED, last_error="superseded: the outcome was known first"))
+    rows = []
+    for index, item in enumerate(planned):
+        outbound = Outbound(item["messages"], to=item["to"], push_if_reply_fails=item["fallback"],
+                            dedupe_key=f"{row.retry_key}:{phase}:{index}")
+        told = enqueue(session, outbound, chat_id=item["chat"], reply_token=item["reply_token"], now=now,
+                       claimed=True)
+        if told is not None:
+            rows.append(told)
+    if rows:
+        session.flush()
+    return rows
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:

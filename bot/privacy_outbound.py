@@ -102,16 +102,21 @@ def screen_event(ctx: Ctx, event: Inbound, said: list[Outbound]) -> list[Outboun
 
 def screen_scheduled(session: Session, public: PublicDirectory | None, said: Iterable[Outbound], to: str,
                      now: datetime, kind: str) -> list[Outbound]:
-    """Drop a scheduled message bound for a group with personal data in it; tell the district secretariat."""
+    """Drop a scheduled message for a group's members with personal data in it; tell the district secretariat.
+
+    A reminder scheduled for a group may go to the group itself or, to spend fewer counted messages, 1:1
+    to some of its members (an escalation aimed at the asked units' contacts): both are screened.
+    """
     kept: list[Outbound] = []
     for outbound in said:
-        found = findings(session, public, outbound.messages) if is_group(outbound.to or to) else []
+        meant_for_group = is_group(to) or is_group(outbound.to or to)
+        found = findings(session, public, outbound.messages) if meant_for_group else []
         if not found:
             kept.append(outbound)
             continue
         record(session, now, "scheduler", found, f"outbound:{kind}")
         kept.extend(push(user_id, text(_notice(found, scheduled=True))) for user_id in
-                    _secretariat_of(session, outbound.to or to))
+                    _secretariat_of(session, to if is_group(to) else (outbound.to or to)))
     return kept
 
 

@@ -9,16 +9,18 @@ leaves the row due for the next tick. The outbox then delivers with a retry key.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Callable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
 from bot.db import changed_rows
-from bot.messages import Outbound
-from models.outbox import OutboxMessage
+from bot.messages import Outbound, owner_of
+from bot.reserve import degrade
+from models.outbox import OutboxMessage, OutboxStatus
 from models.reminders import Reminder, ReminderState
 from rules.privacy import PublicDirectory
 
@@ -74,7 +76,8 @@ Send = Callable[[list[OutboxMessage]], None]
 
 def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500,
                  public: PublicDirectory | None = None, send: Send | None = None,
-                 clock: Callable[[], datetime] | None = None) -> int:
+                 clock: Callable[[], datetime] | None = None, reserve: str = "",
+                 bundle_window: timedelta = timedelta(0)) -> int:
     """Turn due reminders into outbox messages, a batch per transaction; returns how many were handled.
 
     What a reminder says to a group is screened for personal data first (`public`: agency phones
@@ -82,6 +85,9 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
     With `send`, each batch's messages are claimed in its transaction and handed to `send` right after
     the commit, so a burst starts going out while the rest is still being rendered (the scheduler
     streams them). With `clock`, each batch is rendered at the time it is (its 補發 note included).
+    `reserve` (QUOTA_RESERVE_URGENT): inside it, routine group notices go 1:1 to the secretariat
+    (bot/reserve.py); `bundle_window`: routine group pushes wait that long for company in the outbox
+    (bot/digest.py) instead of being claimed.
     """
     handled = 0
     batch = min(limit, 100)
@@ -94,7 +100,8 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
                 .order_by(Reminder.due_at, Reminder.id).limit(batch)
                 .with_for_update(skip_locked=True)))
             for row in rows:
-                claimed.extend(_dispatch_guarded(session, row, renderers, moment, public, claim=send is not None))
+                claimed.extend(_dispatch_guarded(session, row, renderers, moment, public, claim=send is not None,
+                                                 reserve=reserve, bundle_window=bundle_window))
         if send is not None and claimed:
             send(claimed)
         handled += len(rows)
@@ -106,11 +113,12 @@ MAX_FAILURES = 3
 
 
 def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
-                      public: PublicDirectory | None = None, claim: bool = False) -> list[OutboxMessage]:
+                      public: PublicDirectory | None = None, claim: bool = False, reserve: str = "",
+                      bundle_window: timedelta = timedelta(0)) -> list[OutboxMessage]:
     """Dispatch one row in a savepoint, so one failing renderer cannot hold back every other reminder."""
     try:
         with session.begin_nested():
-            return _dispatch_one(session, row, renderers, now, public, claim)
+            return _dispatch_one(session, row, renderers, now, public, claim, reserve, bundle_window)
     except Exception as exc:  # a renderer bug: retried on the next ticks, then given up for this row only
         row.failures += 1
         if row.failures >= MAX_FAILURES:
@@ -120,7 +128,8 @@ def _dispatch_guarded(session: Session, row: Reminder, renderers: Mapping[str, R
 
 
 def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Renderer], now: datetime,
-                  public: PublicDirectory | None = None, claim: bool = False) -> list[OutboxMessage]:
+                  public: PublicDirectory | None = None, claim: bool = False, reserve: str = "",
+                  bundle_window: timedelta = timedelta(0)) -> list[OutboxMessage]:
     if row.not_after is not None and now > row.not_after:
         row.state = ReminderState.MISSED
         log.warning("reminder %s missed (due %s, useful until %s)", row.key, row.due_at, row.not_after)
@@ -136,14 +145,21 @@ def _dispatch_one(session: Session, row: Reminder, renderers: Mapping[str, Rende
     if not said:
         row.state = ReminderState.SKIPPED
         return []
+    capability = owner_of(renderer)
+    if reserve:  # only the reserve left: routine group notices go 1:1 to the secretariat (bot/reserve.py)
+        said = [kept for message in said
+                for kept in degrade(session, replace(message, to=message.to or row.to), reserve, now)]
     queued = []
     for index, message in enumerate(said):
         dedupe = f"reminder:{row.id}:{row.due_at.isoformat()}:{index}"
-        queued.append(outbox.enqueue(session, Outbound(message.messages, to=message.to or row.to, dedupe_key=dedupe),
-                                     chat_id=None, reply_token=None, now=now, claimed=claim))
+        labelled = replace(message, to=message.to or row.to, dedupe_key=message.dedupe_key or dedupe,
+                           capability=message.capability or capability, purpose=message.purpose or row.kind)
+        queued.append(outbox.enqueue(session, labelled, chat_id=None, reply_token=None, now=now, claimed=claim,
+                                     bundle_window=bundle_window))
     row.state = ReminderState.SENT
     row.sent_at = now
-    return [q for q in queued if q is not None]
+    # A routine group push waiting for company is not claimed: the relay sends it (bot/digest.py).
+    return [q for q in queued if q is not None and (not claim or q.status == OutboxStatus.SENDING)]
 
 
 def late_note(row: Reminder) -> str:

@@ -91,7 +91,7 @@ def prune(services: Any, now: datetime) -> int:
     with services.db.transaction() as session:
         done = session.execute(delete(OutboxMessage).where(
             OutboxMessage.created_at < now - timedelta(days=outbox_days),
-            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]))).rowcount or 0
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BUNDLED]))).rowcount or 0
         done += session.execute(delete(ProcessedEvent).where(
             ProcessedEvent.received_at < now - timedelta(days=config.processed_events_retention_days),
             ProcessedEvent.processed_at.is_not(None))).rowcount or 0

@@ -111,6 +111,28 @@ def decide(contact: Contact, approve: bool, by: str, now: datetime) -> None:
     contact.decided_by = by
 
 
+def deactivate(session: Session, contact: Contact, by: str, reason: str, now: datetime) -> None:
+    """Take a contact off the roster: no mentions, pushes or rights until registered and approved again."""
+    from models.audit import AuditEntry
+    contact.status = ContactStatus.INACTIVE
+    contact.decided_at = now
+    contact.decided_by = by[:64]
+    session.add(AuditEntry(at=now, actor=by[:64], action="deactivate",
+                           detail={"contact_id": contact.id, "unit_id": contact.unit_id, "reason": reason}))
+
+
+def move(session: Session, contact: Contact, unit: Unit, by: str, now: datetime) -> None:
+    """Move a contact to another unit; the role follows the new unit (a secretariat unit's, or member)."""
+    from models.audit import AuditEntry
+    old = contact.unit_id
+    contact.unit_id = unit.id
+    contact.unit = unit
+    if contact.role != Role.ADMIN:
+        contact.role = Role.SECRETARIAT if unit.is_secretariat else Role.MEMBER
+    session.add(AuditEntry(at=now, actor=by[:64], action="move_contact",
+                           detail={"contact_id": contact.id, "from_unit": old, "to_unit": unit.id}))
+
+
 def add_contact(session: Session, line_user_id: str, unit: Unit, role: Role, display_name: str,
                 now: datetime) -> Contact:
     """Operator path: create or update an active contact directly."""
@@ -171,6 +193,18 @@ def actor(contact: Contact | None, is_admin: bool) -> access.Actor:
 def may_manage_district(contact: Contact | None, district: District, is_admin: bool) -> bool:
     """Admins manage every district, the city's secretariat the city's, a district's secretariat its own."""
     return access.may_manage_district(actor(contact, is_admin), district.place)
+
+
+def may_deactivate(contact: Contact | None, unit: Unit, is_admin: bool) -> bool:
+    """Whether the speaker may take a contact of this unit off the roster (rules/access.py)."""
+    return access.may_deactivate(actor(contact, is_admin), unit.ref)
+
+
+def active_named(session: Session, display_name: str) -> list[Contact]:
+    """Active contacts with this LINE display name, with their unit and district."""
+    return list(session.scalars(select(Contact).where(
+        Contact.display_name == display_name, Contact.status == ContactStatus.ACTIVE)
+        .options(joinedload(Contact.unit).joinedload(Unit.district)).order_by(Contact.id)))
 
 
 def may_approve(contact: Contact | None, unit: Unit, is_admin: bool) -> bool:

@@ -10,16 +10,17 @@ read-only commands answer and keep the flow, any other asks whether to leave the
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
-from bot import conversations, flows
+from bot import conversations, flows, rate_limits
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.flows import Flow
-from bot.messages import Outbound, reply, says, text
+from bot.messages import Outbound, labelled, owner_of, reply, says, text
 
 Handler = Callable[[Inbound, Ctx], list[Outbound]]
 Middleware = Callable[[Inbound, Ctx], list[Outbound] | None]
@@ -94,6 +95,8 @@ class Capability:
     # (bot/retention.py then clears the outbox bodies that quoted those texts).
     forget: tuple[Callable[..., list[str]], ...] = ()
     console_pages: tuple[Any, ...] = ()  # bot.console.ConsolePage entries of the secretariat's desk
+    # Which of its reminders may go out early in the group's morning digest (bot/digest.py); None: none.
+    digestible: Callable[[Any], bool] | None = None
 
 
 class DuplicateRoute(ValueError):
@@ -110,6 +113,8 @@ class Router:
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
+    digestible: dict[str, Callable[[Any], bool]] = field(default_factory=dict)  # reminder kind -> may it wait
+    flow_owners: dict[str, str] = field(default_factory=dict)  # flow name -> capability (for the ledger)
 
     def __post_init__(self) -> None:
         for capability in self.capabilities:
@@ -117,10 +122,13 @@ class Router:
             self.forgetters.extend(capability.forget)
             for kind, renderer in capability.reminders.items():
                 _put(self.renderers, kind, renderer, f"reminder kind {kind} ({capability.name})")
+                if capability.digestible is not None:
+                    self.digestible[kind] = capability.digestible
             for route in capability.routes:
                 self._register(route, capability.name)
             for flow in capability.flows:
                 _put(self.flows, flow.name, flow, f"flow {flow.name}")
+                self.flow_owners[flow.name] = capability.name
         taken = set(self.actions) | {a for f in self.flows.values() for a in f.actions}
         if taken & flows.FRAMEWORK_ACTIONS:
             raise DuplicateRoute(f"postback actions {sorted(taken & flows.FRAMEWORK_ACTIONS)} belong to the router")
@@ -143,16 +151,23 @@ class Router:
                 return said
         if event.user_id is None and event.kind in _ATTRIBUTED_EVENTS:
             return []  # screened above, but no one to attribute a command or a tap to (e.g. LINE for PC)
+        if event.kind == EventKind.POSTBACK and not _well_formed(event):
+            return [reply(text(STALE_BUTTON))]
         if event.kind == EventKind.TEXT and event.text.strip().lower() in CANCEL_WORDS:
-            return self._cancel(event, ctx)
+            limited = _limited(event, ctx)
+            return limited if limited is not None else self._cancel(event, ctx)
         flow_answer = self._continue_flow(event, ctx)
         if flow_answer is not None:
             return flow_answer
         route = self._match(event)
         if route is None:
             return _default(event, ctx)
-        refusal = _refuse(route, event, ctx)
-        return refusal if refusal is not None else route.handler(event, ctx)
+        refusal = _limited(event, ctx)
+        if refusal is None:
+            refusal = _refuse(route, event, ctx)
+        if refusal is not None:
+            return refusal
+        return _run(route, event, ctx)
 
     def acknowledges_first(self, event: Inbound) -> bool:
         """Whether the event's route wants it stored and acknowledged before it is handled.
@@ -181,19 +196,25 @@ class Router:
         if flow is None:
             conversations.end(ctx.session, row)
             return None
+        if event.kind == EventKind.POSTBACK and not (event.action in flows.FRAMEWORK_ACTIONS
+                                                     or event.action in flow.actions):
+            return None
+        limited = _limited(event, ctx)
+        if limited is not None:
+            return limited
         ctx.conversation = row
         if event.kind == EventKind.POSTBACK:
             if event.action in flows.FRAMEWORK_ACTIONS:
                 return flows.resolve(flow, event, ctx, lambda typed: self._after_flow(typed, ctx))
-            if event.action not in flow.actions:
-                ctx.conversation = None
-                return None
-            return flow.handle(event, ctx)
+            return self._in_flow(flow, event, ctx)
         conversations.drop_pending(row)  # typing on instead of tapping drops a waiting masked version
         route = self.commands.get(event.command.lower())
         if route is None or flow.passive:
-            return flow.handle(event, ctx)
+            return self._in_flow(flow, event, ctx)
         return self._interrupted(flow, route, event, ctx)
+
+    def _in_flow(self, flow: Flow, event: Inbound, ctx: Ctx) -> list[Outbound]:
+        return labelled(flow.handle(event, ctx), self.flow_owners.get(flow.name, "other"), flow.name)
 
     def _interrupted(self, flow: Flow, route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
         """A command word typed mid-flow: run it, run it instead, or ask (the route's `mid_flow`)."""
@@ -207,9 +228,9 @@ class Router:
             title = flow.title_of(ctx.conversation.data)
             conversations.end(ctx.session, ctx.conversation)
             ctx.conversation = None
-            return [reply(text(f"已結束進行中的{title}，先處理「{event.command}」。")), *route.handler(event, ctx)]
+            return [reply(text(f"已結束進行中的{title}，先處理「{event.command}」。")), *_run(route, event, ctx)]
         row = ctx.conversation
-        said = route.handler(event, ctx)
+        said = _run(route, event, ctx)
         if row is not None and ctx.conversation is row:  # no other flow started: remind where we were
             said = said + [reply(text(f"（{flow.title_of(row.data)}仍在進行中：請回答上一題，或輸入「取消」。）"))]
         return said
@@ -220,7 +241,7 @@ class Router:
         if route is None:
             return _default(event, ctx)
         refusal = _refuse(route, event, ctx)
-        return refusal if refusal is not None else route.handler(event, ctx)
+        return refusal if refusal is not None else _run(route, event, ctx)
 
     def _expired(self, expired: str | None, event: Inbound) -> list[Outbound] | None:
         """A text after a flow timed out, that is no command: say the flow ended rather than guess."""
@@ -241,7 +262,7 @@ class Router:
         return [reply(text(f"已取消{what}。需要時請輸入「說明」查看可用功能。"))]
 
 
-_GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED)
+_GROUP_EVENTS = (EventKind.JOIN, EventKind.LEAVE, EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT)
 _ATTRIBUTED_EVENTS = (EventKind.TEXT, EventKind.POSTBACK, EventKind.FOLLOW, EventKind.UNFOLLOW)
 _USER_EVENTS = (*_ATTRIBUTED_EVENTS, EventKind.UNSEND)
 
@@ -261,6 +282,42 @@ def _put(table: dict, key: object, value: object, what: str) -> None:
     table[key] = value
 
 
+def _limited(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
+    """Count a command, tap or step against the user's per-minute limit; what to say when over it."""
+    limited = rate_limits.check(ctx.session, event.user_id, ctx.now, ctx.config.rate_limit_per_minute,
+                                event.in_group)
+    if limited is None:
+        _note_seen(ctx)
+    return limited
+
+
+SEEN_EVERY = timedelta(days=1)
+
+
+def _note_seen(ctx: Ctx) -> None:
+    """Remember that an active contact used the bot (once a day at most).
+
+    A statement on the connection, like the rate limit's count: noting it is no change a redelivery
+    must not repeat, so a read-only command (說明) still leaves no dedupe row.
+    """
+    from typing import cast
+
+    from sqlalchemy import Table, update
+
+    from models.roster import Contact
+    contact = ctx.contact
+    if contact is None or not contact.is_active:
+        return
+    if contact.last_seen_at is None or ctx.now - contact.last_seen_at >= SEEN_EVERY:
+        table = cast(Table, Contact.__table__)
+        ctx.session.connection().execute(update(table).where(table.c.id == contact.id).values(last_seen_at=ctx.now))
+
+
+def _run(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Run a route's handler, naming who said each push (for the counted-messages ledger)."""
+    return labelled(route.handler(event, ctx), owner_of(route.handler), route.handler.__name__.removeprefix("on_"))
+
+
 def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     """Say politely why this user or chat cannot use the route; None when allowed."""
     if route.where == Where.PRIVATE and event.in_group:
@@ -275,16 +332,42 @@ def _refuse(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     if contact is None:
         return [reply(text("這個功能限已註冊的網絡單位聯繫窗口使用。請先在一對一聊天輸入「註冊」。",
                            quick=[says("註冊")] if not event.in_group else None))]
+    if contact.status == "inactive":
+        return [reply(text("您的聯繫窗口身分已停用（已離開群組、封鎖小幫手或由秘書單位停用）。"
+                           "如仍負責聯繫，請輸入「註冊」重新申請。", quick=None if event.in_group else [says("註冊")]))]
     if not contact.is_active:
         return [reply(text("您的註冊申請尚待秘書單位核准，核准前只能使用「說明」與「資源」。"))]
     if route.who == Who.MANAGER and not contact.can_manage:
+        _audit_refusal(route, event, ctx)
         return [reply(text("這個功能限秘書單位（區公所社會課、社會局）或管理員使用。"))]
     if route.who == Who.ADMIN:
+        _audit_refusal(route, event, ctx)
         return [reply(text("這個功能限管理員使用。"))]
     return None
 
 
+def _audit_refusal(route: Route, event: Inbound, ctx: Ctx) -> None:
+    """A registered contact tried a manager's or an admin's command: who, what, where (never the text)."""
+    from models.audit import AuditEntry
+    what = route.action or (route.commands[0] if route.commands else str(route.event))
+    ctx.session.add(AuditEntry(at=ctx.now, actor=event.user_id or "", action=f"refused:{what}"[:40],
+                               detail={"who": str(route.who), "group": event.group_id}))
+
+
+STALE_BUTTON = "這個按鈕已失效或無法辨識（可能是舊的訊息）。請重新操作，或輸入「說明」查看可用功能。"
+
+
+def _well_formed(event: Inbound) -> bool:
+    """A tap names an action, and every id it carries is a number (anything else was not made by the bot)."""
+    if not event.action:
+        return False
+    return all(str(value).isascii() and str(value).isdigit() and len(str(value)) < 12
+               for key, value in event.postback.items() if key == "id" or key.endswith("_id"))
+
+
 def _default(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    if event.kind == EventKind.POSTBACK:
+        return [reply(text(STALE_BUTTON))]  # a tap always deserves an answer, even an unknown one
     # In groups the bot stays silent unless a command or a problem calls for it (group etiquette).
     if event.in_group or event.kind != EventKind.TEXT:
         return []

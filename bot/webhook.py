@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -51,7 +52,11 @@ def callback() -> Response | tuple[Response, int]:
     raw_events = _raw_events(body)
     deliveries: list[Delivery] = []
     answer: tuple[Response, int] | Response = jsonify(status="ok")
+    stale = 0
     for index, event in enumerate(events):
+        if _too_old(event, services.config.event_max_age_minutes):
+            stale += 1
+            continue
         try:
             deliveries.append(_handle_with_fresh_connection(
                 services, from_sdk(event), raw_events[index] if index < len(raw_events) else {}))
@@ -64,10 +69,25 @@ def callback() -> Response | tuple[Response, int]:
             log.warning("webhook: %s event not storable (%s), skipped", event.type, type(exc).__name__)
         except Exception as exc:  # a bug in one handler must not make LINE redeliver the whole batch forever
             log.error("webhook: %s event failed with %s (rolled back)", event.type, type(exc).__name__)
+    if stale:
+        log.warning("webhook: %d event(s) older than %d minutes acknowledged and ignored (replay window)",
+                    stale, services.config.event_max_age_minutes)
     deliveries = [d for d in deliveries if d]
     if deliveries:
         _deliver_after_response(answer[0] if isinstance(answer, tuple) else answer, services, deliveries)
     return answer
+
+
+def _too_old(event: Any, max_age_minutes: int) -> bool:
+    """Whether the event happened longer ago than LINE would still redeliver it (a replay, or far too late).
+
+    Measured against the wall clock, not the app's clock: it is about when LINE sent the event.
+    """
+    timestamp = getattr(event, "timestamp", None)
+    if not isinstance(timestamp, int) or max_age_minutes <= 0:
+        return False
+    age_ms = time.time() * 1000 - timestamp
+    return age_ms > max_age_minutes * 60_000
 
 
 def _deliver_after_response(response: Response, services: Services, deliveries: list[Delivery]) -> None:
@@ -131,7 +151,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
                                            processed_at=now))
                 session.flush()
                 claimed = outbox.enqueue_claimed_all(session, rest, now, chat_id=event.chat_id,
-                                                     reply_token=event.reply_token)
+                                                     reply_token=event.reply_token,
+                                                     bundle_window=services.config.bundle_window)
             delivery = Delivery.of(event, answer, claimed, session)
     except IntegrityError:
         # Two workers got the same event at once (a retry during a slow answer): the loser finds the

@@ -204,8 +204,9 @@ def loading_start() -> Any:
 
 @bp.get("/message/quota")
 def quota() -> Any:
-    """The monthly message quota."""
-    return {"type": "limited", "value": current_state().settings.monthly_quota}
+    """The monthly message quota ("none": no target limit, the unlimited plan)."""
+    limit = current_state().settings.monthly_quota
+    return {"type": "none"} if limit < 0 else {"type": "limited", "value": limit}
 
 
 @bp.get("/message/quota/consumption")

@@ -188,7 +188,8 @@ class EmulatorClient:
         return self._call("GET", "/directory")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change bot_callback_url, monthly_quota or reply_token_ttl_seconds at run time."""
+        """Change bot_callback_url, monthly_quota (or plan: free, light, heavy, unlimited), consumption or
+        reply_token_ttl_seconds at run time."""
         return self._call("POST", "/config", json=settings)
 
     def quota_consumption(self) -> int:

@@ -134,11 +134,15 @@ def _directory(state: EmulatorState) -> dict[str, Any]:
         }
 
 
+PLANS = {"free": 200, "light": 3000, "heavy": 6000, "unlimited": -1}
+
+
 @bp.get("/config")
 def get_config() -> Any:
     """Settings that can change at run time."""
     s = current_state().settings
     return {"bot_callback_url": s.bot_callback_url, "monthly_quota": s.monthly_quota,
+            "plan": next((name for name, value in PLANS.items() if value == s.monthly_quota), "custom"),
             "reply_token_ttl_seconds": s.reply_token_ttl_seconds}
 
 
@@ -151,6 +155,13 @@ def set_config() -> Any:
         s = state.settings
         s.bot_callback_url = str(body.get("bot_callback_url", s.bot_callback_url))
         s.monthly_quota = int(body.get("monthly_quota", s.monthly_quota))
+        if "plan" in body:  # LINE Taiwan's plans by name: free 200, 中用量 3,000, 高用量 6,000 messages a month
+            plan = str(body["plan"])
+            if plan not in PLANS:
+                return _bad_request(f"plan must be one of {', '.join(PLANS)}")
+            s.monthly_quota = PLANS[plan]
+        if "consumption" in body:  # start a test near the end of a month's quota
+            state.consumption = max(int(body["consumption"]), 0)
         s.reply_token_ttl_seconds = float(body.get("reply_token_ttl_seconds", s.reply_token_ttl_seconds))
     return get_config()
 

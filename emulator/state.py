@@ -199,7 +199,8 @@ class EmulatorState:
     def try_consume_quota(self, count: int) -> bool:
         """Count `count` messages against the monthly quota; False (nothing counted) if it would exceed it."""
         with self.lock:
-            if self.consumption + count > self.settings.monthly_quota:
+            limit = self.settings.monthly_quota
+            if 0 <= limit < self.consumption + count:
                 return False
             self.consumption += count
             return True

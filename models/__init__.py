@@ -9,6 +9,8 @@ from models import (  # noqa: F401  (register tables)
     meetings,
     outbox,
     pacing,
+    quota,
+    rate_limits,
     reminders,
     roster,
 )

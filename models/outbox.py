@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, EncryptedJson, LineId, UtcDateTime, utcnow
@@ -22,6 +22,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    BUNDLED = "bundled"  # went out inside another row's push (bot/bundle.py)
 
 
 class OutboxMessage(Base):
@@ -44,3 +45,12 @@ class OutboxMessage(Base):
     line_request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What to say when this message is accepted, delayed or undeliverable (bot.messages.FollowUps), resolved
+    # to chats and reply tokens; encrypted like the bodies.
+    follow_ups: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJson, nullable=True, default=None)
+    # Who said it, for the counted-messages ledger (models/quota.py) and 額度.
+    capability: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    purpose: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # Urgent rows (a request's card, its escalations) are never held for a digest and may use the reserve.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    bundled_into: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -32,5 +32,7 @@ class Reminder(Base):
     state: Mapped[ReminderState] = mapped_column(String(12), default=ReminderState.SCHEDULED, index=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Pulled into its group's morning digest (bot/digest.py): its renderer may say it in the group for free.
+    in_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

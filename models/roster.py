@@ -85,6 +85,8 @@ class Contact(Base):
     application_version: Mapped[int] = mapped_column(Integer, default=0)
     # Who was already sent this application's card: re-registering never pushes a second card to them.
     notified_approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Last command, tap or step (noted at most daily): who has gone silent is reviewed each quarter.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     unit: Mapped[Unit] = relationship(back_populates="contacts")
 
     @property
@@ -115,4 +117,5 @@ class Group(Base):
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     greeted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    digest_time: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "08:30"; None: DIGEST_TIME
     district: Mapped[District | None] = relationship()

@@ -16,17 +16,20 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from app import build_services, log_level
+from bot import rate_limits
 from bot.config import Config, ConfigError
+from bot.digest import bundle_due, pull_into_digests
 from bot.inbox import resume_waiting
 from bot.outbox import relay_due, send_claimed
 from bot.reminders import dispatch_due
+from bot.reserve import refresh_if_stale
 from bot.router import Job
 from bot.services import Services
 from models.outbox import OutboxMessage
@@ -42,6 +45,7 @@ def relay_outbox(services: Services, now: datetime) -> int:
 
     Pushes are paced under LINE_PUSH_RATE by the gateway itself, with every other sender (bot/pacing.py).
     """
+    bundle_due(services.db, now)  # notices due to the same group together go as one push
     deadline = time.monotonic() + services.config.scheduler_tick_seconds
     total = 0
     while True:
@@ -60,9 +64,12 @@ def dispatch_reminders(services: Services, now: datetime) -> int:
     leaves within a batch of the burst being due. The sender is at most one batch behind: a
     reminder's 補發 note is decided seconds before it leaves, not minutes.
     """
+    with services.db.transaction() as session:  # where the month stands decides routine messages' audience
+        refresh_if_stale(session, services.gateway, now)
     with Streamer(services) as stream:
         return dispatch_due(services.db, services.router.renderers, now, limit=20_000,
-                            public=services.directory.public, send=stream.put, clock=services.clock)
+                            public=services.directory.public, send=stream.put, clock=services.clock,
+                            reserve=services.config.quota_reserve_urgent, bundle_window=services.config.bundle_window)
 
 
 class Streamer:
@@ -101,7 +108,8 @@ class Streamer:
 
 def jobs(services: Services) -> list[Job]:
     """The outbox relay first, then waiting events, reminders, and each capability's jobs, in route-table order."""
-    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("reminders", dispatch_reminders)]
+    found = [Job("outbox", relay_outbox), Job("inbox", resume_waiting), Job("digest", pull_into_digests),
+             Job("reminders", dispatch_reminders), Job("rate_limits", rate_limits.purge, every=timedelta(minutes=10))]
     for capability in services.router.capabilities:
         found.extend(capability.jobs)
     return found

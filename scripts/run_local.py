@@ -128,7 +128,10 @@ def main() -> None:
     env = environment(args)
     print("準備資料庫…", flush=True)
     set_up(env, args.verbose)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The children run in their own sessions (Ctrl-C is ours to handle), so a closed terminal (SIGHUP) or a
+    # SIGTERM must also go through `stop`, or they would outlive this script.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: sys.exit(0))
     processes = start(args, env)
     try:
         if not wait_until_serving(args.port, processes):

@@ -85,6 +85,9 @@ def config(database_url: str) -> Config:
         environment="test",
         line_login_channel_id=LOGIN_CHANNEL_ID,
         line_login_channel_secret=LOGIN_SECRET,
+        # Group pushes go at once, as each capability's own tests expect; tests/webhook/test_digest.py
+        # covers the bundling window (10 minutes by default).
+        bundle_window_minutes=0,
     )
 
 

@@ -130,5 +130,10 @@ def arm_announcements(services: Services, now: datetime) -> int:
     return armed
 
 
+def may_join_digest(row: Reminder) -> bool:
+    """Announcements and call notices are days ahead: they may go in the group's morning digest."""
+    return row.kind in (service.ANNOUNCE, service.CALL_REMINDER, service.CALL_REPORT)
+
+
 RENDERERS = {service.ANNOUNCE: announce, service.CALL_REMINDER: remind_call,
              service.CALL_REPORT: report_call, service.DIGEST: digest}

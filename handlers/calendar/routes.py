@@ -203,7 +203,8 @@ def on_links(event: Inbound, ctx: Ctx) -> list[Outbound]:
         if not may_rotate:
             return [reply(text("只有秘書單位或管理員可以重設連結。"))]
         service.rotate_feed(ctx.session, district, ctx.now)
-    urls = service.feed_urls(ctx.config, service.feed_token(ctx.session, ctx.config, district, ctx.now))
+    urls = service.feed_urls(ctx.config, service.feed_token(ctx.session, ctx.config, district, ctx.now,
+                                                            person=event.user_id or ""))
     said = [reply(render.links_text(district.name, urls, may_rotate))]
     if rotate:
         said.insert(0, reply(text("已重設：先前的連結都已失效，已訂閱的行事曆請改用新網址。")))
@@ -287,6 +288,7 @@ CAPABILITY = Capability(
     jobs=(Job("calendar_announcements", jobs.arm_announcements, every=timedelta(minutes=10)),
           Job("calendar_digest", jobs.schedule_digests, every=timedelta(hours=1))),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(web.blueprint, console.blueprint),
     commands=(cli.calendar_cli,),
     console_pages=(console.PAGE,),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot import links, reminders
 from bot.config import Config
-from bot.roster import groups_of_district
+from bot.roster import contact_of, groups_of_district, may_manage_district
 from models.calendar import Activity, ActivityCall, ActivityStatus, CalendarFeed, CallAnswer, CallStatus
 from models.reminders import Reminder, ReminderState
 from models.roster import District, Unit
@@ -261,10 +261,15 @@ def _feed(session: Session, district_id: int, now: datetime) -> CalendarFeed:
     return feed
 
 
-def feed_token(session: Session, config: Config, district: District, now: datetime) -> str:
-    """The secret path part shared by the district's ICS feed, month view and spreadsheet."""
+def feed_token(session: Session, config: Config, district: District, now: datetime, person: str = "") -> str:
+    """The secret path part shared by the ICS feed, month view and spreadsheet, for one person.
+
+    The link works while `person` may still see the district (taken off the roster: it stops) and
+    until the district's links are reset (活動連結 重設). An operator's link (`person` empty, from
+    the CLI) only ends with a reset.
+    """
     feed = _feed(session, district.id, now)
-    return links.sign(config, FEED_PURPOSE, [district.id, feed.generation])
+    return links.sign(config, FEED_PURPOSE, [district.id, feed.generation, person])
 
 
 def rotate_feed(session: Session, district: District, now: datetime) -> None:
@@ -276,14 +281,36 @@ def rotate_feed(session: Session, district: District, now: datetime) -> None:
 
 def district_of_token(session: Session, config: Config, token: str) -> District | None:
     """The district a feed token opens, or None for a forged, foreign or revoked one."""
+    return open_feed(session, config, token)[0]
+
+
+def open_feed(session: Session, config: Config, token: str) -> tuple[District | None, str]:
+    """The district a feed token opens and whose link it is; None when forged, revoked or its person left.
+
+    The person's rights are checked now, not when the link was made (district-wide links of old
+    are not accepted: each person asks for their own with 活動連結).
+    """
     try:
-        district_id, generation = links.verify(config, FEED_PURPOSE, token, max_age_seconds=None)
+        district_id, generation, person = links.verify(config, FEED_PURPOSE, token, max_age_seconds=None)
     except (links.LinkError, ValueError, TypeError):
-        return None
+        return None, ""
     feed = session.scalars(select(CalendarFeed).where(CalendarFeed.district_id == district_id)).first()
     if feed is None or feed.generation != generation:
-        return None
-    return session.get(District, district_id)
+        return None, ""
+    district = session.get(District, district_id)
+    if district is None or (person and not may_view(session, config, str(person), district)):
+        return None, ""
+    return district, str(person)
+
+
+def may_view(session: Session, config: Config, person: str, district: District) -> bool:
+    """Whether this person may still see the district's schedule: its active contacts and its managers."""
+    if person in config.admin_line_user_ids:
+        return True
+    contact = contact_of(session, person)
+    if contact is None or not contact.is_active:
+        return False
+    return contact.unit.district_id == district.id or may_manage_district(contact, district, False)
 
 
 def feed_urls(config: Config, token: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from bot import downloads
 from bot.services import Services
 from handlers.calendar import export, render, service
+from models.audit import AuditEntry
 from models.calendar import Activity
 from rules import calendar as periods
 from rules.dates import roc_date, to_taipei
@@ -106,8 +107,12 @@ def spreadsheet(token: str) -> Response:
     """The schedule of a month (?m=) or a period (?from=&to=) as .xlsx; default: the open call's period."""
     services = _services()
     with services.db.transaction() as session:
-        district = service.district_of_token(session, services.config, token) or abort(404)
+        district, person = service.open_feed(session, services.config, token)
+        if district is None:
+            abort(404)
         first, last = _xlsx_period(services, session, district.id)
+        session.add(AuditEntry(at=services.clock(), actor=person or "link", action="download",
+                               detail={"what": "calendar_xlsx", "district_id": district.id}))
         activities = service.window(session, district.id, first, last)
         title = f"{district.city}{district.name}社會安全網網絡單位活動期程表"
         body = export.xlsx(title, first, last, activities, services.clock())

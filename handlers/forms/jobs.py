@@ -16,6 +16,7 @@ from bot.reminders import late_note
 from handlers.forms import render, service
 from models.forms import Form, FormStatus
 from models.reminders import Reminder
+from rules.economy import one_to_one_is_cheaper
 
 
 def render_reminder(session: Session, reminder: Reminder, now: datetime) -> list[Outbound] | None:
@@ -30,7 +31,15 @@ def render_reminder(session: Session, reminder: Reminder, now: datetime) -> list
     if not waiting:
         return None
     contacts = service.contacts_by_unit(session, [u.id for u in waiting])
-    return [push(reminder.to, render.reminder(form, waiting, contacts, now, late_note(reminder)))]
+    people = [c for unit in waiting for c in contacts.get(unit.id, [])]
+    if not reminder.in_digest and one_to_one_is_cheaper(len(people), group.member_count):
+        # 1:1 to the contacts of the units yet to answer; once per form and round, however many groups.
+        round_ = reminder.key.split(":")[3] if reminder.key.count(":") >= 3 else "0"
+        message = render.reminder_direct(form, now, late_note(reminder))
+        return [push(c.line_user_id, message, dedupe_key=f"form:{form.id}:chase:{round_}:{c.line_user_id}",
+                     purpose="chase 1:1") for c in people]
+    return [push(reminder.to, render.reminder(form, waiting, contacts, now, late_note(reminder)),
+                 purpose="chase group")]
 
 
 def render_summary(session: Session, reminder: Reminder, now: datetime) -> list[Outbound] | None:
@@ -40,6 +49,11 @@ def render_summary(session: Session, reminder: Reminder, now: datetime) -> list[
         return None
     statuses = service.progress(session, form)
     return [push(reminder.to, render.deadline_summary(form, statuses, late_note(reminder)))]
+
+
+def may_join_digest(row: Reminder) -> bool:
+    """A chaser may ride in the group's morning digest (then it mentions the units there, for free)."""
+    return row.kind == service.REMINDER_KIND
 
 
 RENDERERS = {service.REMINDER_KIND: render_reminder, service.SUMMARY_KIND: render_summary}

@@ -222,6 +222,24 @@ def reminder(form: Form, waiting: list[Unit], contacts: dict[int, list[Contact]]
     return textv2_mention("\n".join(lines), mentions)
 
 
+def send_cost(form: Form, groups: int, cost: int, quota: tuple[int | None, int, object]) -> Message:
+    """Before a big send: what it costs, with a button that carries exactly that."""
+    limit, used, known = quota
+    left = f"（本月剩餘約 {max(limit - used, 0):,} 則）" if known is not None and limit is not None else ""
+    body = f"表單 #{form.id}「{form.title}」將發送到 {groups} 個群組，共約 {cost:,} 則訊息額度{left}。確定發送？"
+    return buttons(f"發送表單 #{form.id}：約 {cost} 則訊息額度", body, [
+        postback("確認發送", "form_send", display="確認發送", id=form.id, groups=groups, cost=cost),
+        says("先不要", "表單")])
+
+
+def reminder_direct(form: Form, now: datetime, note: str = "") -> Message:
+    """Chase one contact of a unit that has not answered, in 1:1 chat (cheaper than the whole group)."""
+    left = days_left(now, form.deadline)
+    when = "今天" if left == 0 else f"{left} 天後（{day(form.deadline)}）"
+    return text(f"{note}⏰ 表單 #{form.id}「{form.title}」將於{when}截止，貴單位尚未填寫。",
+                quick=[says("填寫表單", f"表單 填寫 {form.id}")])
+
+
 def _esc(words: str) -> str:
     """Escape braces in textV2, where `{key}` is a placeholder."""
     return words.replace("{", "{{").replace("}", "}}")

@@ -13,6 +13,7 @@ form_start (1:1 card), form_export (summary card); flows form_fill and form_defi
 """
 from __future__ import annotations
 
+from bot import reserve
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
@@ -166,13 +167,16 @@ def _fill(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
     return _fill_card(event, ctx, form)
 
 
-def _broadcast(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
+def _broadcast(event: Inbound, ctx: Ctx, form: Form, confirmed: bool = False) -> list[Outbound]:
     if not service.may_manage(ctx.contact, form, ctx.is_admin):
         return [reply(text("發布表單限該區的秘書單位或管理員。"))]
     if form.status == FormStatus.CLOSED:
         return [reply(text(f"表單 #{form.id} 已結束收件，不能再發布。"))]
     if not service.groups_of(ctx.session, form):
         return [reply(text(f"{form.district.name}還沒有綁定的群組：請先在群組輸入「綁定 {form.district.name}」。"))]
+    groups, cost = _send_cost(event, ctx, form)
+    if not confirmed and cost > ctx.config.big_send_confirm:
+        return [reply(render.send_cost(form, len(groups), cost, reserve.estimate(ctx.session, ctx.now)))]
     try:
         groups = service.open_form(ctx.session, form, ctx.config, ctx.now)
     except ValueError:
@@ -192,6 +196,24 @@ def _broadcast(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
                                   f"提醒未填單位：{chase_note}\n截止後的第一個上班時段會私訊摘要給秘書單位。",
                                   quick=[says("查看進度", f"表單進度 {form.id}")])))
     return said
+
+
+def _send_cost(event: Inbound, ctx: Ctx, form: Form) -> tuple[list, int]:
+    """The groups a broadcast reaches and what it costs (a group typed in is answered for free)."""
+    groups = service.groups_of(ctx.session, form)
+    return groups, sum(max(g.member_count, 1) for g in groups if g.line_group_id != event.group_id)
+
+
+def on_send_tap(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """確認發送 on the cost card: sends only what the card showed (same groups, same cost)."""
+    form = service.get(ctx.session, service.parse_id(event.postback.get("id", "")) or 0)
+    if form is None:
+        return [reply(text("找不到這份表單。"))]
+    groups, cost = _send_cost(event, ctx, form)
+    if event.postback.get("groups") != str(len(groups)) or event.postback.get("cost") != str(cost):
+        return [reply(text("發送對象或人數已變更，這張確認卡已失效；以下是目前的費用：")),
+                *_broadcast(event, ctx, form)]
+    return _broadcast(event, ctx, form, confirmed=True)
 
 
 def _export(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
@@ -242,6 +264,7 @@ CAPABILITY = Capability(
         Route(on_progress, commands=("表單進度",), who=Who.REGISTERED, mid_flow=MidFlow.RUN,
               summary="表單進度 [編號]：各單位填寫狀況與回答統計"),
         Route(on_fill_tap, action="form_fill", who=Who.REGISTERED),
+        Route(on_send_tap, action="form_send", where=Where.PRIVATE, who=Who.MANAGER),
         Route(on_start, action="form_start", where=Where.PRIVATE, who=Who.REGISTERED),
         Route(on_export_tap, action="form_export", who=Who.MANAGER),
         Route(on_nudge, action="form_nudge", who=Who.MANAGER),
@@ -249,6 +272,7 @@ CAPABILITY = Capability(
     ),
     flows=(filling.FLOW, defining.FLOW),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),
     console_pages=(console.PAGE,),

@@ -15,6 +15,7 @@ from bot import downloads, links, privacy_guard, roster
 from bot.config import Config
 from bot.services import Services
 from handlers.forms import export, render, service
+from models.audit import AuditEntry
 from models.forms import Form, FormResponse
 from models.roster import Contact
 from rules import forms as rules
@@ -128,7 +129,11 @@ def download(token: str, fmt: str) -> Any:
         contact = roster.contact_of(session, payload["u"])
         is_admin = payload["u"] in services.config.admin_line_user_ids
         if form is None or not service.may_manage(contact, form, is_admin):
+            session.add(AuditEntry(at=services.clock(), actor=str(payload.get("u", ""))[:64],
+                                   action="refused:download", detail={"what": "form_export", "form_id": payload.get("f")}))
             return _problem("您沒有這份表單的匯出權限。", 403)
+        session.add(AuditEntry(at=services.clock(), actor=payload["u"], action="download",
+                               detail={"what": f"form_{fmt}", "form_id": form.id}))
         table = export.build(session, form)
     if fmt == "xlsx":
         body, mimetype = export.to_xlsx(table, services.clock()), downloads.XLSX

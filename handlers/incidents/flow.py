@@ -12,14 +12,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from bot import flows, privacy_guard, roster
+from bot import flows, privacy_guard, reserve, roster
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.flows import Flow, Outcome, State, finish, go, stay
-from bot.messages import Message, Outbound, push, reply, text
+from bot.messages import FollowUps, Message, Outbound, push, reply, text
 from handlers.incidents import render, service
 from models.incidents import Incident, Urgency
-from models.roster import Unit
+from models.roster import Group, Unit
+from rules.economy import QuotaState
 from rules.incidents import CATEGORIES, MAX_BODY, length_problem
 
 ACTION = "inc_flow"
@@ -47,9 +48,26 @@ def post(event: Inbound, ctx: Ctx, category: str, urgency: Urgency, body: str, u
     incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
-    return [push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
-                 group_cost_hint=group.member_count),
-            reply(render.confirmation(incident, understood), push_if_reply_fails=True)]
+    reserve.refresh_if_stale(ctx.session, ctx.line, ctx.now)  # a read; what we pushed since is in the ledger
+    secretariat = service.secretariat_ids(ctx.session, incident.district)
+    if reserve.state(ctx.session, ctx.config.quota_reserve_urgent, ctx.now, group.member_count) == QuotaState.OUT:
+        # Never a false confirmation: the requester phones now; the secretariat hears of it in 1:1.
+        alert = [push(user_id, render.quota_gone(incident), purpose="quota gone") for user_id in secretariat]
+        return [_card(incident, group), reply(render.quota_gone(incident), push_if_reply_fails=True), *alert]
+    # Confirmed only once LINE accepted the card: a request that never reached the group must not
+    # look sent. If it cannot get there, the requester learns at once what to do instead, and the
+    # district's secretariat is told 1:1.
+    told = tuple(push(user_id, render.undelivered_to_secretariat(incident), purpose="undelivered")
+                 for user_id in secretariat)
+    return [_card(incident, group, FollowUps(
+        sent=(reply(render.confirmation(incident, understood), push_if_reply_fails=True),),
+        delayed=(reply(render.delayed(incident), push_if_reply_fails=True),),
+        failed=(reply(render.undelivered(incident), push_if_reply_fails=True), *told)))]
+
+
+def _card(incident: Incident, group: Group, follow_ups: FollowUps | None = None) -> Outbound:
+    return push(group.line_group_id, render.card(incident), dedupe_key=f"incident:{incident.id}:card",
+                group_cost_hint=group.member_count, urgent=True, purpose="card", follow_ups=follow_ups)
 
 
 def _units(ctx: Ctx) -> list[Unit]:

@@ -68,6 +68,13 @@ def confirmation(incident: Incident, understood: bool = False) -> Message:
                 f"後續：「案件 {incident.number}」看狀態、「回報 {incident.number} 內容」補充、「結案 {incident.number}」結案。")
 
 
+def quota_gone(incident: Incident) -> Message:
+    """The month's LINE quota cannot carry the card: say so at once, and what to do instead."""
+    return text(f"⚠️ 本月 LINE 訊息額度已用完，求助 {incident.number} 可能無法送到{incident.district.name}群組。\n"
+                f"請立即以電話聯繫被請求的單位（{asked_names(incident)}）。緊急危難請撥 110、119；"
+                "家暴、性侵害、兒少保護請撥 113 保護專線。\n小幫手仍會嘗試發送，並已通知秘書單位。")
+
+
 HISTORY_LINES = 15
 
 
@@ -177,6 +184,12 @@ def repost(incident: Incident, contacts: list[Contact], late: str) -> Message:
     return textv2_mention(body, mentions) if mentions else text(body)
 
 
+def repost_direct(incident: Incident, late: str) -> Message:
+    """The first escalation in 1:1 to an asked unit's contact: the group is not charged for it."""
+    return text(f"{late}⏰ 求助 {incident.number}（{incident.category}，{incident.urgency}）尚無單位認領，"
+                f"貴單位是被請求的單位（{asked_names(incident)}），請確認能否協助；可直接按下方「我來處理」。")
+
+
 def secretariat_alert(incident: Incident, late: str) -> Message:
     return text(f"{late}⚠️ {incident.district.name}求助 {incident.number}（{incident.category}，{incident.urgency}）"
                 f"發出後仍無單位認領，請秘書單位協助協調。\n請求：{asked_names(incident)}\n"
@@ -236,3 +249,27 @@ def statistics(title: str, by_month: Counter, by_category: Counter, by_unit: Cou
               f"中位數 {stats.median_minutes:.0f} 分鐘，90百分位 {stats.p90_minutes:.0f} 分鐘（{stats.count} 件）")
     return text(f"{title}\n月份：{table(by_month)}\n類別：{table(by_category)}\n提出單位：{table(by_unit)}\n"
                 f"認領時間：{timing}")
+
+
+# ---------------------------------------------------------------------------- delivery of the group card
+# A 求助 is confirmed only once LINE accepted its card (bot.messages.FollowUps); until then, or if it
+# cannot be delivered, the requester is told what to do instead.
+
+WHAT_TO_DO = ("若情況緊急，請直接以電話聯絡受請求單位；有立即危險請撥 110（警察）或 119（消防救護），"
+              "家暴、性侵害、兒少保護請撥 113。")
+
+
+def delayed(incident: Incident) -> Message:
+    return text(f"求助 {incident.number} 尚未送達{incident.district.name}群組（LINE 暫時無法傳送），系統正在重試，"
+                f"送達後會再通知您。\n{WHAT_TO_DO}")
+
+
+def undelivered(incident: Incident) -> Message:
+    return text(f"求助 {incident.number} 未能送達{incident.district.name}群組，群組成員沒有收到。"
+                f"請改以電話聯絡受請求單位（{asked_names(incident)}）。\n{WHAT_TO_DO}\n已同時通知秘書單位。")
+
+
+def undelivered_to_secretariat(incident: Incident) -> Message:
+    return text(f"【求助未送達】{incident.requester_unit.name}的求助 {incident.number}"
+                f"（{incident.category}，{incident.urgency}，請求 {asked_names(incident)}）未能送達"
+                f"{incident.district.name}群組。請協助以電話聯繫相關單位，並確認 LINE 訊息額度。")

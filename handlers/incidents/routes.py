@@ -24,6 +24,7 @@ from handlers.incidents import flow, render, service, stats, web
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
 from rules.dates import TAIPEI
+from rules.economy import one_to_one_is_cheaper
 from rules.incidents import claim_stats, length_problem, parse_request
 
 
@@ -118,8 +119,18 @@ def _close(event: Inbound, ctx: Ctx, incident: Incident) -> list[Outbound]:
 
 
 def _by_number(ctx: Ctx, argument: str, with_history: bool = False) -> Incident | None:
+    """The speaker's district's request; in a group, only if the group is bound to that same district.
+
+    A group bound elsewhere (or not at all) may hold people of other districts or outsiders: it is
+    told nothing about the request, not even that it exists.
+    """
     district_id = None if ctx.is_admin and ctx.contact is None else (
         ctx.contact.unit.district_id if ctx.contact else None)
+    if ctx.group_id is not None:
+        bound = ctx.group.district_id if ctx.group is not None else None
+        if bound is None or (district_id is not None and bound != district_id):
+            return None
+        district_id = bound
     return service.find(ctx.session, argument, district_id, with_history) if argument else None
 
 
@@ -199,8 +210,14 @@ def render_escalation(session: Session, reminder: Reminder, now) -> list[Outboun
     late = late_note(reminder)
     if reminder.key.endswith(":repost"):
         contacts = roster.contacts_of_units(session, service.asked_unit_ids(session, incident))
-        return [push(incident.group_line_id, render.repost(incident, contacts, late), render.card(incident, short=True))]
-    return [push(user_id, render.secretariat_alert(incident, late))
+        group = roster.group_of(session, incident.group_line_id)
+        if group is not None and one_to_one_is_cheaper(len(contacts), group.member_count):
+            # Only the asked units' contacts, each with the card to claim from (rules/economy.py).
+            return [push(c.line_user_id, render.repost_direct(incident, late), render.card(incident), urgent=True,
+                         purpose="escalation 1:1") for c in contacts]
+        return [push(incident.group_line_id, render.repost(incident, contacts, late), render.card(incident, short=True),
+                     urgent=True, purpose="escalation group")]
+    return [push(user_id, render.secretariat_alert(incident, late), urgent=True, purpose="escalation secretariat")
             for user_id in service.secretariat_ids(session, incident.district)]
 
 

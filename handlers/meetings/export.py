@@ -9,10 +9,11 @@ from flask import Blueprint, Response, abort, current_app, request
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot import downloads, links, spreadsheets
+from bot import downloads, links, roster, spreadsheets
 from bot.config import Config
 from bot.services import Services
 from handlers.meetings import service, tracked
+from models.audit import AuditEntry
 from models.meetings import ITEM_STATUS_LABELS, Meeting, TrackedItem
 from rules.dates import roc_date, roc_datetime, to_taipei
 
@@ -49,9 +50,9 @@ def review_workbook(meeting: Meeting, items: list[TrackedItem]) -> bytes:
     return spreadsheets.save(book)
 
 
-def download_url(config: Config, meeting_id: int) -> str:
-    """A signed link to a meeting's .xlsx, valid for LINK_HOURS."""
-    token = links.sign(config, PURPOSE, {"m": meeting_id})
+def download_url(config: Config, meeting_id: int, user_id: str) -> str:
+    """A signed link to a meeting's .xlsx for one person, valid for LINK_HOURS while they keep the right."""
+    token = links.sign(config, PURPOSE, {"m": meeting_id, "u": user_id})
     return links.url(config, f"/meetings/{meeting_id}/review.xlsx?t={token}")
 
 
@@ -68,12 +69,21 @@ def download(meeting_id: int) -> Response:
         payload = links.verify(services.config, PURPOSE, request.args.get("t", ""), LINK_HOURS * 3600)
     except links.LinkError as exc:
         return Response(str(exc), status=403, mimetype="text/plain")
-    if not isinstance(payload, dict) or payload.get("m") != meeting_id:
+    if not isinstance(payload, dict) or payload.get("m") != meeting_id or not payload.get("u"):
         return Response("連結無效。", status=403, mimetype="text/plain")
     with services.db.transaction() as session:
         meeting = service.get(session, meeting_id)
         if meeting is None:
             abort(404)
+        person = str(payload["u"])
+        # Checked again now: a link made for someone who has since left opens nothing.
+        if not roster.may_manage_district(roster.contact_of(session, person), meeting.district,
+                                          person in services.config.admin_line_user_ids):
+            session.add(AuditEntry(at=services.clock(), actor=person[:64], action="refused:download",
+                                   detail={"what": "meeting_review", "meeting_id": meeting_id}))
+            return Response("您已沒有下載這份附表的權限。", status=403, mimetype="text/plain")
+        session.add(AuditEntry(at=services.clock(), actor=person[:64], action="download",
+                               detail={"what": "meeting_review", "meeting_id": meeting_id}))
         data = review_workbook(meeting, tracked.review_items(session, meeting))
         name = file_name(meeting)
     # The sheet holds progress notes: file_response keeps it out of caches.

@@ -103,6 +103,13 @@ def render_progress(session: Session, row: Reminder, now: datetime) -> list[Outb
     return said or None
 
 
+def may_join_digest(row: Reminder) -> bool:
+    """Reminders a day or more ahead may go in the morning digest; the hours-ahead one keeps its time."""
+    if row.kind == Kind.LEAD:
+        return row.key.endswith("d")  # meeting:<id>:lead:7d / 1d; 2h stays at its hour
+    return row.kind in (Kind.REVIEW, Kind.CASES)
+
+
 RENDERERS = {
     Kind.LEAD: render_lead,
     Kind.REVIEW: render_review,

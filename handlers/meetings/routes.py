@@ -179,7 +179,8 @@ def on_export(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text("找不到會議。請寫會議編號，例如：紀錄附表 3"))]
     if not access.manages(ctx, meeting.district):
         return [reply(text("只有該區的秘書單位或管理員可以下載會議紀錄附表。"))]
-    link = export.download_url(ctx.config, meeting.id)
+    assert event.user_id
+    link = export.download_url(ctx.config, meeting.id, event.user_id)
     return [reply(text(f"{meeting.type_name}（{render.when(meeting)}）「前次會議待辦事項辦理情形」.xlsx：\n{link}\n"
                        f"（連結{export.LINK_HOURS}小時內有效，請勿轉貼到群組）"))]
 
@@ -203,6 +204,7 @@ CAPABILITY = Capability(
     flows=(flow.FLOW,),
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
+    digestible=jobs.may_join_digest,
     blueprints=(export.blueprint, web.blueprint),
     commands=(cli.meetings_cli,),
     console_pages=(web.PAGE,),

@@ -93,6 +93,20 @@ def bind_group_command(group_id: str, district: str) -> None:
     click.echo(f"{group_id} -> {found.name}")
 
 
+@roster_cli.command("deactivate")
+@click.option("--line-id", "line_id", required=True, help="The contact's LINE user id (see `roster list`).")
+@click.option("--reason", default="deactivated", show_default=True, help="Kept in the audit log.")
+def deactivate_command(line_id: str, reason: str) -> None:
+    """Take a contact off the roster (left the job, lost the phone): no mentions, pushes or rights."""
+    services = _services()
+    with services.db.transaction() as session:
+        contact = roster.contact_of(session, line_id)
+        if contact is None:
+            raise click.UsageError(f"no contact with LINE id {line_id!r}")
+        roster.deactivate(session, contact, "cli", reason[:40], services.clock())
+        click.echo(f"{contact.line_user_id}: {roster_render.contact_line(contact)}")
+
+
 @roster_cli.command("list")
 def list_command() -> None:
     """List contacts and bound groups."""

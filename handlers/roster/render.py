@@ -8,7 +8,10 @@ from bot.messages import FlexCard, Message, postback, says, text
 from models.roster import ROLE_LABELS, Contact, ContactStatus, District
 
 TAIPEI = ZoneInfo("Asia/Taipei")
-STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准"}
+STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准",
+                 ContactStatus.INACTIVE: "已停用"}
+WHAT_INACTIVE_MEANS = "（不再被標記、不再收到推播、沒有管理權限）"
+LEFT_HOW = {"left_group": "已離開{district}群組", "unfollowed": "已封鎖或刪除小幫手", "deactivated": "已由秘書單位停用"}
 
 
 def district_choices(districts: list[District]) -> list[dict]:
@@ -81,13 +84,6 @@ def resources(directory: Directory, district: str | None) -> Message:
     return text("\n".join(lines))
 
 
-def quota_text(limit: int | None, used: int, counted: int) -> str:
-    limit_text = "不限" if limit is None else f"{limit:,} 則"
-    remaining = "" if limit is None else f"\n剩餘：{max(limit - used, 0):,} 則"
-    return (f"本月訊息額度：{limit_text}\nLINE 統計已用：{used:,} 則{remaining}\n"
-            f"小幫手推播紀錄：{counted:,} 則（群組推播按成員數計）")
-
-
 def contact_line(contact: Contact) -> str:
     return f"{contact.unit.district.name}｜{contact.unit.name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"
 
@@ -96,3 +92,21 @@ def decision_notice(contact: Contact, approve: bool) -> Message:
     """What the applicant is told once the secretariat decided (in chat or on the console)."""
     return text(f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
                 if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
+
+
+def offboarded(contacts: list[Contact], how: str) -> Message:
+    """Tell the district's secretariat who was taken off the roster, and how to undo it."""
+    district = contacts[0].unit.district.name
+    names = "、".join(f"{c.display_name or '（未提供名稱）'}（{c.unit.name}）" for c in contacts)
+    return text(f"【聯繫窗口異動】{names}{LEFT_HOW[how].format(district=district)}，已停用其聯繫窗口身分"
+                f"{WHAT_INACTIVE_MEANS}。\n如為誤會，請對方重新「註冊」，再由秘書單位核准。")
+
+
+def silent_review(contacts: list[Contact], days: int) -> Message:
+    """The quarterly list of contacts who have not used the bot for `days` days."""
+    from rules.dates import roc_date, to_taipei
+    lines = [f"・{c.display_name or '（未提供名稱）'}（{c.unit.name}），最後使用 "
+             f"{roc_date(to_taipei(c.last_seen_at or c.decided_at or c.created_at).date())}" for c in contacts[:40]]
+    more = f"\n…另有 {len(contacts) - 40} 位" if len(contacts) > 40 else ""
+    return text(f"【季度名冊檢視】{contacts[0].unit.district.name}以下聯繫窗口已超過 {days} 天沒有使用小幫手，"
+                "請確認是否仍負責聯繫；不再負責者請輸入「停用 LINE名稱」：\n" + "\n".join(lines) + more)

@@ -4,23 +4,20 @@ User stories: a unit's contact registers in 1:1 chat (註冊: district, then uni
 the district secretariat to approve; the secretariat approves or rejects with a button; a
 secretariat member binds the district's LINE group (綁定 中壢區); the bot greets a group once,
 when invited; anyone asks for hotlines and family service centres (資源); admins check the
-message quota (額度).
+message quota (額度, handlers/quota).
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta
 from functools import partial
-
-from sqlalchemy import func, select
 
 from bot import roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
-from bot.router import Capability, MidFlow, Route, Where, Who
-from handlers.roster import cli, flow, menu, render, web
+from bot.router import Capability, Job, MidFlow, Route, Where, Who
+from handlers.roster import cli, flow, jobs, menu, render, web
 from models.audit import AuditEntry
-from models.outbox import OutboxMessage
 from models.roster import Contact, ContactStatus, Group, Unit
 
 
@@ -61,10 +58,10 @@ def _int(value: object) -> int:
         return 0
 
 
-def _who_approves(unit: Unit) -> str:
+def _who_approves(unit: Unit, what: str = "審核這筆申請") -> str:
     if unit.is_city_level:
-        return f"「{unit.name}」是市級單位，其註冊只能由市府社會局（秘書單位）或管理員審核。"
-    return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以審核這筆申請。"
+        return f"「{unit.name}」是市級單位，只有市府社會局（秘書單位）或管理員可以{what}。"
+    return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以{what}。"
 
 
 def _refused(ctx: Ctx, action: str, **detail: object) -> None:
@@ -112,6 +109,85 @@ def on_leave(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return []
 
 
+def on_member_left(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """Contacts leaving their district's bound group are taken off the roster; the secretariat is told."""
+    group = ctx.group
+    if group is None or group.district is None:
+        return []
+    gone = [c for c in (service.contact_of(ctx.session, uid) for uid in event.left_user_ids)
+            if c is not None and c.is_active and c.unit.district_id == group.district_id]
+    for contact in gone:
+        service.deactivate(ctx.session, contact, "line:memberLeft", "left_group", ctx.now)
+    return _tell_secretariat(ctx, gone, "left_group", event.webhook_event_id)
+
+
+def on_unfollow(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """A contact who blocked or removed the bot can no longer be reached: off the roster, secretariat told."""
+    contact = ctx.contact
+    if contact is None or not contact.is_active:
+        return []
+    service.deactivate(ctx.session, contact, "line:unfollow", "unfollowed", ctx.now)
+    return _tell_secretariat(ctx, [contact], "unfollowed", event.webhook_event_id)
+
+
+def on_deactivate(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """停用 <LINE 名稱> [單位]: a secretariat takes a contact of its district off the roster."""
+    found, problem = _named_contact(ctx, event.argument, "停用")
+    if found is None:
+        return [reply(text(problem))]
+    if not service.may_deactivate(ctx.contact, found.unit, ctx.is_admin):
+        _refused(ctx, "deactivate", contact_id=found.id)
+        return [reply(text(_who_approves(found.unit, "停用這位聯繫窗口")))]
+    assert event.user_id
+    service.deactivate(ctx.session, found, event.user_id, "deactivated", ctx.now)
+    return [reply(text(f"已停用：{found.display_name}（{found.unit.name}）{render.WHAT_INACTIVE_MEANS}。"))]
+
+
+def on_move(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """移動 <LINE 名稱> <新單位>: a secretariat moves a contact to another unit of the same district."""
+    name, _, unit_name = event.argument.strip().rpartition(" ")
+    found, problem = _named_contact(ctx, name, "移動")
+    if found is None or not unit_name:
+        return [reply(text(problem or "請寫成：移動 <LINE 名稱> <新單位>，例如「移動 陳家防官 少年警察隊」。"))]
+    unit = service.find_unit(ctx.session, found.unit.district, unit_name)
+    if unit is None:
+        return [reply(text(f"{found.unit.district.name}沒有「{unit_name}」這個單位。"))]
+    if not (service.may_deactivate(ctx.contact, found.unit, ctx.is_admin)
+            and service.may_approve(ctx.contact, unit, ctx.is_admin)):
+        _refused(ctx, "move_contact", contact_id=found.id, unit_id=unit.id)
+        return [reply(text(_who_approves(unit, "做這項異動")))]
+    assert event.user_id
+    service.move(ctx.session, found, unit, event.user_id, ctx.now)
+    return [reply(text(f"已將 {found.display_name} 移到「{unit.name}」（{render.ROLE_LABELS[found.role]}）。"))]
+
+
+def _named_contact(ctx: Ctx, argument: str, verb: str) -> tuple[Contact | None, str]:
+    """The one active contact the secretariat named (LINE name, optionally then a unit), or why not."""
+    name, _, unit_hint = argument.strip().partition(" ")
+    if not name:
+        return None, f"請寫出聯繫窗口的 LINE 名稱，例如「{verb} 陳家防官」。"
+    matches = [c for c in service.active_named(ctx.session, name)
+               if service.may_manage_district(ctx.contact, c.unit.district, ctx.is_admin)
+               and (not unit_hint or unit_hint in (c.unit.name, c.unit.short_name))]
+    if not matches:
+        return None, f"您管理的行政區沒有名為「{name}」的聯繫窗口。"
+    if len(matches) > 1:
+        listed = "、".join(f"{c.display_name}（{c.unit.short_name}）" for c in matches)
+        return None, f"有 {len(matches)} 位同名：{listed}。請加上單位，例如「{verb} {name} {matches[0].unit.short_name}」。"
+    return matches[0], ""
+
+
+def _tell_secretariat(ctx: Ctx, gone: list[Contact], how: str, event_id: str) -> list[Outbound]:
+    if not gone:
+        return []
+    district = gone[0].unit.district
+    notice = render.offboarded(gone, how)
+    gone_ids = {c.line_user_id for c in gone}
+    return [push(user_id, notice, dedupe_key=f"offboard:{event_id}:{user_id}"[:120])
+            for user_id in service.approvers(ctx.session, district, ctx.config.admin_line_user_ids)
+            if user_id not in gone_ids]
+
+
 def on_follow(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Welcome a new friend in 1:1 chat."""
     if ctx.contact is not None and ctx.contact.is_active:
@@ -132,15 +208,6 @@ def on_resources(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return [reply(render.resources(ctx.directory, district.name if district else None))]
 
 
-def on_quota(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """This month's quota and consumption from LINE, with what the bot's own outbox counted."""
-    quota = ctx.line.quota()
-    month_start = ctx.now.astimezone(render.TAIPEI).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    counted = ctx.session.scalar(select(func.coalesce(func.sum(OutboxMessage.quota_cost), 0)).where(
-        OutboxMessage.created_at >= month_start.astimezone(timezone.utc))) or 0
-    return [reply(text(render.quota_text(quota.limit, quota.used, int(counted))))]
-
-
 def _new_group(ctx: Ctx, line_group_id: str) -> Group:
     group = Group(line_group_id=line_group_id, joined_at=ctx.now)
     ctx.session.add(group)
@@ -158,9 +225,15 @@ CAPABILITY = Capability(
         Route(on_join, event=EventKind.JOIN),
         Route(on_leave, event=EventKind.LEAVE),
         Route(on_follow, event=EventKind.FOLLOW),
+        Route(on_unfollow, event=EventKind.UNFOLLOW),
+        Route(on_member_left, event=EventKind.MEMBER_LEFT),
+        Route(on_deactivate, commands=("停用",), where=Where.PRIVATE, who=Who.MANAGER,
+              summary="停用 <LINE名稱> [單位]：停用離職或不再負責的聯繫窗口"),
+        Route(on_move, commands=("移動",), where=Where.PRIVATE, who=Who.MANAGER,
+              summary="移動 <LINE名稱> <新單位>：聯繫窗口換單位"),
         Route(on_resources, commands=("資源",), mid_flow=MidFlow.RUN, summary="資源 [行政區]：專線與家庭服務中心"),
-        Route(on_quota, commands=("額度",), who=Who.ADMIN, mid_flow=MidFlow.RUN, summary="本月訊息額度"),
     ),
+    jobs=(Job("roster_silent_review", jobs.review_silent, every=timedelta(minutes=10)),),
     flows=(flow.FLOW,),
     commands=(cli.roster_cli, cli.richmenu_cli),
     blueprints=(web.blueprint,),

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from tests.conftest import SECRET
 
 def postback_body(user: str, data: str, event_id: str, reply_token: str = "r" * 32) -> bytes:
     return json.dumps({"destination": "Ubot", "events": [{
-        "type": "postback", "mode": "active", "timestamp": 1764000000000,
+        "type": "postback", "mode": "active", "timestamp": int(time.time() * 1000),
         "source": {"type": "group", "groupId": demo.GROUP, "userId": user}, "webhookEventId": event_id,
         "deliveryContext": {"isRedelivery": False}, "replyToken": reply_token,
         "postback": {"data": data}}]}).encode()

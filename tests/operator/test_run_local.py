@@ -56,7 +56,8 @@ def test_make_run_is_quiet_and_ctrl_c_stops_everything_within_seconds(tmp_path: 
         assert time.monotonic() - started < 10  # run_local kills what is left after 5 s
     finally:
         if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
+            os.killpg(run.pid, signal.SIGTERM)  # run_local stops its children (they have their own sessions)
+            run.wait(timeout=15)
     said = (tmp_path / "run.log").read_text()
     assert "聊天頁面（LINE 模擬器）：http://127.0.0.1:" in said and "/console/" in said
     assert "GET /_emulator" not in said and "INFO" not in said and "Traceback" not in said, said

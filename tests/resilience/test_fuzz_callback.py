@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -32,7 +33,7 @@ def reply_tokens(emulator, emulator_server) -> Iterator[str]:
     # Point the emulator's webhook nowhere while it issues the tokens, so the bot never sees these events.
     emulator.configure(bot_callback_url="http://127.0.0.1:9/callback", monthly_quota=1_000_000)
     emulator.send({"type": "raw", "body": {"destination": BOT_USER_ID, "events": [
-        {"type": "follow", "mode": "active", "timestamp": 1764000000000, "webhookEventId": f"01TOKEN{i:019d}",
+        {"type": "follow", "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": f"01TOKEN{i:019d}",
          "source": {"type": "user", "userId": demo.SOCIAL_WORKER}, "deliveryContext": {"isRedelivery": False},
          "replyToken": token, "follow": {"isUnblocked": False}} for i, token in enumerate(tokens)]}})
     emulator.configure(bot_callback_url=callback)
@@ -70,7 +71,7 @@ def test_schema_breaking_events_get_no_5xx_and_no_errors(bot_url, reply_tokens, 
 
 def event(kind: str, source: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
     """An event of LINE's shape with a reply token to fill in; `source=None` leaves the source out."""
-    base = {"type": kind, "mode": "active", "timestamp": 1764000000000, "webhookEventId": "01CHATLESS" + "0" * 16,
+    base = {"type": kind, "mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": "01CHATLESS" + "0" * 16,
             "deliveryContext": {"isRedelivery": False}, "replyToken": TOKEN, **fields}
     return base if source is None else {**base, "source": source}
 

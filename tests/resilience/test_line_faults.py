@@ -97,11 +97,13 @@ def test_reply_and_push_failing_together_still_deliver_each_once(emulator, servi
     relay_until_drained(services, clock)
 
     [number] = numbers(services)
-    assert [d["kind"] for d in emulator.deliveries(to=demo.SOCIAL_WORKER)] == ["push"]
+    # The "still trying" notice lost its reply and was still waiting when the card got through: dropped,
+    # so the requester reads only the confirmation, which follows the card.
+    [confirmation] = emulator.texts(to=demo.SOCIAL_WORKER)
+    assert confirmation.startswith(f"已將求助 {number}")
     assert len([m for m in emulator.messages(to=demo.GROUP) if m["type"] == "flex"]) == 1
     pushes = attempts_by_key(emulator, PUSH)
-    assert len(pushes) == 2 and all(s[-1] == 200 and s.count(200) == 1 for s in pushes.values())
-    assert number in emulator.texts(to=demo.SOCIAL_WORKER)[0]
+    assert all(s.count(200) <= 1 for s in pushes.values())
 
 
 def test_a_slow_line_api_does_not_hold_up_the_webhook_answer(app, emulator, services, group):

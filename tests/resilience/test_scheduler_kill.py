@@ -26,7 +26,7 @@ from handlers.incidents import service as incidents
 from models.incidents import Incident
 from models.outbox import OutboxMessage, OutboxStatus
 from models.reminders import Reminder, ReminderState
-from models.roster import Contact
+from models.roster import Contact, Group
 from tests import demo
 from tests.conftest import SECRET, TOKEN
 
@@ -39,6 +39,8 @@ def schedule_due_reposts(services, count: int) -> list[str]:
     """Open `count` unclaimed requests whose re-post is due a minute ago (real time: the child uses it)."""
     now = datetime.now(timezone.utc)
     with services.db.transaction() as session:
+        # A small group: one re-post there costs less than one to each asked contact, so it goes to the group.
+        session.execute(update(Group).where(Group.line_group_id == demo.GROUP).values(member_count=2))
         requester = session.scalars(select(Contact).where(Contact.line_user_id == demo.SOCIAL_WORKER)).one()
         numbers = []
         for index in range(count):
@@ -57,7 +59,8 @@ def schedule_due_reposts(services, count: int) -> list[str]:
 def start_scheduler(config, emulator_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DATABASE_URL": config.database_url,
            "LINE_API_BASE_URL": emulator_url, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-           "DATA_ENCRYPTION_KEY": ",".join(config.encryption_keys), "SCHEDULER_TICK_SECONDS": "1", "APP_ENV": "test"}
+           "DATA_ENCRYPTION_KEY": ",".join(config.encryption_keys), "SCHEDULER_TICK_SECONDS": "1", "APP_ENV": "test",
+           "LINE_PUSH_RATE": str(int(config.line_push_rate)), "BUNDLE_WINDOW_MINUTES": str(config.bundle_window_minutes)}
     return subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=REPO_ROOT, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
@@ -89,7 +92,7 @@ def scheduler_log(tmp_path) -> Path:
 
 
 def test_sigkill_mid_dispatch_then_restart_delivers_every_reminder_once(
-        emulator, emulator_server, services, config, scheduler_log):
+        group, emulator, emulator_server, services, config, scheduler_log):
     emulator.configure(monthly_quota=100_000)
     emulator.inject_fault(PUSH, status=None, delay_seconds=HOLD, count=3 * REMINDERS)
     numbers = schedule_due_reposts(services, REMINDERS)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from typing import Any
 
 import requests
@@ -32,7 +33,7 @@ def encode(events: list[Any]) -> bytes:
 def text_event(user: str, words: str, event_id: str, group: str | None = None) -> dict[str, Any]:
     """A text message event, shaped like LINE's."""
     source = {"type": "group", "groupId": group, "userId": user} if group else {"type": "user", "userId": user}
-    return {"type": "message", "mode": "active", "timestamp": 1764000000000, "source": source,
+    return {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000), "source": source,
             "webhookEventId": event_id, "deliveryContext": {"isRedelivery": False},
             "replyToken": secrets.token_hex(16),
             "message": {"id": str(secrets.randbits(50)), "type": "text", "text": words, "quoteToken": "q"}}

@@ -138,3 +138,10 @@ def test_rotating_the_data_key_keeps_links_and_old_link_keys_still_verify(tmp_pa
     dropped = Config.from_env({"LINK_SIGNING_KEY": "k2" * 20}, instance_path=tmp_path)
     with pytest.raises(links.LinkError):
         links.verify(dropped, "feed", token, None)
+
+
+@pytest.mark.parametrize("env", [{"EVENT_MAX_AGE_MINUTES": "0"}, {"EVENT_MAX_AGE_MINUTES": "-1"},
+                                 {"EVENT_MAX_AGE_MINUTES": "20160", "PROCESSED_EVENTS_RETENTION_DAYS": "7"}])
+def test_the_replay_window_ends_before_dedupe_records_are_pruned(tmp_path, env):
+    with pytest.raises(ConfigError, match="EVENT_MAX_AGE_MINUTES"):
+        Config.from_env(env, instance_path=tmp_path)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -33,7 +34,7 @@ def post(client, body: bytes, secret: str = SECRET):
 def text_event(text: str, event_id: str = "01TESTEVENT0000000000000001", user: str = demo.SOCIAL_WORKER,
                redelivery: bool = False, reply_token: str = "r" * 32) -> bytes:
     return json.dumps({"destination": "Ubot", "events": [{
-        "type": "message", "mode": "active", "timestamp": 1764000000000,
+        "type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
         "source": {"type": "user", "userId": user}, "webhookEventId": event_id,
         "deliveryContext": {"isRedelivery": redelivery}, "replyToken": reply_token,
         "message": {"id": "1", "type": "text", "text": text, "quoteToken": "q"}}]}).encode()

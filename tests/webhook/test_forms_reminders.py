@@ -24,10 +24,6 @@ def at(services, clock, month: int, day: int, hour: int, minute: int = 0) -> Non
     tick(services)
 
 
-def mentioned(message: dict) -> set[str]:
-    return {s["mentionee"]["userId"] for s in message.get("substitution", {}).values()}
-
-
 def reminder_states(services, form_id: int) -> dict[str, str]:
     with services.db.transaction() as session:
         rows = session.scalars(select(Reminder).where(Reminder.key.startswith(f"form:{form_id}:remind:")))
@@ -47,23 +43,26 @@ def test_reminders_reach_only_units_that_have_not_answered_and_stop_when_they_an
 
     answer_short_form(emulator, demo.SOCIAL_WORKER, form_id, "親職教育宣導")
     group_messages = len(emulator.deliveries(to=demo.GROUP))
+    chased = {user: len(emulator.deliveries(to=user)) for user in (demo.POLICE, demo.HEALTH, demo.SOCIAL_WORKER)}
     at(services, clock, 11, 27, 9, 59)
-    assert len(emulator.deliveries(to=demo.GROUP)) == group_messages  # not due yet
+    assert {user: len(emulator.deliveries(to=user)) for user in chased} == chased  # not due yet
 
+    # Two contacts are cheaper than a 9-member group: each is chased 1:1, the group is not charged.
     at(services, clock, 11, 27, 10, 0)
-    first = emulator.messages(to=demo.GROUP)[-1]
-    assert first["type"] == "textV2" and mentioned(first) == {demo.POLICE, demo.HEALTH}
-    shown = emulator.texts(to=demo.GROUP)[-1]
-    assert "警察局中壢分局 @陳家防官" in shown and "衛生局 @王護理師" in shown and "4 天後" in shown
-    assert "中壢家庭服務中心" not in shown
+    for user in (demo.POLICE, demo.HEALTH):
+        assert "尚未填寫" in last_text(emulator, user) and "4 天後" in last_text(emulator, user)
+        assert emulator.deliveries(to=user)[-1]["counted"] == 1
+    assert len(emulator.deliveries(to=demo.SOCIAL_WORKER)) == chased[demo.SOCIAL_WORKER]  # answered: not chased
+    assert len(emulator.deliveries(to=demo.GROUP)) == group_messages
     at(services, clock, 11, 27, 10, 5)
-    assert len(emulator.deliveries(to=demo.GROUP)) == group_messages + 1  # sent exactly once
+    assert len(emulator.deliveries(to=demo.POLICE)) == chased[demo.POLICE] + 1  # sent exactly once
 
     answer_short_form(emulator, demo.POLICE, form_id, "家防官定期訪視")
+    police = len(emulator.deliveries(to=demo.POLICE))
     at(services, clock, 11, 30, 10, 0)
-    second = emulator.messages(to=demo.GROUP)[-1]
-    assert mentioned(second) == {demo.HEALTH} and "今天" not in emulator.texts(to=demo.GROUP)[-1]
-    assert len(emulator.deliveries(to=demo.GROUP)) == group_messages + 2
+    assert "尚未填寫" in last_text(emulator, demo.HEALTH) and "今天" not in last_text(emulator, demo.HEALTH)
+    assert len(emulator.deliveries(to=demo.POLICE)) == police
+    assert len(emulator.deliveries(to=demo.GROUP)) == group_messages
 
 
 def test_reminders_stop_once_every_unit_answered(emulator, app, services, clock, tmp_path):

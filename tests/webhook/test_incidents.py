@@ -89,24 +89,34 @@ def test_asked_unit_claims_and_others_are_told(emulator, services, group, clock)
     assert not any("尚無單位認領" in t for t in emulator.texts(to=demo.GROUP))
 
 
-def test_unclaimed_request_is_reposted_with_mentions_then_secretariat_told(emulator, services, group, clock):
+def test_unclaimed_request_goes_1to1_to_the_asked_units_then_secretariat_told(emulator, services, group, clock):
     emulator.text(demo.SOCIAL_WORKER, "求助 緊急 @衛生局 @分局 需要協助")
+    group_pushes = len(emulator.deliveries(to=demo.GROUP))
     clock.advance(minutes=14)
     tick(services)
-    assert not any("尚無單位認領" in t for t in emulator.texts(to=demo.GROUP))
+    assert not any("尚無單位認領" in t for u in (demo.HEALTH, demo.POLICE) for t in emulator.texts(to=u))
     clock.advance(minutes=1)
     tick(services)
-    reposts = [m for m in emulator.messages(to=demo.GROUP) if m["type"] == "textV2"]
-    assert len(reposts) == 1
-    mentioned = {s["mentionee"]["userId"] for s in reposts[0]["substitution"].values()}
-    assert mentioned == {demo.HEALTH, demo.POLICE}
+    # Two asked contacts cost 2; the 9-member group would cost 9: the escalation goes to them alone.
+    for user in (demo.HEALTH, demo.POLICE):
+        [delivery] = [d for d in emulator.deliveries(to=user) if d["kind"] == "push"]
+        assert delivery["counted"] == 1 and "尚無單位認領" in emulator.texts(to=user)[-2]
+        card = delivery["messages"][-1]
+        claim = [b["action"]["data"] for b in card["contents"]["footer"]["contents"]
+                 if "inc_claim" in b["action"].get("data", "")]
+        assert claim  # the card to claim from, in 1:1
+    assert len(emulator.deliveries(to=demo.GROUP)) == group_pushes
+    assert not any("尚無單位認領" in t for t in emulator.texts(to=demo.FIRE))  # not asked, not charged
     assert emulator.deliveries(to=demo.SECRETARIAT) == []
     clock.advance(minutes=15)
     tick(services)
     tick(services)
     alerts = emulator.texts(to=demo.SECRETARIAT)
     assert len(alerts) == 1 and "仍無單位認領" in alerts[0]
-    assert len([m for m in emulator.messages(to=demo.GROUP) if m["type"] == "textV2"]) == 1
+    assert len(emulator.deliveries(to=demo.GROUP)) == group_pushes
+    # Claimed from the 1:1 card: the request is taken, like from the group's card.
+    emulator.postback(demo.HEALTH, claim[0])
+    assert "已認領" in emulator.texts(to=demo.HEALTH)[-1]
 
 
 def test_normal_request_on_friday_evening_waits_for_monday(emulator, services, group, clock):
@@ -117,7 +127,7 @@ def test_normal_request_on_friday_evening_waits_for_monday(emulator, services, g
     assert not any("尚無單位認領" in t for t in emulator.texts(to=demo.GROUP))
     clock.set(datetime(2026, 11, 30, 0, 50, tzinfo=timezone.utc))  # Monday 08:50
     tick(services)
-    assert any("尚無單位認領" in t for t in emulator.texts(to=demo.GROUP))
+    assert any("尚無單位認領" in t for t in emulator.texts(to=demo.EMPLOYMENT))
 
 
 def test_guided_request(emulator, services, group):

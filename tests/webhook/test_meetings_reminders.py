@@ -6,8 +6,10 @@ time). Tests compare that record with a table written by hand from the plan's ru
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from emulator.client import message_text
@@ -24,6 +26,12 @@ NAMES = {demo.GROUP: "group", demo.SECRETARIAT: "secretariat", demo.POLICE: "pol
 MARKERS = ("【會議提醒】", "前次會議待辦事項辦理情形", "【會前資料】", "【會議紀錄提醒】", "【列管事項每月進度回報",
            "【個案提報提醒】")
 CHECKPOINT = timedelta(hours=6)
+
+
+@pytest.fixture
+def config(config):
+    """The plan's own moments, without the group's morning digest (tests/webhook/test_digest.py covers it)."""
+    return replace(config, digest_time="")
 
 
 def at(*args: int) -> datetime:

@@ -49,8 +49,8 @@ def slip_in(services, number_text: str) -> None:
 def test_ordinary_group_messages_are_not_blocked(emulator, services, clock, app, group):
     emulator.text(demo.SOCIAL_WORKER, "求助 緊急 @衛生局 新興路附近有長者情緒激動，需要協助")  # the 求助 card
     clock.advance(minutes=16)
-    tick(services)  # the re-post mentions the asked units' contacts (LINE mention objects)
-    assert any(m["type"] == "textV2" for m in emulator.messages(to=demo.GROUP))
+    tick(services)  # the re-post goes 1:1 to the asked unit's contacts, with the card to claim from
+    assert any("尚無單位認領" in t for t in emulator.texts(to=demo.HEALTH))
     emulator.text(demo.POLICE, "資源", group_id=demo.GROUP)  # agency phones and addresses from the directory
     emulator.text(demo.POLICE, "活動 115/12/5 14:00 中壢區公所3樓禮堂 親職講座")
     emulator.text(demo.POLICE, "活動期程", group_id=demo.GROUP)
@@ -94,8 +94,9 @@ def test_a_scheduled_message_with_personal_data_goes_to_the_secretariat_instead(
     slip_in(services, f"案母手機{PHONE}")
     emulator.reset()
     clock.advance(minutes=16)
-    tick(services)  # the re-post would quote the request
-    assert emulator.deliveries(to=demo.GROUP) == []
+    tick(services)  # the re-post (1:1 to the asked unit's contacts) would quote the request
+    assert emulator.deliveries(to=demo.GROUP) == [] and emulator.deliveries(to=demo.HEALTH) == []
+    assert PHONE not in json.dumps(emulator.deliveries(), ensure_ascii=False)
     notice = emulator.texts(to=demo.SECRETARIAT)
     assert notice and "排程" in notice[-1] and "攔下" in notice[-1] and PHONE not in notice[-1]
     assert blocked(services)[0]["kinds"] == ["phone"]
@@ -109,8 +110,8 @@ def test_a_confirmed_word_still_passes_when_the_request_is_reposted(emulator, se
     emulator.postback(demo.SOCIAL_WORKER, confirm)
     clock.advance(minutes=16)
     tick(services)
-    reposts = [m for m in emulator.messages(to=demo.GROUP) if m["type"] == "textV2"]
-    assert reposts and "王大明" in reposts[-1]["text"]
+    reposts = json.dumps(emulator.deliveries(to=demo.HEALTH), ensure_ascii=False)
+    assert "尚無單位認領" in reposts and "王大明" in reposts
     assert blocked(services) == []
 
 

@@ -112,12 +112,6 @@ def test_help_depends_on_role(emulator):
     assert "求助" in member_help and "註冊" not in member_help and "額度" not in member_help
 
 
-def test_admin_sees_quota(emulator):
-    emulator.text(demo.ADMIN, "額度")
-    answer = emulator.texts(to=demo.ADMIN)[-1]
-    assert "本月訊息額度" in answer and "200" in answer
-
-
 def test_secretariat_contact_has_secretariat_role(services):
     assert contact(services, demo.SECRETARIAT).role == Role.SECRETARIAT
 

@@ -47,7 +47,7 @@ def test_tracked_item_subject_stays_text_in_the_meeting_workbook(emulator, servi
     clock.set(at(2026, 12, 14, 9, 0))
     with services.db.transaction() as session:
         meeting = session.scalars(select(Meeting).order_by(Meeting.starts_at.desc())).first()
-        url = urlsplit(download_url(services.config, meeting.id))
+        url = urlsplit(download_url(services.config, meeting.id, demo.SECRETARIAT))
     response = client.get(f"{url.path}?{url.query}")
     assert response.status_code == 200
     values = assert_no_formula(response.data)

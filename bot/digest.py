@@ -1,0 +1,167 @@
+"""Fewer pushes for the same notices: the group's morning digest, and one push for what is due together.
+
+LINE counts a push once per recipient however many messages it carries (up to five), so notices for
+the same group are worth sending together (rules/economy.py has the choice per kind of message):
+
+- At the group's digest time (Group.digest_time, else DIGEST_TIME, on workdays) the routine reminders
+  for that group due before the next digest are pulled forward to now, if at least two would share the
+  push. Which reminders may wait or go early is each capability's call (`Capability.digestible`).
+  Pulled rows are marked `in_digest`, so a chaser knows the group is being written to anyway.
+- A routine group push waits BUNDLE_WINDOW_MINUTES (10) in the outbox; when the first of a group's
+  waiting pushes is due, all of them that nobody has tried yet are merged into one push: plain
+  texts joined into one text, Flex bubbles side by side in one carousel, at most five messages;
+  what does not fit waits for the next push. Urgent rows (a request's card, escalations) are never
+  merged or held.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.outbox import push_cost
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from models.reminders import Reminder, ReminderState
+from models.roster import Group
+from rules.dates import TAIPEI
+from rules.economy import (
+    MAX_MESSAGES_PER_PUSH,
+    digest_moment,
+    next_digest,
+    parse_digest_time,
+)
+from rules.workdays import calendar_from_setting
+
+log = logging.getLogger(__name__)
+DIGEST_KIND = "group_digest"  # marker rows: one per group and day, so a digest is pulled once
+MAX_BUBBLES = 12
+
+
+def pull_into_digests(services: Any, now: datetime) -> int:
+    """Job: at each group's digest time, bring the day's routine reminders for it forward to now."""
+    config = services.config
+    if not config.digest_time:
+        return 0
+    workdays = calendar_from_setting(config.workday_calendar)
+    pulled = 0
+    with services.db.transaction() as session:
+        groups = session.scalars(select(Group).where(Group.district_id.is_not(None), Group.left_at.is_(None)))
+        for group in list(groups):
+            pulled += _pull(session, group, config.digest_time, workdays.is_workday, services.router.digestible, now)
+    return pulled
+
+
+def _pull(session: Session, group: Group, default_time: str, is_workday: Callable[[Any], bool],
+          digestible: Mapping[str, Callable[[Reminder], bool]], now: datetime) -> int:
+    try:
+        at = parse_digest_time(group.digest_time or default_time)
+    except ValueError:
+        at = parse_digest_time(default_time)
+    local = now.astimezone(TAIPEI)
+    moment = digest_moment(local.replace(hour=0, minute=0, second=0, microsecond=0), at)
+    if local < moment or not is_workday(moment.date()):
+        return 0
+    marker = f"digest:{group.line_group_id}:{moment.date().isoformat()}"
+    if session.scalar(select(Reminder.id).where(Reminder.key == marker)):
+        return 0
+    session.add(Reminder(key=marker, kind=DIGEST_KIND, subject_id=group.id, to=group.line_group_id,
+                         due_at=moment, state=ReminderState.SENT, sent_at=now))
+    horizon = next_digest(moment, at, is_workday)
+    rows = [row for row in session.scalars(select(Reminder).where(
+        Reminder.to == group.line_group_id, Reminder.state == ReminderState.SCHEDULED,
+        Reminder.due_at < horizon).order_by(Reminder.due_at)) if digestible.get(row.kind, _never)(row)]
+    if len(rows) < 2:
+        return 0  # nothing to share a push with: each keeps its own time
+    for row in rows:
+        row.due_at = min(row.due_at, now)
+        row.in_digest = True
+    return len(rows)
+
+
+def _never(_row: Reminder) -> bool:
+    return False
+
+
+def bundle_due(db: Any, now: datetime) -> int:
+    """Merge the due, untried, non-urgent pushes to each group into as few pushes as fit; return rows merged."""
+    with db.transaction() as session:
+        rows = list(session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.kind == OutboxKind.PUSH,
+            OutboxMessage.attempts == 0, OutboxMessage.urgent.is_(False))
+            .order_by(OutboxMessage.id).with_for_update(skip_locked=True)))
+        by_chat: dict[str, list[OutboxMessage]] = {}
+        for row in rows:
+            if row.to.startswith(("C", "R")):
+                by_chat.setdefault(row.to, []).append(row)
+        merged = 0
+        for chat, waiting in by_chat.items():
+            if not any(row.next_attempt_at <= now for row in waiting):
+                continue  # still inside its window: others to this group may join it
+            for pack in _packs(waiting):
+                if len(pack) > 1:
+                    _merge(session, chat, pack, now)
+                    merged += len(pack)
+        return merged
+
+
+def _packs(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Consecutive rows whose messages, compacted, fit in one push."""
+    packs: list[list[OutboxMessage]] = []
+    for row in rows:
+        if packs and len(compact([m for r in packs[-1] + [row] for m in r.messages])) <= MAX_MESSAGES_PER_PUSH:
+            packs[-1].append(row)
+        else:
+            packs.append([row])
+    return packs
+
+
+def _merge(session: Session, chat: str, pack: list[OutboxMessage], now: datetime) -> None:
+    capabilities = {row.capability or "other" for row in pack}
+    combined = OutboxMessage(
+        kind=OutboxKind.PUSH, to=chat, messages=compact([m for row in pack for m in row.messages]),
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, quota_cost=push_cost(session, chat),
+        capability=capabilities.pop() if len(capabilities) == 1 else "digest",
+        purpose=("+".join(sorted({row.purpose or "other" for row in pack})))[:60], created_at=now)
+    session.add(combined)
+    session.flush()
+    for row in pack:
+        row.status, row.bundled_into, row.sent_at = OutboxStatus.BUNDLED, combined.id, now
+    log.info("outbox %s carries %s notices for one group push", combined.id, len(pack))
+
+
+def compact(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fewer message objects saying the same: plain texts joined, single Flex bubbles in one carousel."""
+    out: list[dict[str, Any]] = []
+    ours: set[int] = set()  # carousels made here (a capability's own carousel is left as it is)
+    for message in messages:
+        last = out[-1] if out else None
+        if last is not None and _plain_text(message) and _plain_text(last) and \
+                len(last["text"]) + len(message["text"]) < 4900:
+            out[-1] = {"type": "text", "text": last["text"] + "\n\n" + message["text"]}
+        elif last is not None and _bubble(message) and (_bubble(last) or (
+                len(out) - 1 in ours and len(last["contents"]["contents"]) < MAX_BUBBLES)):
+            out[-1] = _add_bubble(last, message)
+            ours.add(len(out) - 1)
+        else:
+            out.append(message)
+    return out
+
+
+def _plain_text(message: dict[str, Any]) -> bool:
+    return message.get("type") == "text" and "quickReply" not in message and "quoteToken" not in message
+
+
+def _bubble(message: dict[str, Any]) -> bool:
+    return message.get("type") == "flex" and message.get("contents", {}).get("type") == "bubble" \
+        and "quickReply" not in message
+
+
+def _add_bubble(last: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    contents = last["contents"]
+    bubbles = [contents] if contents.get("type") == "bubble" else list(contents["contents"])
+    return {"type": "flex", "altText": (last["altText"] + "；" + message["altText"])[:400],
+            "contents": {"type": "carousel", "contents": bubbles + [message["contents"]]}}

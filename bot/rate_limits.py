@@ -1,0 +1,62 @@
+"""Per-user rate limit on everything a person can repeat (commands, taps, conversation steps).
+
+A stranger looping 註冊 or any other command must not drain the month's message quota or crowd out
+urgent requests. Counts live in the database (several workers serve one channel): one row per
+user and minute, incremented with an upsert in the event's own transaction. The counter is a
+plain statement on the connection, not an ORM write, so a read-only command (說明, 案件) still
+leaves no dedupe row behind (bot/db.has_written). Past the limit the user is told once per
+minute, politely, and further events that minute are ignored.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.messages import Outbound, reply, text
+from models.rate_limits import RateWindow
+
+WINDOW = timedelta(minutes=1)
+KEEP = timedelta(hours=1)
+
+
+def window_of(now: datetime) -> datetime:
+    return now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def count(session: Session, user_id: str, now: datetime) -> int:
+    """Count one more command for the user in the current minute; returns the minute's total."""
+    table = cast(Table, RateWindow.__table__)
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.values(user_id=user_id, window_start=window_of(now), count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.window_start], set_={"count": table.c.count + 1},
+    ).returning(table.c.count)
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def check(session: Session, user_id: str | None, now: datetime, per_minute: int,
+          in_group: bool) -> list[Outbound] | None:
+    """None when the user may go on; otherwise what to say (once per minute, then nothing)."""
+    if user_id is None or per_minute <= 0:
+        return None
+    used = count(session, user_id, now)
+    if used <= per_minute:
+        return None
+    if used > per_minute + 1:
+        return []
+    wait = int((window_of(now) + WINDOW - now).total_seconds()) + 1
+    hint = "" if in_group else "\n緊急情況請直接撥打 110（警察）、119（消防救護）；保護個案請撥 113。"
+    return [reply(text(f"操作太頻繁了：每分鐘最多 {per_minute} 次。請約 {wait} 秒後再試。{hint}"))]
+
+
+def purge(services: Any, now: datetime) -> int:
+    """Job: forget windows older than an hour."""
+    with services.db.transaction() as session:
+        table = cast(Table, RateWindow.__table__)
+        result = session.connection().execute(delete(table).where(table.c.window_start < now - KEEP))
+        return int(result.rowcount or 0)

@@ -1,0 +1,90 @@
+"""The reserve for urgent requests: where the month stands, and routine group messages degraded when low.
+
+LINE's own numbers (quota, consumption) are read by the scheduler into `QuotaSnapshot` rows; between
+reads, our ledger adds what we pushed since. Below the reserve (QUOTA_RESERVE_URGENT of the month's
+quota) routine group messages go 1:1 to the district secretariat instead, who is told once a month;
+urgent ones (a request's card, its escalations) may spend the reserve. Only `refresh` calls LINE (a read).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.gateway import Gateway, LineError
+from bot.ledger import month_of
+from bot.messages import Outbound, text
+from models.quota import LedgerEntry, QuotaSnapshot
+from models.roster import Contact, ContactStatus, Group, Role, Unit
+from rules.economy import QuotaState, parse_reserve, state_of
+
+DEGRADED_NOTE = "（本月訊息額度已接近保留給緊急求助的額度，這則原應發到群組的通知改為私訊秘書單位。）"
+
+
+SNAPSHOT_MAX_AGE = timedelta(minutes=10)
+
+
+def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot | None:
+    """Read LINE's quota and consumption into a snapshot; None when LINE cannot answer now."""
+    try:
+        quota = gateway.quota()
+    except LineError:
+        return None
+    upto = int(session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0))) or 0)
+    snapshot = QuotaSnapshot(month=month_of(now), limit=quota.limit, used=quota.used, ledger_upto=upto, read_at=now)
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def refresh_if_stale(session: Session, gateway: Gateway, now: datetime) -> bool:
+    """Read LINE again when the month's last reading is older than SNAPSHOT_MAX_AGE."""
+    last = session.scalar(select(func.max(QuotaSnapshot.read_at)).where(QuotaSnapshot.month == month_of(now)))
+    if last is not None and now - last < SNAPSHOT_MAX_AGE:
+        return False
+    return refresh(session, gateway, now) is not None
+
+
+def estimate(session: Session, now: datetime) -> tuple[int | None, int, QuotaSnapshot | None]:
+    """(limit, used so far, the snapshot it rests on): LINE's last reading plus what we pushed since."""
+    month = month_of(now)
+    snapshot = session.scalars(select(QuotaSnapshot).where(QuotaSnapshot.month == month)
+                               .order_by(QuotaSnapshot.read_at.desc(), QuotaSnapshot.id.desc()).limit(1)).first()
+    since = select(func.coalesce(func.sum(LedgerEntry.recipients), 0)).where(LedgerEntry.month == month)
+    if snapshot is None:
+        return None, int(session.scalar(since) or 0), None
+    later = int(session.scalar(since.where(LedgerEntry.id > snapshot.ledger_upto)) or 0)
+    return snapshot.limit, snapshot.used + later, snapshot
+
+
+def state(session: Session, reserve_setting: str, now: datetime, urgent_cost: int = 1) -> QuotaState:
+    """OK, LOW or OUT for this month; UNKNOWN until LINE's quota has been read once this month."""
+    limit, used, snapshot = estimate(session, now)
+    if snapshot is None:
+        return QuotaState.UNKNOWN
+    return state_of(limit, used, parse_reserve(reserve_setting, limit), urgent_cost)
+
+
+def secretariat_of_group(session: Session, line_group_id: str) -> list[str]:
+    """LINE ids of the active secretariat contacts of the group's district."""
+    district_id = session.scalar(select(Group.district_id).where(Group.line_group_id == line_group_id))
+    if district_id is None:
+        return []
+    return list(session.scalars(select(Contact.line_user_id).join(Unit).where(
+        Unit.district_id == district_id, Contact.status == ContactStatus.ACTIVE, Contact.role == Role.SECRETARIAT)))
+
+
+def degrade(session: Session, said: Outbound, reserve_setting: str, now: datetime) -> list[Outbound]:
+    """A routine group push, when only the reserve is left: 1:1 to the district secretariat instead."""
+    if said.urgent or said.to is None or not said.to.startswith(("C", "R")):
+        return [said]
+    if state(session, reserve_setting, now) not in (QuotaState.LOW, QuotaState.OUT):
+        return [said]
+    secretariat = secretariat_of_group(session, said.to)
+    key = said.dedupe_key or ""
+    return [replace(said, to=user, messages=[text(DEGRADED_NOTE), *said.messages][:5],
+                    dedupe_key=f"{key}:degraded:{user}"[:120] if key else None,
+                    purpose=f"{said.purpose or 'notice'} degraded"[:60])
+            for user in secretariat]

@@ -1,0 +1,63 @@
+"""Security headers on every response of the web app, written once (pages open secret links from chat).
+
+- Content-Security-Policy: only this site's own scripts, or inline ones carrying the request's
+  nonce (`<script nonce="{{ csp_nonce() }}">`); no plugins, no framing (`frame-ancestors 'none'`),
+  forms post back here or to LINE Login (the console's sign-in form redirects there, and Chromium checks
+  that redirect against form-action). Inline styles are allowed (the pages print; styles run no code).
+- X-Frame-Options for browsers without frame-ancestors; nosniff; no Referer, because page and
+  download URLs carry signed tokens; HSTS when the service is public over https (PUBLIC_BASE_URL).
+"""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def csp_nonce() -> str:
+    """This request's nonce for inline scripts (the same value within one request)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def policy(nonce: str, login_origin: str = "") -> str:
+    return "; ".join((
+        "default-src 'none'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        f"form-action 'self' {login_origin}".rstrip(),
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ))
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    config = current_app.extensions["services"].config
+    headers.setdefault("Content-Security-Policy", policy(csp_nonce(), _origin(config.line_login_base_url)))
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if config.public_base_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def init_app(app: Flask) -> None:
+    """Add the headers to every response and `csp_nonce()` to every template."""
+    app.after_request(_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,86 @@
+"""The group's morning digest and the bundling window, under a controlled clock, through the emulator.
+
+Notices due to one group on the same working day go out as one push (one charge per member);
+urgent requests never wait. The base test configuration turns the window off, so it is on here.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from emulator.client import message_text
+from rules.dates import TAIPEI
+from scheduler.runner import tick
+from tests import demo
+
+
+@pytest.fixture
+def config(config):
+    return replace(config, bundle_window_minutes=10, digest_time="08:30")
+
+
+def at(clock, services, *moment: int) -> None:
+    clock.set(datetime(*moment, tzinfo=TAIPEI))
+    tick(services)
+
+
+def group_pushes(emulator) -> list[dict]:
+    return [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
+
+
+def said(delivery: dict) -> str:
+    return "\n".join(message_text(m) for m in delivery["messages"])
+
+
+def test_two_announcements_of_one_morning_share_one_push(emulator, services, clock):
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    # Both announced 3 days before (Friday 11-27): one push for the two, at the digest.
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/30 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")
+    emulator.text(demo.POLICE, "活動 115/11/30 09:00-11:00 中壢分局禮堂 防詐宣導 可共同宣導")
+    before = len(group_pushes(emulator))
+    at(clock, services, 2026, 11, 27, 8, 29)
+    assert len(group_pushes(emulator)) == before
+    at(clock, services, 2026, 11, 27, 8, 30)  # the digest pulls both forward; they wait the window
+    at(clock, services, 2026, 11, 27, 8, 40)
+    at(clock, services, 2026, 11, 27, 12, 0)
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1
+    assert "親職講座" in said(pushes[0]) and "防詐宣導" in said(pushes[0])
+    assert pushes[0]["counted"] == 9  # one charge per member, not two
+    assert pushes[0]["messages"][0]["contents"]["type"] == "carousel"
+
+
+def test_a_lone_notice_keeps_its_own_time(emulator, services, clock):
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/30 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")
+    before = len(group_pushes(emulator))
+    at(clock, services, 2026, 11, 27, 8, 30)
+    at(clock, services, 2026, 11, 27, 8, 59)
+    assert len(group_pushes(emulator)) == before  # nothing to share a push with: no reason to go early
+    at(clock, services, 2026, 11, 27, 9, 0)
+    at(clock, services, 2026, 11, 27, 9, 10)
+    assert "親職講座" in said(group_pushes(emulator)[-1])
+
+
+def test_an_urgent_card_never_waits(emulator, services):
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 緊急 @衛生局 個案需要心衛社工協助訪視")
+    cards = [d for d in group_pushes(emulator) if d["messages"][0]["type"] == "flex"]
+    assert len(cards) == 1 and "求助" in cards[0]["messages"][0]["altText"]  # no tick needed
+
+
+def test_the_group_chooses_its_digest_time(emulator, services, clock):
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.POLICE, "摘要時間 10:00", group_id=demo.GROUP)
+    assert "秘書單位" in emulator.texts(to=demo.GROUP)[-1]  # members cannot change it
+    emulator.text(demo.SECRETARIAT, "摘要時間 10:00", group_id=demo.GROUP)
+    assert "10:00" in emulator.texts(to=demo.GROUP)[-1]
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/30 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")
+    emulator.text(demo.POLICE, "活動 115/11/30 09:00-11:00 中壢分局禮堂 防詐宣導 可共同宣導")
+    before = len(group_pushes(emulator))
+    at(clock, services, 2026, 11, 27, 9, 0)  # each would go now, but the group's digest is later: not pulled
+    at(clock, services, 2026, 11, 27, 9, 10)  # the two were due together anyway: one push
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1 and pushes[0]["counted"] == 9
