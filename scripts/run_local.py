@@ -63,6 +63,18 @@ def set_up(env: dict[str, str], verbose: bool) -> None:
         print(f"  ✓ {done}", flush=True)
 
 
+def set_up_rich_menus(env: dict[str, str], emulator_port: int, verbose: bool) -> None:
+    """Create the rich menus at the emulator (it must answer first); a failure only warns, the chat still works."""
+    deadline = time.monotonic() + 30
+    while port_busy(emulator_port) is False and time.monotonic() < deadline:
+        time.sleep(0.3)
+    result = subprocess.run([PY, "-m", "flask", "--app", "wsgi", "richmenu", "setup"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    if verbose or result.returncode != 0:
+        sys.stdout.write(result.stdout + result.stderr)
+    print("  ✓ 圖文選單已設定" if result.returncode == 0 else "  ! 圖文選單未能設定（聊天功能不受影響）", flush=True)
+
+
 def start(args: argparse.Namespace, env: dict[str, str]) -> list[subprocess.Popen]:
     """The emulator, the bot under gunicorn and the scheduler, each in its own session (Ctrl-C is ours)."""
     quiet = [] if args.verbose else ["--quiet"]
@@ -136,6 +148,7 @@ def main() -> None:
     try:
         if not wait_until_serving(args.port, processes):
             sys.exit("小幫手沒有啟動成功，請用 make run VERBOSE=1 查看原因。")
+        set_up_rich_menus(env, args.emulator_port, args.verbose)
         print(banner(args), flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

@@ -46,6 +46,9 @@ def test_make_run_is_quiet_and_ctrl_c_stops_everything_within_seconds(tmp_path: 
             time.sleep(0.5)
         for _ in range(5):  # what the chat page does all the time
             assert requests.get(f"http://127.0.0.1:{emulator_port}/_emulator/deliveries", timeout=60).ok
+        menu = requests.get(f"http://127.0.0.1:{emulator_port}/_emulator/richmenu",
+                            params={"user_id": "U0cb5cf784910256ad3c8fc8b4cb4d3df"}, timeout=60).json()["menu"]
+        assert menu is not None  # the demo secretariat opens the chat with its rich menu
         home = requests.get(f"http://127.0.0.1:{port}/", timeout=60)  # a second worker may still be loading
         assert home.status_code == 200 and "社安網聯繫小幫手" in home.text
         assert f"http://127.0.0.1:{emulator_port}/" in home.text and "/console/" in home.text
@@ -60,6 +63,7 @@ def test_make_run_is_quiet_and_ctrl_c_stops_everything_within_seconds(tmp_path: 
             run.wait(timeout=15)
     said = (tmp_path / "run.log").read_text()
     assert "聊天頁面（LINE 模擬器）：http://127.0.0.1:" in said and "/console/" in said
+    assert "✓ 圖文選單已設定" in said
     assert "GET /_emulator" not in said and "INFO" not in said and "Traceback" not in said, said
     for busy in (port, emulator_port):  # nothing is left listening
         with socket.socket() as probe:
