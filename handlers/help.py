@@ -63,7 +63,7 @@ def _intro(ctx: Ctx) -> str:
         return "社安網聯繫小幫手可以做這些事（請先「註冊」成為單位聯繫窗口）："
     if not ctx.contact.is_active:
         return "您的註冊尚待核准。目前可以使用："
-    return f"{ctx.contact.unit.name}您好，可以使用："
+    return f"{ctx.contact.unit.card_name}您好，可以使用："
 
 
 CAPABILITY = Capability(

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, LineId, UtcDateTime, utcnow
-from rules import access
+from rules import access, units
 
 
 class Role(StrEnum):
@@ -60,6 +60,17 @@ class Unit(Base):
     contacts: Mapped[list["Contact"]] = relationship(back_populates="unit")
 
     __table_args__ = (UniqueConstraint("district_id", "name"),)
+
+    @property
+    def card_name(self) -> str:
+        """The name shown in chat (rules/units.py): 衛生局, 分局; 中壢家庭服務中心 where short names are shared."""
+        shared = units.shared_shorts(u.short_name for u in self.district.units)
+        return units.card_name(self.name, self.short_name, self.district.city, self.short_name in shared)
+
+    @property
+    def full_name(self) -> str:
+        """The name in exports and records (rules/units.py): 桃園市政府警察局中壢分局."""
+        return units.full_name(self.name)
 
     @property
     def ref(self) -> access.UnitRef:

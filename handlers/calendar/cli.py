@@ -52,4 +52,4 @@ def list_command(district: str, weeks: int) -> None:
         for activity in service.window(session, found.id, first, last):
             mark = " [可共同宣導]" if activity.joinable else ""
             click.echo(f"{render.when(activity)}  {activity.title}  {activity.place}  "
-                       f"{render.unit_label(activity.unit)}{mark}")
+                       f"{activity.unit.card_name}{mark}")

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot import spreadsheets
-from handlers.calendar.render import JOINABLE, unit_label
+from handlers.calendar.render import JOINABLE
 from models.calendar import Activity
 from rules import calendar as periods
 from rules.dates import roc_date, to_taipei
@@ -48,9 +48,9 @@ def _event(activity: Activity) -> Event:
     event.add("dtstart", to_taipei(activity.starts_at))
     if activity.ends_at is not None:
         event.add("dtend", to_taipei(activity.ends_at))
-    event.add("summary", f"[{unit_label(activity.unit)}] {activity.title}")
+    event.add("summary", f"[{activity.unit.full_name}] {activity.title}")
     event.add("location", activity.place)
-    lines = [f"主辦單位：{activity.unit.name}", f"{JOINABLE}：{'是' if activity.joinable else '否'}"]
+    lines = [f"主辦單位：{activity.unit.full_name}", f"{JOINABLE}：{'是' if activity.joinable else '否'}"]
     if activity.note:
         lines.append(f"備註：{activity.note}")
     event.add("description", "\n".join(lines))
@@ -87,7 +87,7 @@ def xlsx(title: str, first: date, last: date, activities: Sequence[Activity], ma
     for index, activity in enumerate(activities, start=1):
         day = to_taipei(activity.starts_at).date()
         row = (index, periods.roc_long(day), periods.time_span(activity.starts_at, activity.ends_at),
-               activity.title, activity.place, unit_label(activity.unit),
+               activity.title, activity.place, activity.unit.full_name,
                "✓" if activity.joinable else "", activity.note or "")
         for col, value in enumerate(row, start=1):
             cell = spreadsheets.put(sheet, 3 + index, col, value)  # titles and notes are typed by people

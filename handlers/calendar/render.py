@@ -18,12 +18,6 @@ CAROUSEL_BUDGET = 46_000  # LINE refuses carousels over 50 KB; leave room for th
 EXAMPLE = "活動 115/12/5 14:00-16:00 中壢區公所3樓 家暴防治宣導講座"
 
 
-def unit_label(unit: Unit) -> str:
-    """A unit's name without the city government prefix every unit shares (警察局中壢分局)."""
-    city = unit.district.city if unit.district else ""
-    return unit.name.removeprefix(f"{city}政府").removeprefix(city) or unit.name
-
-
 def when(activity: Activity) -> str:
     """115/12/05(六) 14:00–16:00."""
     day = to_taipei(activity.starts_at).date()
@@ -32,7 +26,7 @@ def when(activity: Activity) -> str:
 
 def activity_rows(activity: Activity) -> list[tuple[str, str]]:
     """The key-value rows of an activity card."""
-    rows = [("日期時間", when(activity)), ("地點", activity.place), ("主辦單位", unit_label(activity.unit)),
+    rows = [("日期時間", when(activity)), ("地點", activity.place), ("主辦單位", activity.unit.card_name),
             ("共同宣導", "歡迎其他單位共同宣導" if activity.joinable else "否")]
     if activity.note:
         rows.append(("備註", activity.note))
@@ -51,7 +45,7 @@ def clash_note(clashes: Sequence[Activity]) -> str:
     """A warning listing activities at the same place and time (empty when none)."""
     if not clashes:
         return ""
-    lines = [f"・{when(c)} {c.title}（{unit_label(c.unit)}）" for c in clashes[:5]]
+    lines = [f"・{when(c)} {c.title}（{c.unit.card_name}）" for c in clashes[:5]]
     return "⚠ 同一時段、同一場地已有活動（仍已儲存，請與對方協調）：\n" + "\n".join(lines)
 
 
@@ -66,11 +60,11 @@ def saved_card(activity: Activity, clashes: Sequence[Activity], verb: str = "已
 def mine(activities: Sequence[Activity], unit: Unit) -> Message:
     """The unit's upcoming activities, one bubble each, with edit and delete buttons."""
     if not activities:
-        return text(f"{unit_label(unit)}目前沒有即將舉行的活動。\n新增：輸入「活動」逐步填寫，或一行寫完：\n{EXAMPLE}",
+        return text(f"{unit.card_name}目前沒有即將舉行的活動。\n新增：輸入「活動」逐步填寫，或一行寫完：\n{EXAMPLE}",
                     quick=[says("活動")])
     cards = [FlexCard(title=a.title, alt=a.title, rows=activity_rows(a), actions=manage_actions(a), accent=ACCENT)
              for a in activities]
-    message = {"type": "flex", "altText": f"{unit_label(unit)}的活動（{len(activities)} 項）",
+    message = {"type": "flex", "altText": f"{unit.card_name}的活動（{len(activities)} 項）",
                "contents": {"type": "carousel", "contents": [c.bubble() for c in cards[:12]]}}
     return message
 
@@ -104,7 +98,7 @@ def _activity_box(activity: Activity) -> dict[str, Any]:
     return {"type": "box", "layout": "vertical", "spacing": "xs", "contents": [
         {"type": "box", "layout": "baseline", "spacing": "sm", "contents": head},
         {"type": "text", "text": activity.title, "size": "sm", "wrap": True},
-        {"type": "text", "text": f"{unit_label(activity.unit)}｜{activity.place}", "size": "xs",
+        {"type": "text", "text": f"{activity.unit.card_name}｜{activity.place}", "size": "xs",
          "color": "#777777", "wrap": True}]}
 
 
@@ -168,7 +162,7 @@ def _unit_lines(units: Sequence[Unit], contacts: dict[int, list[Contact]],
             key = f"m{len(mentions)}"
             mentions[key] = contact.line_user_id
             keys.append("{" + key + "}")
-        lines.append(f"・{unit_label(unit)}" + (" " + " ".join(keys) if keys else "（尚無聯繫窗口）"))
+        lines.append(f"・{unit.card_name}" + (" " + " ".join(keys) if keys else "（尚無聯繫窗口）"))
     return lines
 
 
@@ -191,9 +185,9 @@ def completeness_text(call: ActivityCall, done: Completeness, header: str) -> st
     none = [u for u in done.expected if u.id in done.said_none and u.id not in done.with_activities]
     lines = [f"【{header}】{roc_date(call.period_start)}–{roc_date(call.period_end)}，截止 {periods.roc_long(call.deadline)}",
              f"已回覆 {len(done.answered)}/{len(done.expected)} 個單位",
-             f"✓ 有活動（{len(has)} 個單位，共 {with_count} 項）：" + ("、".join(unit_label(u) for u in has) or "－"),
-             f"✓ 本期無活動（{len(none)}）：" + ("、".join(unit_label(u) for u in none) or "－"),
-             f"✗ 未回覆（{len(done.missing)}）：" + ("、".join(unit_label(u) for u in done.missing) or "－")]
+             f"✓ 有活動（{len(has)} 個單位，共 {with_count} 項）：" + ("、".join(u.card_name for u in has) or "－"),
+             f"✓ 本期無活動（{len(none)}）：" + ("、".join(u.card_name for u in none) or "－"),
+             f"✗ 未回覆（{len(done.missing)}）：" + ("、".join(u.card_name for u in done.missing) or "－")]
     return "\n".join(lines)
 
 
@@ -208,7 +202,7 @@ def announcement(activity: Activity, late_note: str) -> Message:
     card = FlexCard(title=f"共同宣導活動預告：{activity.title}",
                     alt=f"共同宣導活動預告：{when(activity)} {activity.title}",
                     rows=activity_rows(activity),
-                    body=f"{late_note}歡迎有意共同宣導的單位，直接與{unit_label(activity.unit)}聯繫。",
+                    body=f"{late_note}歡迎有意共同宣導的單位，直接與{activity.unit.card_name}聯繫。",
                     accent=ACCENT)
     return card.message()
 

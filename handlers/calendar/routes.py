@@ -111,7 +111,7 @@ def _editable(event: Inbound, ctx: Ctx) -> tuple[Activity, None] | tuple[None, l
     if activity is None or not activity.is_active:
         return None, [reply(text("找不到這個活動（可能已刪除）。輸入「我的活動」查看。"))]
     if not flow.may_edit(ctx, activity):
-        return None, [reply(text(f"只有{render.unit_label(activity.unit)}的聯繫窗口可以修改或刪除這個活動。"))]
+        return None, [reply(text(f"只有{activity.unit.card_name}的聯繫窗口可以修改或刪除這個活動。"))]
     return activity, None
 
 
@@ -243,11 +243,11 @@ def on_none(event: Inbound, ctx: Ctx) -> list[Outbound]:
     period = f"{roc_date(call.period_start)}–{roc_date(call.period_end)}"
     count = service.activities_in_call(ctx.session, call, unit.id)
     if count:
-        return [reply(text(f"{render.unit_label(unit)}本期（{period}）已登錄 {count} 項活動，已算回覆，"
+        return [reply(text(f"{unit.card_name}本期（{period}）已登錄 {count} 項活動，已算回覆，"
                            "不需要再回覆「本期無活動」。"))]
     if not service.answer_none(ctx.session, call, unit, event.user_id, ctx.now):
-        return [reply(text(f"先前已記錄{render.unit_label(unit)}本期（{period}）無活動。"))]
-    return [reply(text(f"已記錄：{render.unit_label(unit)}本期（{period}）無活動。謝謝！"))]
+        return [reply(text(f"先前已記錄{unit.card_name}本期（{period}）無活動。"))]
+    return [reply(text(f"已記錄：{unit.card_name}本期（{period}）無活動。謝謝！"))]
 
 
 def on_progress(event: Inbound, ctx: Ctx) -> list[Outbound]:

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from bot import downloads
 from bot.services import Services
-from handlers.calendar import export, render, service
+from handlers.calendar import export, service
 from models.audit import AuditEntry
 from models.calendar import Activity
 from rules import calendar as periods
@@ -80,7 +80,7 @@ def _month_context(district_name: str, first: date, activities: list[Activity], 
         day = to_taipei(activity.starts_at).date()
         by_day.setdefault(day, []).append({
             "time": periods.time_span(activity.starts_at, activity.ends_at), "title": activity.title,
-            "place": activity.place, "unit": render.unit_label(activity.unit), "joinable": activity.joinable,
+            "place": activity.place, "unit": activity.unit.card_name, "joinable": activity.joinable,
             "note": activity.note or ""})
     weeks = []
     for week in monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):

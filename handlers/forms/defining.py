@@ -221,7 +221,7 @@ def _summary(data: dict[str, Any], district: District) -> Message:
     definition = rules.parse_definition(data)
     chosen = set(data.get("unit_ids") or [])
     units = "全部 {} 個網絡單位（秘書單位除外）".format(len(service.default_units(district))) if not chosen else \
-        "、".join(render.unit_name(u) for u in district.units if u.id in chosen)
+        "、".join(u.card_name for u in district.units if u.id in chosen)
     lines = [f"請確認：{definition.title}", f"截止：{render.day(date.fromisoformat(data['deadline']))}",
              f"填寫單位：{units}"]
     if definition.instructions:

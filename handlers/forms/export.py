@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
 from bot import spreadsheets
-from handlers.forms import render, service
+from handlers.forms import service
 from models.forms import Form
 from rules import forms as rules
 from rules.dates import roc_datetime
@@ -44,12 +44,12 @@ def build(session: Session, form: Form) -> Table:
     for status in statuses:
         response = status.response
         if response is None:
-            rows.append([render.unit_name(status.unit), "未填", "", "", *["" for _ in definition.fields]])
+            rows.append([status.unit.full_name, "未填", "", "", *["" for _ in definition.fields]])
             continue
-        rows.append([render.unit_name(status.unit), "逾期" if response.late else "已填",
+        rows.append([status.unit.full_name, "逾期" if response.late else "已填",
                      roc_datetime(response.submitted_at), names.get(response.submitted_by, ""),
                      *[_cell(f, response.answers.get(f.key)) for f in definition.fields]])
-    units = {s.unit.id: render.unit_name(s.unit) for s in statuses}
+    units = {s.unit.id: s.unit.full_name for s in statuses}
     history = [[roc_datetime(r.submitted_at), units.get(r.response.unit_id, ""), names.get(r.submitted_by, ""),
                 r.number, VIA_NAMES.get(r.via, r.via), "是" if r.late else "否"] for r in revisions]
     return Table(form.title, header, rows, ["填寫時間", "單位", "填寫人", "版本", "方式", "逾期"], history)

@@ -41,7 +41,7 @@ def start(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
     response = service.response_of(ctx.session, form, ctx.contact.unit_id)
     had = dict(response.answers) if response else {}
     definition = service.spec_of(form)
-    intro = f"開始填寫表單 #{form.id}「{form.title}」（{ctx.contact.unit.name}），共 {len(definition.fields)} 題。"
+    intro = f"開始填寫表單 #{form.id}「{form.title}」（{ctx.contact.unit.card_name}），共 {len(definition.fields)} 題。"
     if had:
         intro += "\n本單位已經填過，可以按「沿用目前答案」保留原本的內容。"
     return FLOW.begin(event, ctx, {"form_id": form.id, "index": 0, "draft": dict(had), "had": had},

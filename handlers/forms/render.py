@@ -21,11 +21,6 @@ def day(d: date) -> str:
     return roc_date(d) + roc_weekday(d)
 
 
-def unit_name(unit: Unit) -> str:
-    """The unit's name without the city government prefix (警察局中壢分局), short enough for a list."""
-    return unit.name.removeprefix(unit.district.city + "政府")
-
-
 def when_answered(response: FormResponse, names: dict[str, str]) -> str:
     """115/11/24(二) 10:00 林社工（逾期）."""
     who = names.get(response.submitted_by, "")
@@ -66,7 +61,7 @@ def fill_card(form: Form, unit: Unit, response: FormResponse | None, names: dict
     card = FlexCard(
         title=f"📋 #{form.id} {form.title}",
         alt=f"表單 #{form.id}「{form.title}」：{status}",
-        rows=[("單位", unit_name(unit)), ("截止", deadline), ("狀態", status)],
+        rows=[("單位", unit.card_name), ("截止", deadline), ("狀態", status)],
         body=(form.instructions[:500] + "\n\n" if form.instructions else "") +
         "網頁版適合在電腦上填寫較長的內容；連結僅供您本人使用，請勿轉傳。",
         actions=[postback("修改回答" if response else "在聊天中逐題填寫", "form_start",
@@ -138,7 +133,7 @@ def _how_to_answer(f: FieldSpec, draft: Any) -> str:
 
 def confirm(definition: FormSpec, answers: dict[str, Any], unit: Unit, late: bool) -> Message:
     """Everything answered, to check before sending."""
-    lines = [f"請確認「{unit_name(unit)}」的回答："]
+    lines = [f"請確認「{unit.card_name}」的回答："]
     for number, f in enumerate(definition.fields, start=1):
         lines.append(f"{number}. {f.label}：{display_value(f, answers.get(f.key))}")
     if late:
@@ -152,7 +147,7 @@ def submitted(form: Form, unit: Unit, response: FormResponse) -> Message:
     """The receipt after sending: version, and whether this submission came after the deadline."""
     edit = f"（已更新為第 {response.revision} 版，先前的版本都有保留）" if response.revision > 1 else ""
     late = "\n已超過截止日，本次填寫標示為逾期。" if response.revisions[-1].late else ""
-    return text(f"已送出「{unit_name(unit)}」對表單 #{form.id}「{form.title}」的回答{edit}。{late}\n"
+    return text(f"已送出「{unit.card_name}」對表單 #{form.id}「{form.title}」的回答{edit}。{late}\n"
                 f"截止前單位內任一聯繫窗口都可以再修改：輸入「表單 填寫 {form.id}」。")
 
 
@@ -170,7 +165,7 @@ def progress_text(forms: list[tuple[Form, list[UnitStatus], FormSpec]], manager:
         for s in statuses:
             mark = "✓" if s.answered else "✗"
             late = "（逾期）" if s.response is not None and s.response.late else ""
-            lines.append(f"{mark} {unit_name(s.unit)}{late}")
+            lines.append(f"{mark} {s.unit.card_name}{late}")
         if done:
             lines += ["", "回答統計："] + tally_lines(definition, answered(statuses))
         blocks.append("\n".join(lines))
@@ -183,12 +178,12 @@ def progress_text(forms: list[tuple[Form, list[UnitStatus], FormSpec]], manager:
 
 def answered(statuses: list[UnitStatus]) -> list[Answered]:
     """The answers of the units that answered, under their card names (for the tallies)."""
-    return [Answered(unit_name(s.unit), dict(s.response.answers)) for s in statuses if s.response is not None]
+    return [Answered(s.unit.card_name, dict(s.response.answers)) for s in statuses if s.response is not None]
 
 
 def nudge(form: Form, unit: Unit) -> Message:
     """The secretariat's one-tap reminder, sent 1:1 to a contact of a unit that has not answered."""
-    return text(f"⏰ 秘書單位提醒：「{unit_name(unit)}」尚未填寫表單 #{form.id}「{form.title}」，"
+    return text(f"⏰ 秘書單位提醒：「{unit.card_name}」尚未填寫表單 #{form.id}「{form.title}」，"
                 f"截止 {day(form.deadline)}。請點下方卡片填寫，單位內任一聯繫窗口填寫即可。")
 
 
@@ -217,7 +212,7 @@ def reminder(form: Form, waiting: list[Unit], contacts: dict[int, list[Contact]]
             key = f"m{len(mentions)}"
             mentions[key] = contact.line_user_id
             people.append("{" + key + "}")
-        lines.append(f"・{_esc(unit_name(unit))} " + (" ".join(people) if people else "（尚無聯繫窗口）"))
+        lines.append(f"・{_esc(unit.card_name)} " + (" ".join(people) if people else "（尚無聯繫窗口）"))
     lines.append(f"請點群組中的表單卡片「填寫表單」，或私訊小幫手「表單 填寫 {form.id}」。已填寫的單位不會再收到提醒。")
     return textv2_mention("\n".join(lines), mentions)
 
@@ -250,7 +245,7 @@ def deadline_summary(form: Form, statuses: list[UnitStatus], note: str = "") -> 
     done = [s for s in statuses if s.answered]
     late = [s for s in done if s.response is not None and s.response.late]
     missing = [s for s in statuses if not s.answered]
-    body = "未填寫：" + ("、".join(unit_name(s.unit) for s in missing) if missing else "無，全部單位都已填寫 🎉")
+    body = "未填寫：" + ("、".join(s.unit.card_name for s in missing) if missing else "無，全部單位都已填寫 🎉")
     card = FlexCard(
         title=f"表單截止：#{form.id} {form.title}",
         alt=f"{note}表單 #{form.id}「{form.title}」已截止：已填 {len(done)}/{len(statuses)}",
@@ -267,7 +262,7 @@ def group_summary(form: Form, statuses: list[UnitStatus], definition: FormSpec) 
     """The compact summary card for the group; forms with a date become a compiled schedule."""
     done = [s for s in statuses if s.answered]
     rows = [("截止", day(form.deadline)), ("已填", f"{len(done)}/{len(statuses)} 個單位")]
-    missing = [unit_name(s.unit) for s in statuses if not s.answered]
+    missing = [s.unit.card_name for s in statuses if not s.answered]
     body = "尚未填寫：" + ("、".join(missing) if missing else "無")
     schedule = _schedule(done, definition)
     if schedule:
@@ -291,7 +286,7 @@ def _schedule(done: list[UnitStatus], definition: FormSpec) -> list[str]:
         when = answers.get(date_field.key)
         if when:
             what = str(answers.get(label_field.key, "")) if label_field else ""
-            entries.append((str(when), f"{display_value(date_field, when)} {unit_name(s.unit)}：{what}"))
+            entries.append((str(when), f"{display_value(date_field, when)} {s.unit.card_name}：{what}"))
     return [line for _, line in sorted(entries)][:15]
 
 

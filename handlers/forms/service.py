@@ -130,7 +130,7 @@ def may_answer(session: Session, form: Form, contact: Contact | None) -> str | N
     if form.status == FormStatus.CLOSED:
         return f"表單 #{form.id}「{form.title}」已結束收件。"
     if not is_target(session, form, contact.unit_id):
-        return f"「{contact.unit.name}」不在表單 #{form.id} 的填寫單位名單中。"
+        return f"「{contact.unit.card_name}」不在表單 #{form.id} 的填寫單位名單中。"
     return None
 
 

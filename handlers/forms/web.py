@@ -94,7 +94,7 @@ def fill(token: str) -> Any:
             # What was typed is shown again so it can be corrected; nothing of it is stored.
             return _page(session, form, contact, definition, raw, errors, response, now), 422
         saved = service.save(session, form, contact, answers, via="web", now=now)
-        return render_template("forms/done.html", form=form, unit=render.unit_name(contact.unit), response=saved,
+        return render_template("forms/done.html", form=form, unit=contact.unit.card_name, response=saved,
                                deadline=render.day(form.deadline))
 
 
@@ -107,7 +107,7 @@ def _page(session: Session, form: Form, contact: Contact, definition: rules.Form
     names = service.names_of(session, {response.submitted_by}) if response else {}
     return render_template(
         "forms/fill.html", form=form, fields=definition.fields, values=shown, errors=errors,
-        unit=render.unit_name(contact.unit), deadline=render.day(form.deadline),
+        unit=contact.unit.card_name, deadline=render.day(form.deadline),
         late=rules.is_late(now, form.deadline),
         status=(f"已填寫（第 {response.revision} 版：{render.when_answered(response, names)}）"
                 if response else "尚未填寫"),

@@ -17,7 +17,7 @@ EXCERPT = 60  # characters of the request repeated in an escalation; 案件 <編
 
 
 def names(units: list[Unit]) -> str:
-    return "、".join(u.short_name for u in units) or "全體網絡單位"
+    return "、".join(u.card_name for u in units) or "全體網絡單位"
 
 
 def asked_names(incident: Incident) -> str:
@@ -29,8 +29,8 @@ def status_line(incident: Incident) -> str:
     label = STATUS_LABELS[IncidentStatus(incident.status)]
     if incident.status == IncidentStatus.CLOSED:
         closer = incident.closed_unit
-        return label + (f"（{closer.short_name} 結案）" if closer else "")
-    return label + (f"（{incident.claimed_unit.short_name} 認領）" if incident.claimed_unit else "")
+        return label + (f"（{closer.card_name} 結案）" if closer else "")
+    return label + (f"（{incident.claimed_unit.card_name} 認領）" if incident.claimed_unit else "")
 
 
 def excerpt(incident: Incident) -> str:
@@ -42,7 +42,7 @@ def card(incident: Incident, with_buttons: bool = True, short: bool = False) -> 
     """The request as the group sees it, with 我來處理 / 需要更多資訊 / 結案 buttons (`short`: an excerpt)."""
     rows = [
         ("編號", incident.number),
-        ("提出單位", incident.requester_unit.name),
+        ("提出單位", incident.requester_unit.card_name),
         ("類別", incident.category),
         ("緊急程度", incident.urgency),
         ("請求協助", asked_names(incident)),
@@ -80,7 +80,7 @@ HISTORY_LINES = 15
 
 def state(incident: Incident, recent: list[IncidentUpdate]) -> list[Message]:
     """The card and the last HISTORY_LINES updates, oldest first."""
-    lines = [f"{u.created_at and roc_datetime(u.created_at)} {u.unit.short_name} {_update_label(u.kind)}"
+    lines = [f"{u.created_at and roc_datetime(u.created_at)} {u.unit.card_name} {_update_label(u.kind)}"
              + (f"：{u.text}" if u.text else "") for u in recent]
     messages = [card(incident)]
     if lines:
@@ -94,18 +94,18 @@ def _update_label(kind: str) -> str:
 
 
 def claimed(incident: Incident, contact: Contact) -> Message:
-    return text(f"✅ {contact.unit.name} 已認領求助 {incident.number}，其他單位可視需要協助。")
+    return text(f"✅ {contact.unit.card_name} 已認領求助 {incident.number}，其他單位可視需要協助。")
 
 
 def claimed_for_requester(incident: Incident, contact: Contact) -> Message:
     """Told to the requester in 1:1: who took the request."""
-    return text(f"您的求助 {incident.number} 已由 {contact.unit.name} 認領處理。",
+    return text(f"您的求助 {incident.number} 已由 {contact.unit.card_name} 認領處理。",
                 quick=[says("案件", f"案件 {incident.number}"), says("回報", f"回報 {incident.number} ")])
 
 
 def refused(incident: Incident, why: Refusal) -> Message:
     """Why a claim or a close was not taken."""
-    claimer = incident.claimed_unit.name if incident.claimed_unit else ""
+    claimer = incident.claimed_unit.card_name if incident.claimed_unit else ""
     return text({
         Refusal.CLOSED: f"求助 {incident.number} 已結案。",
         Refusal.CLAIMED: f"求助 {incident.number} 已由 {claimer} 認領處理中。",
@@ -118,19 +118,19 @@ def refused(incident: Incident, why: Refusal) -> Message:
 
 def info_requested(incident: Incident, contact: Contact) -> Message:
     """Ask the requester (mentioned) for more information, in the group, without any personal data."""
-    return textv2_mention(f"{contact.unit.name} 想進一步了解求助 {incident.number}，請 {{requester}} "
+    return textv2_mention(f"{contact.unit.card_name} 想進一步了解求助 {incident.number}，請 {{requester}} "
                           f"以「回報 {incident.number} 內容」補充（勿含個資），或以公務電話聯繫。",
                           {"requester": incident.requester.line_user_id})
 
 
 def closed(incident: Incident, contact: Contact) -> Message:
-    return text(f"求助 {incident.number} 已由 {contact.unit.name} 結案。",
+    return text(f"求助 {incident.number} 已由 {contact.unit.card_name} 結案。",
                 quick=[says("提報個案研討", f"提報個案研討 {incident.number}")])
 
 
 def closed_notice(incident: Incident, contact: Contact) -> Message:
     """The one short line the group gets when a request is closed outside it."""
-    return text(f"☑️ 求助 {incident.number} 已由 {contact.unit.short_name} 結案，謝謝各單位協助。")
+    return text(f"☑️ 求助 {incident.number} 已由 {contact.unit.card_name} 結案，謝謝各單位協助。")
 
 
 ROLE_LABELS = {"raised": "本單位提出", "claimed": "本單位認領", "asked": "請本單位協助"}
@@ -145,7 +145,7 @@ def role_of(incident: Incident, unit: Unit) -> str:
 def open_list(unit: Unit, incidents: list[Incident]) -> Message:
     """Bare 案件: the unit's open requests, each with 案件 / 回報 / 結案 (and 我來處理 when it may)."""
     if not incidents:
-        return text(f"{unit.short_name}目前沒有進行中的求助。要發出求助請輸入「求助」。", quick=[says("求助")])
+        return text(f"{unit.card_name}目前沒有進行中的求助。要發出求助請輸入「求助」。", quick=[says("求助")])
     cards = []
     for incident in incidents:
         actions = [says("案件", f"案件 {incident.number}"),
@@ -156,13 +156,13 @@ def open_list(unit: Unit, incidents: list[Incident]) -> Message:
                                     ("請求", asked_names(incident)), ("狀態", status_line(incident)),
                                     ("時間", roc_datetime(incident.created_at))],
                               actions=actions, accent=ACCENT.get(Urgency(incident.urgency), "#1f6f8b")))
-    return carousel(f"{unit.short_name}進行中的求助 {len(incidents)} 件", cards)
+    return carousel(f"{unit.card_name}進行中的求助 {len(incidents)} 件", cards)
 
 
 def pick_for(verb: str, unit: Unit, incidents: list[Incident]) -> Message:
     """Bare 回報 / 結案: which request? (quick replies lead to the card list)."""
     if not incidents:
-        return text(f"{unit.short_name}目前沒有進行中的求助可{verb}。")
+        return text(f"{unit.card_name}目前沒有進行中的求助可{verb}。")
     return text(f"要{verb}哪一件求助？請在下方卡片點「{verb}」，或輸入「{verb} 編號」。",
                 quick=[says(i.number, f"案件 {i.number}") for i in incidents[:13]])
 
@@ -172,7 +172,7 @@ def ask_report(incident: Incident) -> Message:
 
 
 def update_posted(incident: Incident, contact: Contact, body: str) -> Message:
-    return text(f"求助 {incident.number} 更新（{contact.unit.name}）：\n{body}")
+    return text(f"求助 {incident.number} 更新（{contact.unit.card_name}）：\n{body}")
 
 
 def repost(incident: Incident, contacts: list[Contact], late: str) -> Message:
@@ -201,18 +201,12 @@ def ask_category() -> Message:
                 quick=[postback(c, "inc_flow", display=c, category=c) for c in CATEGORIES])
 
 
-def picker_label(unit: Unit, units: list[Unit]) -> str:
-    """The short name, or the full one when two units share it (two 家服中心 in 中壢)."""
-    shared = sum(1 for u in units if u.short_name == unit.short_name) > 1
-    return unit.name if shared else unit.short_name
-
-
 def ask_units(units: list[Unit], chosen: list[int]) -> Message:
     """A card listing every unit with a toggle (☑ chosen, ☐ not), then 完成 / 全體網絡單位."""
-    picked = "、".join(picker_label(u, units) for u in units if u.id in chosen) or "尚未選擇（不選即為全體網絡單位）"
+    picked = "、".join(u.card_name for u in units if u.id in chosen) or "尚未選擇（不選即為全體網絡單位）"
     rows = [{"type": "button", "height": "sm", "style": "primary" if u.id in chosen else "secondary",
-             "action": postback(("☑ " if u.id in chosen else "☐ ") + picker_label(u, units), "inc_flow",
-                                display=("取消選擇 " if u.id in chosen else "選擇 ") + picker_label(u, units),
+             "action": postback(("☑ " if u.id in chosen else "☐ ") + u.card_name, "inc_flow",
+                                display=("取消選擇 " if u.id in chosen else "選擇 ") + u.card_name,
                                 unit=u.id)} for u in units]
     bubble = {"type": "bubble", "size": "mega",
               "header": {"type": "box", "layout": "vertical", "contents": [
@@ -270,6 +264,6 @@ def undelivered(incident: Incident) -> Message:
 
 
 def undelivered_to_secretariat(incident: Incident) -> Message:
-    return text(f"【求助未送達】{incident.requester_unit.name}的求助 {incident.number}"
+    return text(f"【求助未送達】{incident.requester_unit.card_name}的求助 {incident.number}"
                 f"（{incident.category}，{incident.urgency}，請求 {asked_names(incident)}）未能送達"
                 f"{incident.district.name}群組。請協助以電話聯繫相關單位，並確認 LINE 訊息額度。")

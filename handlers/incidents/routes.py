@@ -43,7 +43,7 @@ def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
     district = ctx.contact.unit.district
     units, unknown = service.resolve_tags(district, draft.tags)
     if unknown:
-        names = "、".join(u.short_name for u in district.units)
+        names = "、".join(u.card_name for u in district.units)
         return [reply(text(f"找不到單位：{'、'.join('@' + t for t in unknown)}。可標記：{names}"))]
     if not draft.body.strip():
         return [reply(text("請寫出求助內容，例如「求助 緊急 @衛生局 個案情緒不穩，需要心衛社工協助訪視」。"))]
@@ -196,7 +196,7 @@ def on_statistics(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incidents = service.in_period(ctx.session, district.id if district else None, ctx.now - timedelta(days=365))
     by_month = Counter(i.created_at.astimezone(TAIPEI).strftime("%Y-%m") for i in incidents)
     by_category = Counter(i.category for i in incidents)
-    by_unit = Counter(i.requester_unit.short_name for i in incidents)
+    by_unit = Counter(i.requester_unit.card_name for i in incidents)
     minutes = [(i.claimed_at - i.created_at).total_seconds() / 60 for i in incidents if i.claimed_at]
     title = f"{district.name if district else '全市'}近12個月求助統計（共 {len(incidents)} 件）"
     return [reply(render.statistics(title, by_month, by_category, by_unit, claim_stats(minutes)))]

@@ -37,10 +37,10 @@ def review_workbook(meeting: Meeting, items: list[TrackedItem]) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for item in items:
-        notes = "\n".join(f"{roc_date(to_taipei(n.created_at).date())} {n.unit.name + '：' if n.unit else ''}{n.body}"
+        notes = "\n".join(f"{roc_date(to_taipei(n.created_at).date())} {n.unit.full_name + '：' if n.unit else ''}{n.body}"
                           for n in item.notes) or "尚未回報"
         latest = roc_date(to_taipei(item.latest_note.created_at).date()) if item.latest_note else ""
-        spreadsheets.append(sheet, [item.number, item.subject, "、".join(u.name for u in item.owners), notes, latest,
+        spreadsheets.append(sheet, [item.number, item.subject, "、".join(u.full_name for u in item.owners), notes, latest,
                                     ITEM_STATUS_LABELS[item.status], ""])
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width

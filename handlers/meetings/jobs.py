@@ -52,7 +52,7 @@ def flagged_requests(session: Session, meeting: Meeting) -> list[str]:
     previous = service.previous_meeting(session, meeting)
     found = service.flagged_for_conference(session, meeting.district_id,
                                            previous.starts_at if previous else None, meeting.starts_at)
-    return [f"{i.number}（{i.category}，{i.requester_unit.short_name}提出）" for i in found]
+    return [f"{i.number}（{i.category}，{i.requester_unit.card_name}提出）" for i in found]
 
 
 def render_review(session: Session, row: Reminder, now: datetime) -> list[Outbound] | None:

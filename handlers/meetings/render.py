@@ -68,14 +68,14 @@ def attendance_card(meeting: Meeting) -> Message:
 
 def answered(meeting: Meeting, unit: Unit, reply: Answer) -> Message:
     """Confirm a unit's attendance answer."""
-    return text(f"已登記：{unit.name}「{ANSWER_LABELS[reply]}」（{meeting.type_name} {when(meeting)}）")
+    return text(f"已登記：{unit.card_name}「{ANSWER_LABELS[reply]}」（{meeting.type_name} {when(meeting)}）")
 
 
 def board_text(meeting: Meeting, rows: list[tuple[Unit, Answer | None]]) -> str:
     """出席 / 代理出席 / 請假 / 未回覆, each with its units."""
     lines = [f"【出席情形】{meeting.type_name} {when(meeting)}"]
     for answer in (*Answer, None):
-        names = [unit.name for unit, given in rows if given == answer]
+        names = [unit.card_name for unit, given in rows if given == answer]
         label = ANSWER_LABELS[answer] if answer else "未回覆"
         lines.append(f"{label}（{len(names)}）：{'、'.join(names) if names else '－'}")
     return "\n".join(lines)
@@ -135,7 +135,7 @@ def lead_text(meeting: Meeting, relative: str, late: str, items: list[TrackedIte
 
 def owners(item: TrackedItem) -> str:
     """List an item's owning units."""
-    return "、".join(unit.name for unit in item.owners) or "未指定"
+    return "、".join(unit.card_name for unit in item.owners) or "未指定"
 
 
 def item_line(item: TrackedItem) -> str:
@@ -193,7 +193,7 @@ def items_list(district: str, items: list[TrackedItem]) -> Message:
 
 def progress_request(unit: Unit, items: list[TrackedItem], month: str, late: str) -> Message:
     """Ask one unit for this month's progress on the items it owns."""
-    lines = [f"{late}【列管事項每月進度回報｜{month}】{unit.name}主辦的列管事項，請回報本月辦理情形："]
+    lines = [f"{late}【列管事項每月進度回報｜{month}】{unit.card_name}主辦的列管事項，請回報本月辦理情形："]
     lines += [item_line(item) for item in items]
     lines.append(f"\n請輸入「列管回報 案號 內容」回報，例如：列管回報 {items[0].number} 已完成轄區訪視。{PRIVACY_NOTE}")
     return text("\n".join(lines))

@@ -25,7 +25,7 @@ def on_register(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """Start registration: ask for the district."""
     contact = ctx.contact
     if contact is not None and contact.status == ContactStatus.ACTIVE:
-        return [reply(text(f"您已是「{contact.unit.name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
+        return [reply(text(f"您已是「{contact.unit.card_name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
     return FLOW.begin(event, ctx)
 
 
@@ -80,7 +80,7 @@ def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
     if ctx.is_admin:
         service.decide(contact, True, event.user_id, ctx.now)
         menu.link_after_response(ctx, contact)
-        return [reply(text(f"已登記為「{unit.name}」的聯繫窗口（管理員免審核）。"))]
+        return [reply(text(f"已登記為「{unit.card_name}」的聯繫窗口（管理員免審核）。"))]
     approvers = service.approvers_for(ctx.session, unit, ctx.config.admin_line_user_ids)
     # One pending application per user: who already has its card sees the current one when tapping it,
     # so re-registering pushes nothing to them (a loop of 註冊 cannot drain the month's quota).
@@ -89,6 +89,6 @@ def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
             for user_id in service.to_notify(contact, approvers)]
     note = "已通知秘書單位審核，核准後會通知您。" if approvers else "目前沒有可審核的秘書單位，請聯絡管理員。"
     if replacing:
-        return [reply(text(f"已更新您的註冊申請：{unit.district.name}／{unit.name}（先前的申請已取代）。\n"
+        return [reply(text(f"已更新您的註冊申請：{unit.district.name}／{unit.card_name}（先前的申請已取代）。\n"
                            "秘書單位審核時會看到更新後的內容，核准後會通知您。"))] + said
-    return [reply(text(f"已送出註冊申請：{unit.district.name}／{unit.name}。\n{note}"))] + said
+    return [reply(text(f"已送出註冊申請：{unit.district.name}／{unit.card_name}。\n{note}"))] + said

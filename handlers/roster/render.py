@@ -29,7 +29,7 @@ def ask_unit(district: District) -> Message:
         title=f"註冊聯繫窗口（2/2）：{district.name}",
         alt=f"請選擇您所屬的單位（{district.name}）",
         body="請點選您所屬的網絡單位；也可以直接輸入單位名稱。",
-        actions=[postback(u.name, "reg_unit", display=u.name, id=u.id) for u in district.units],
+        actions=[postback(u.card_name, "reg_unit", display=u.card_name, id=u.id) for u in district.units],
     )
     return card.message()
 
@@ -39,8 +39,8 @@ def approval_card(contact: Contact, title: str = "聯繫窗口註冊申請") -> 
     shown = {"id": contact.id, "unit": contact.unit_id, "v": contact.application_version}
     card = FlexCard(
         title=title,
-        alt=f"註冊申請：{contact.unit.name}",
-        rows=[("行政區", contact.unit.district.name), ("單位", contact.unit.name),
+        alt=f"註冊申請：{contact.unit.card_name}",
+        rows=[("行政區", contact.unit.district.name), ("單位", contact.unit.card_name),
               ("LINE 名稱", contact.display_name or "（未提供）")],
         actions=[postback("核准", "reg_decide", display="核准", ok=1, **shown),
                  postback("婉拒", "reg_decide", display="婉拒", ok=0, **shown)],
@@ -85,19 +85,19 @@ def resources(directory: Directory, district: str | None) -> Message:
 
 
 def contact_line(contact: Contact) -> str:
-    return f"{contact.unit.district.name}｜{contact.unit.name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"
+    return f"{contact.unit.district.name}｜{contact.unit.card_name}｜{ROLE_LABELS[contact.role]}｜{STATUS_LABELS[contact.status]}"
 
 
 def decision_notice(contact: Contact, approve: bool) -> Message:
     """What the applicant is told once the secretariat decided (in chat or on the console)."""
-    return text(f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.name}。輸入「說明」看看能做什麼。"
+    return text(f"您的註冊已核准：{contact.unit.district.name}／{contact.unit.card_name}。輸入「說明」看看能做什麼。"
                 if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
 
 
 def offboarded(contacts: list[Contact], how: str) -> Message:
     """Tell the district's secretariat who was taken off the roster, and how to undo it."""
     district = contacts[0].unit.district.name
-    names = "、".join(f"{c.display_name or '（未提供名稱）'}（{c.unit.name}）" for c in contacts)
+    names = "、".join(f"{c.display_name or '（未提供名稱）'}（{c.unit.card_name}）" for c in contacts)
     return text(f"【聯繫窗口異動】{names}{LEFT_HOW[how].format(district=district)}，已停用其聯繫窗口身分"
                 f"{WHAT_INACTIVE_MEANS}。\n如為誤會，請對方重新「註冊」，再由秘書單位核准。")
 
@@ -105,7 +105,7 @@ def offboarded(contacts: list[Contact], how: str) -> Message:
 def silent_review(contacts: list[Contact], days: int) -> Message:
     """The quarterly list of contacts who have not used the bot for `days` days."""
     from rules.dates import roc_date, to_taipei
-    lines = [f"・{c.display_name or '（未提供名稱）'}（{c.unit.name}），最後使用 "
+    lines = [f"・{c.display_name or '（未提供名稱）'}（{c.unit.card_name}），最後使用 "
              f"{roc_date(to_taipei(c.last_seen_at or c.decided_at or c.created_at).date())}" for c in contacts[:40]]
     more = f"\n…另有 {len(contacts) - 40} 位" if len(contacts) > 40 else ""
     return text(f"【季度名冊檢視】{contacts[0].unit.district.name}以下聯繫窗口已超過 {days} 天沒有使用小幫手，"

@@ -45,7 +45,7 @@ def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
                                detail={"contact_id": contact.id, "unit_id": contact.unit_id,
                                        "version": contact.application_version}))
     verdict = "核准" if approve else "婉拒"
-    return [reply(text(f"已{verdict}：{contact.display_name or '申請人'}（{contact.unit.name}）。")),
+    return [reply(text(f"已{verdict}：{contact.display_name or '申請人'}（{contact.unit.card_name}）。")),
             push(contact.line_user_id, render.decision_notice(contact, approve),
                  dedupe_key=f"decided:{contact.id}:{contact.decided_at}")]
 
@@ -60,7 +60,7 @@ def _int(value: object) -> int:
 
 def _who_approves(unit: Unit, what: str = "審核這筆申請") -> str:
     if unit.is_city_level:
-        return f"「{unit.name}」是市級單位，只有市府社會局（秘書單位）或管理員可以{what}。"
+        return f"「{unit.card_name}」是市級單位，只有市府社會局（秘書單位）或管理員可以{what}。"
     return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以{what}。"
 
 
@@ -172,8 +172,8 @@ def _named_contact(ctx: Ctx, argument: str, verb: str) -> tuple[Contact | None, 
     if not matches:
         return None, f"您管理的行政區沒有名為「{name}」的聯繫窗口。"
     if len(matches) > 1:
-        listed = "、".join(f"{c.display_name}（{c.unit.short_name}）" for c in matches)
-        return None, f"有 {len(matches)} 位同名：{listed}。請加上單位，例如「{verb} {name} {matches[0].unit.short_name}」。"
+        listed = "、".join(f"{c.display_name}（{c.unit.card_name}）" for c in matches)
+        return None, f"有 {len(matches)} 位同名：{listed}。請加上單位，例如「{verb} {name} {matches[0].unit.card_name}」。"
     return matches[0], ""
 
 

@@ -65,7 +65,7 @@ def test_ics_feed_keeps_uids_bumps_sequence_and_marks_cancelled(client, services
         talk, drill = session.get(Activity, talk_id), session.get(Activity, drill_id)
         talk_uid, drill_uid = talk.uid, drill.uid
     talk_event = first[talk_uid]
-    assert str(talk_event["SUMMARY"]) == "[警察局中壢分局] 家暴防治宣導講座"
+    assert str(talk_event["SUMMARY"]) == "[桃園市政府警察局中壢分局] 家暴防治宣導講座"  # the feed leaves the chat: full name
     assert talk_event.decoded("DTSTART") == datetime(2026, 12, 5, 6, 0, tzinfo=timezone.utc)
     assert str(talk_event["DTSTART"].params["TZID"]) == "Asia/Taipei"
     assert talk_event.decoded("DTEND") == datetime(2026, 12, 5, 8, 0, tzinfo=timezone.utc)
@@ -108,9 +108,9 @@ def test_xlsx_in_the_minutes_layout(client, services, two):
     assert "期間：115年12月1日(二)至115年12月31日(四)" in sheet["A2"].value and "共 2 項" in sheet["A2"].value
     assert [c.value for c in sheet[3]] == ["編號", "日期", "時間", "活動名稱", "地點", "主辦單位", "可共同宣導", "備註"]
     assert [c.value for c in sheet[4]] == [1, "115年12月5日(六)", "14:00–16:00", "家暴防治宣導講座", "中壢區公所3樓",
-                                           "警察局中壢分局", "✓", "歡迎攜帶文宣"]
+                                           "桃園市政府警察局中壢分局", "✓", "歡迎攜帶文宣"]
     assert [c.value for c in sheet[5]][:7] == [2, "115年12月9日(三)", "09:00 起", "防災演練", "中壢區公所3樓",
-                                               "消防局中壢分隊", None]
+                                               "桃園市政府消防局中壢分隊", None]
     assert sheet.max_row == 5
     assert "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$3:$3"

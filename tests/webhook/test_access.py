@@ -48,7 +48,7 @@ def add_city_secretariat(services, clock) -> None:
 def test_a_stale_card_is_refused_and_the_current_one_offered(emulator, services):
     register(emulator, demo.NEWCOMER, "中壢區", "桃園市政府警察局中壢分局")
     first = cards(emulator, demo.SECRETARIAT)[-1]
-    assert "桃園市政府警察局中壢分局" in str(first)
+    assert "註冊申請：分局" in str(first)  # the card shows the short name (rules/units.py)
     register(emulator, demo.NEWCOMER, "中壢區", "中壢區衛生所")
     assert "已更新您的註冊申請" in emulator.texts(to=demo.NEWCOMER)[-1]
     assert len(cards(emulator, demo.SECRETARIAT)) == 1, "re-registering must not push a second card"
@@ -58,7 +58,7 @@ def test_a_stale_card_is_refused_and_the_current_one_offered(emulator, services)
     assert "審核卡已過期" in said[-2]
     assert stored(services, demo.NEWCOMER).status == ContactStatus.PENDING
     current = emulator.deliveries(to=demo.SECRETARIAT)[-1]["messages"][-1]
-    assert "中壢區衛生所" in str(current) and "警察局" not in str(current)
+    assert "註冊申請：衛生所" in str(current) and "分局" not in str(current)
 
     emulator.postback(demo.SECRETARIAT, button(current, "核准"))
     approved = stored(services, demo.NEWCOMER)

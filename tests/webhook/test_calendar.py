@@ -44,7 +44,7 @@ def test_one_line_add_is_saved_and_shown_as_a_card(emulator, services):
     assert card["type"] == "flex"
     shown = last(emulator, demo.POLICE)
     assert "已新增活動" in shown and "115/12/05(六) 14:00–16:00" in shown and "中壢區公所3樓" in shown
-    assert "警察局中壢分局" in shown
+    assert "主辦單位\n分局" in shown  # the short name in the card; exports carry the full name
     [row] = activities(services)
     assert (row.title, row.place, row.joinable, row.sequence) == ("家暴防治宣導講座", "中壢區公所3樓", False, 0)
     assert row.starts_at == datetime(2026, 12, 5, 6, 0, tzinfo=timezone.utc)
@@ -174,7 +174,7 @@ def test_other_units_cannot_edit_or_delete(emulator, services):
     card = emulator.messages(to=demo.POLICE)[-1]
     for label in ("修改", "刪除"):
         emulator.postback(demo.HEALTH, footer_action(card, label)["data"])
-        assert "只有警察局中壢分局的聯繫窗口" in last(emulator, demo.HEALTH)
+        assert "只有分局的聯繫窗口" in last(emulator, demo.HEALTH)
     [row] = activities(services)
     assert row.is_active and row.sequence == 0
 
@@ -200,7 +200,7 @@ def test_overlap_at_the_same_place_warns_but_saves(emulator, services):
     emulator.text(demo.POLICE, ONE_LINE)
     emulator.text(demo.HEALTH, "活動 115/12/5 15:00-17:00 中壢區公所 3樓 心理衛生講座")
     shown = last(emulator, demo.HEALTH)
-    assert "同一時段、同一場地已有活動" in shown and "家暴防治宣導講座（警察局中壢分局）" in shown
+    assert "同一時段、同一場地已有活動" in shown and "家暴防治宣導講座（分局）" in shown
     emulator.text(demo.FIRE, "活動 115/12/5 16:00-17:00 中壢區公所3樓 防火宣導")  # after the police's ends
     assert "同一時段" in last(emulator, demo.FIRE)  # ...but still inside the health bureau's
     emulator.text(demo.SCHOOL, "活動 115/12/5 15:00-16:00 中壢國小 反霸凌宣導")
@@ -221,7 +221,7 @@ def test_schedule_in_the_group_is_a_weekly_carousel(emulator, services):
     shown = last(emulator, demo.GROUP)
     assert shown.index("輔導知能研習") < shown.index("家暴防治宣導講座") < shown.index("社區篩檢")
     assert "115/11/23(一)–11/29(日)" in shown and "115/11/30(一)–12/06(日)" in shown
-    assert "★可共同宣導" in shown and "警察局中壢分局｜中壢區公所3樓" in shown
+    assert "★可共同宣導" in shown and "分局｜中壢區公所3樓" in shown
     assert "防災演練" not in shown
     emulator.text(demo.POLICE, "活動期程 中壢區")
     assert "共 3 項活動" in last(emulator, demo.POLICE)

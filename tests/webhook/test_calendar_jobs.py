@@ -72,7 +72,7 @@ def test_call_reminds_only_units_yet_to_answer_then_reports(emulator, services, 
     assert mentioned(reminder) == {demo.SOCIAL_WORKER, demo.HEALTH, demo.FIRE, demo.SCHOOL, demo.EMPLOYMENT}
     shown = emulator.texts(to=demo.GROUP)[-1]
     assert "已回覆 2/13" in shown and "@林社工" in shown and "內壢家庭服務中心（尚無聯繫窗口）" in shown
-    assert "警察局中壢分局" not in shown and "家庭暴力暨性侵害防治中心" not in shown
+    assert "分局" not in shown and "家防中心" not in shown
     tick(services)
     assert len(group_messages(emulator)) == before + 1  # exactly once
 
@@ -92,7 +92,7 @@ def test_call_reminds_only_units_yet_to_answer_then_reports(emulator, services, 
     tick(services)
     report = emulator.texts(to=demo.GROUP)[-1]
     assert "【活動徵集結果】" in report and "已回覆 4/13" in report
-    assert "✗ 未回覆（9）" in report and "學生輔導諮商中心" in report
+    assert "✗ 未回覆（9）" in report and "學諮中心" in report
     with services.db.transaction() as session:
         assert session.scalars(select(ActivityCall)).one().status == CallStatus.CLOSED
     count = len(group_messages(emulator))

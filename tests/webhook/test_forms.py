@@ -201,7 +201,7 @@ def test_two_contacts_of_one_unit_answer_latest_wins_history_kept(emulator, app,
 
     emulator.text(demo.POLICE, "表單進度", group_id=demo.GROUP)
     progress = emulator.texts(to=demo.GROUP)[-1]
-    assert "✓ 中壢家庭服務中心" in progress and "✗ 警察局中壢分局" in progress and "已填 1/" in progress
+    assert "✓ 中壢家庭服務中心" in progress and "✗ 分局" in progress and "已填 1/" in progress
     assert emulator.deliveries(to=demo.GROUP)[-1]["kind"] == "reply"  # progress is a reply, never a push
 
 
@@ -251,16 +251,16 @@ def test_template_form_exported_as_xlsx_and_csv(emulator, app, services, client)
     rows = {row[0]: row for row in answers.iter_rows(min_row=2, values_only=True)}
     assert rows[SOCIAL_UNIT][1] == "已填" and rows[SOCIAL_UNIT][3] == "林社工"
     assert rows[SOCIAL_UNIT][4:7] == ("親職教育", "親職教育", "親職教育")
-    assert rows["警察局中壢分局"][4] == "=HYPERLINK(\"x\")"  # kept as text, not a formula
-    police_row = next(r for r in answers.iter_rows(min_row=2) if r[0].value == "警察局中壢分局")
+    assert rows["桃園市政府警察局中壢分局"][4] == "=HYPERLINK(\"x\")"  # kept as text, not a formula
+    police_row = next(r for r in answers.iter_rows(min_row=2) if r[0].value == "桃園市政府警察局中壢分局")
     assert police_row[4].data_type == "s"
-    assert rows["中壢區衛生所"][1] == "未填" and rows["中壢區衛生所"][4] is None
+    assert rows["中壢區衛生所"][1] == "未填" and rows["中壢區衛生所"][4] is None  # full names in exports
     history = list(book["填寫紀錄"].iter_rows(min_row=2, values_only=True))
     assert [(h[1], h[2], h[4]) for h in history] == [(SOCIAL_UNIT, "林社工", "LINE 聊天"),
-                                                     ("警察局中壢分局", "陳家防官", "LINE 聊天")]
+                                                     ("桃園市政府警察局中壢分局", "陳家防官", "LINE 聊天")]
 
     table = list(csv.reader(io.StringIO(client.get(urlparse(csv_url).path).data.decode("utf-8-sig"))))
-    police = next(r for r in table if r[0] == "警察局中壢分局")
+    police = next(r for r in table if r[0] == "桃園市政府警察局中壢分局")
     assert police[4] == "'=HYPERLINK(\"x\")"  # defused for spreadsheets
     assert client.get(urlparse(xlsx_url).path.replace("/export/", "/export/x")).status_code == 403
 

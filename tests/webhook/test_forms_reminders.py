@@ -93,7 +93,7 @@ def test_deadline_summary_to_the_secretariat_then_late_answers_marked_late(emula
     at(services, clock, 12, 2, 8, 30)
     summary = emulator.messages(to=demo.SECRETARIAT)[-1]
     shown = emulator.texts(to=demo.SECRETARIAT)[-1]
-    assert "表單截止" in shown and "1/3 個單位" in shown and "未填寫：警察局中壢分局、衛生局" in shown
+    assert "表單截止" in shown and "1/3 個單位" in shown and "未填寫：分局、衛生局" in shown
     assert emulator.deliveries(to=demo.SECRETARIAT)[-1]["kind"] == "push"
 
     answer_short_form(emulator, demo.POLICE, form_id, "家防官定期訪視")
@@ -102,7 +102,7 @@ def test_deadline_summary_to_the_secretariat_then_late_answers_marked_late(emula
         late = {r.unit.short_name: r.late for r in session.scalars(select(FormResponse))}
     assert late == {"家服中心": False, "分局": True}
     emulator.text(demo.HEALTH, f"表單進度 {form_id}", group_id=demo.GROUP)
-    assert "✓ 警察局中壢分局（逾期）" in emulator.texts(to=demo.GROUP)[-1]
+    assert "✓ 分局（逾期）" in emulator.texts(to=demo.GROUP)[-1]
 
     tap(emulator, demo.SECRETARIAT, footer(summary)["取得匯出連結"])
     links = emulator.messages(to=demo.SECRETARIAT)[-1]["template"]["actions"]

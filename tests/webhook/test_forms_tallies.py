@@ -48,11 +48,11 @@ def test_progress_counts_choices_lists_dates_and_leaves_the_secretariat_out(emul
 
     emulator.text(demo.POLICE, f"表單進度 {form_id}", group_id=demo.GROUP)
     shown = last_text(emulator, demo.GROUP)
-    assert "已填 3/" in shown and "✓ 中壢家庭服務中心" in shown and "✗ 中壢區衛生所" in shown
+    assert "已填 3/" in shown and "✓ 中壢家庭服務中心" in shown and "✗ 衛生所" in shown
     assert "區公所社會課" not in shown and "社會局" not in shown.replace("衛生局", "")  # the askers are not asked
     assert "1. 是否願意合辦（3 個單位回答）\n　願意 2、再研議 1" in shown
     assert "2. 可結合主題（2 個單位回答）\n　家庭暴力防治 2、兒少保護 1" in shown
-    assert "　115/11/28(六) 警察局中壢分局\n　115/12/05(六) 中壢家庭服務中心" in shown  # dates in order
+    assert "　115/11/28(六) 分局\n　115/12/05(六) 中壢家庭服務中心" in shown  # dates in order
     assert "4. 預計場次（2 個單位回答）\n　合計 3（2 個單位）" in shown
     assert "5. 備註（1 個單位回答）" in shown and "與里辦合作" not in shown  # words stay in the export
     assert "quickReply" not in emulator.messages(to=demo.GROUP)[-1]  # a member gets no nudge button
@@ -88,7 +88,7 @@ def test_the_secretariat_nudges_the_units_yet_to_answer_once_a_day(emulator, app
     told = last_text(emulator, demo.SECRETARIAT)
     assert "已私訊提醒表單" in told and "位聯繫窗口" in told
     police = emulator.messages(to=demo.POLICE)
-    assert "秘書單位提醒：「警察局中壢分局」尚未填寫" in police[-2]["text"] and police[-1]["type"] == "flex"
+    assert "秘書單位提醒：「分局」尚未填寫" in police[-2]["text"] and police[-1]["type"] == "flex"
     assert not [m for m in emulator.messages(to=demo.SOCIAL_WORKER)]  # answered: not nudged
     assert not [d for d in emulator.deliveries(to=demo.GROUP)]  # nothing in the group
     pushed = len(emulator.deliveries(to=demo.POLICE))

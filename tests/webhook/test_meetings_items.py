@@ -59,7 +59,7 @@ def test_items_are_numbered_after_their_meeting_and_listed(emulator, services, c
     emulator.text(demo.FIRE, "列管", group_id=demo.GROUP)
     listing = last(emulator, demo.GROUP)
     assert "1151126-1｜續管｜加強高風險家庭訪視聯繫" in listing and "1151126-3" in listing
-    assert "主辦：中壢家庭服務中心、桃園市政府警察局中壢分局" in listing and "尚未回報" in listing
+    assert "主辦：中壢家庭服務中心、分局" in listing and "尚未回報" in listing
     # The first monthly progress request is scheduled for the 1st of next month.
     assert progress_row(services, "2026-12")[1] == at(2026, 12, 1, 9, 0)
 
@@ -111,7 +111,7 @@ def test_monthly_progress_request_goes_to_owning_units_in_private(emulator, serv
     clock.set(at(2026, 12, 1, 9, 0))
     tick(services)
     police = emulator.texts(to=demo.POLICE)
-    assert len(police) == 1 and "【列管事項每月進度回報｜115年12月】桃園市政府警察局中壢分局" in police[0]
+    assert len(police) == 1 and "【列管事項每月進度回報｜115年12月】分局主辦" in police[0]
     assert "1151126-1" in police[0] and "1151126-2" not in police[0]
     worker = emulator.texts(to=demo.SOCIAL_WORKER)
     assert len(worker) == 1 and "1151126-1" in worker[0] and "1151126-2" in worker[0]

@@ -22,7 +22,7 @@ def test_registration_then_secretariat_approves(emulator, services):
     emulator.postback(demo.NEWCOMER, district_data)
     card = emulator.deliveries(to=demo.NEWCOMER)[-1]["messages"][0]
     buttons = card["contents"]["footer"]["contents"]
-    police = next(b["action"]["data"] for b in buttons if b["action"]["label"] == "桃園市政府警察局中壢分局")
+    police = next(b["action"]["data"] for b in buttons if b["action"]["label"] == "分局")
     emulator.postback(demo.NEWCOMER, police)
     assert "已送出註冊申請" in emulator.texts(to=demo.NEWCOMER)[-1]
     assert contact(services, demo.NEWCOMER).status == ContactStatus.PENDING
