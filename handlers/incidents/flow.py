@@ -52,7 +52,8 @@ def post(event: Inbound, ctx: Ctx, category: str, urgency: Urgency, body: str, u
     secretariat = service.secretariat_ids(ctx.session, incident.district)
     if reserve.state(ctx.session, ctx.config.quota_reserve_urgent, ctx.now, group.member_count) == QuotaState.OUT:
         # Never a false confirmation: the requester phones now; the secretariat hears of it in 1:1.
-        alert = [push(user_id, render.quota_gone(incident), purpose="quota gone") for user_id in secretariat]
+        alert = [push(user_id, render.undelivered_to_secretariat(incident), purpose="quota gone")
+                 for user_id in secretariat]
         return [_card(incident, group), reply(render.quota_gone(incident), push_if_reply_fails=True), *alert]
     # Confirmed only once LINE accepted the card: a request that never reached the group must not
     # look sent. If it cannot get there, the requester learns at once what to do instead, and the
