@@ -48,6 +48,7 @@ class Outcome:
     said: tuple[Message, ...] = ()
     ask: bool = True
     done: tuple[Outbound, ...] | None = None
+    keep: bool = False  # with `done`: the answer managed the conversation row itself (see `handled`)
 
 
 def _messages(said: tuple[Message | str, ...]) -> tuple[Message, ...]:
@@ -67,6 +68,11 @@ def stay(*said: Message | str, ask: bool = True, **data: Any) -> Outcome:
 def finish(*said: Outbound) -> Outcome:
     """End the conversation and say `said` (the flow's result)."""
     return Outcome(done=tuple(said))
+
+
+def handled(*said: Outbound) -> Outcome:
+    """Say `said` and leave the row as the answer left it (the privacy guard's own row: a stale tap keeps it)."""
+    return Outcome(done=tuple(said), keep=True)
 
 
 def refused(said: list[Outbound]) -> Outcome:
@@ -133,9 +139,10 @@ class Flow:
             return [reply(text(f"{self.title_of(row.data)}的流程已更新，請重新開始。"))]
         outcome = current.answer(event, ctx, {k: v for k, v in (row.data or {}).items() if k != LEAVING})
         if outcome.done is not None:
-            conversations.end(ctx.session, row)
-            if ctx.conversation is row:
-                ctx.conversation = None
+            if not outcome.keep:
+                conversations.end(ctx.session, row)
+                if ctx.conversation is row:
+                    ctx.conversation = None
             return list(outcome.done)
         nxt = self.state(outcome.step) if outcome.step else current
         assert nxt is not None, f"{self.name} has no state {outcome.step}"

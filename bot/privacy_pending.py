@@ -140,7 +140,7 @@ def expire(services: Any, now: datetime) -> int:
 
 # The guard's own short row: one state, a tap decides; passive, so a command word runs as usual.
 PENDING_FLOW = flows.Flow(name=FLOW, title="個資確認", passive=True, actions=frozenset({ACTION}), states=(
-    flows.State("decide", lambda ctx, data: [], lambda event, ctx, data: flows.finish(*on_pending(event, ctx))),))
+    flows.State("decide", lambda ctx, data: [], lambda event, ctx, data: flows.handled(*on_pending(event, ctx))),))
 
 CAPABILITY = Capability(
     name="privacy",

@@ -43,7 +43,7 @@ def month(district_id: int) -> Any:
         for activity in activities:
             by_day.setdefault(to_taipei(activity.starts_at).date(), []).append({
                 "time": periods.time_span(activity.starts_at, activity.ends_at), "title": activity.title,
-                "place": activity.place, "unit": activity.unit.card_name, "joinable": activity.joinable})
+                "place": activity.place, "unit": activity.unit.full_name, "joinable": activity.joinable})
         urls = service.feed_urls(d.config, service.feed_token(d.session, d.config, d.district, d.now))
         previous = (first - timedelta(days=1)).replace(day=1)
         following = last + timedelta(days=1)

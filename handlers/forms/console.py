@@ -74,7 +74,7 @@ def detail(district_id: int, form_id: int) -> Any:
         form = _form(d, form_id)
         statuses = service.progress(d.session, form)
         cost, groups = reminder_cost(d, form)
-        units = [{"name": s.unit.card_name,
+        units = [{"name": s.unit.full_name,
                   "state": ("逾期填寫" if s.response.late else "已填寫") if s.response else "未填寫",
                   "at": roc_datetime(s.response.submitted_at) if s.response else ""} for s in statuses]
         waiting = [u["name"] for u in units if u["state"] == "未填寫"]

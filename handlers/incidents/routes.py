@@ -213,7 +213,8 @@ def render_escalation(session: Session, reminder: Reminder, now) -> list[Outboun
         group = roster.group_of(session, incident.group_line_id)
         if group is not None and one_to_one_is_cheaper(len(contacts), group.member_count):
             # Only the asked units' contacts, each with the card to claim from (rules/economy.py).
-            return [push(c.line_user_id, render.repost_direct(incident, late), render.card(incident), urgent=True,
+            return [push(c.line_user_id, render.repost_direct(incident, late), render.card(incident, short=True),
+                         urgent=True,
                          purpose="escalation 1:1") for c in contacts]
         return [push(incident.group_line_id, render.repost(incident, contacts, late), render.card(incident, short=True),
                      urgent=True, purpose="escalation group")]

@@ -32,7 +32,7 @@ def test_month_view_shows_the_schedule_and_prints(page: Page, emulator, services
     saturday = page.locator('td[data-date="2026-12-05"]')
     expect(saturday).to_contain_text("家暴防治宣導講座")
     expect(saturday).to_contain_text("14:00–16:00")
-    expect(saturday).to_contain_text("警察局中壢分局｜中壢區公所3樓")
+    expect(saturday).to_contain_text("分局｜中壢區公所3樓")
     expect(saturday.locator(".badge")).to_have_text("可共同宣導")
     assert saturday.evaluate("cell => cell.cellIndex") == 5  # Monday-first grid: Saturday is the 6th column
     wednesday = page.locator('td[data-date="2026-12-09"]')

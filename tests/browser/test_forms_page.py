@@ -40,7 +40,7 @@ def test_answer_page_refuses_personal_data_then_saves(page: Page, emulator, app,
     page.goto(link)
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
     expect(page.get_by_role("heading", level=1)).to_contain_text("網絡單位三階段角色與工作分工表")
-    expect(page.locator(".meta")).to_contain_text("警察局中壢分局")
+    expect(page.locator(".meta")).to_contain_text("分局")
     expect(page.locator("#status")).to_have_text("尚未填寫")
 
     prevention = page.get_by_label("事前預防")

@@ -42,5 +42,5 @@ def test_the_loading_animation_shows_until_the_bot_answers(page: Page, app, emul
     expect(page.locator("#loading")).to_be_visible()
     page.fill("#message-input", "說明")
     page.click("#send-button")
-    expect(page.locator(".msg.bot").last).to_contain_text("中壢分局")
+    expect(page.locator(".msg.bot").last).to_contain_text("分局")
     expect(page.locator("#loading")).to_be_hidden()

@@ -33,7 +33,7 @@ def test_leaving_the_bound_group_deactivates_and_tells_the_secretariat(emulator,
     emulator.text(demo.SOCIAL_WORKER, "求助 緊急 @分局 新興路附近有長者情緒激動")
     clock.advance(minutes=services.config.incident_escalation_minutes + 1)
     tick(services)
-    later = [m for m in emulator.messages(to=demo.GROUP)][-1]
+    later = emulator.deliveries(to=demo.GROUP)[-1]["messages"]  # the re-post, then the card
     assert "尚無單位認領" in str(later)
     assert demo.POLICE not in str(emulator.messages(to=demo.GROUP))
     assert emulator.deliveries(to=demo.POLICE)[-1]["kind"] == "reply"  # never pushed to

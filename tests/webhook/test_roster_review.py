@@ -23,7 +23,7 @@ def test_silent_contacts_are_listed_once_a_quarter(emulator, services, clock):
     clock.set(datetime(2027, 7, 1, 9, 0, tzinfo=TAIPEI))
     tick(services)
     [review] = reviews(emulator)
-    assert "中壢區" in review and "王護理師（桃園市政府衛生局）" in review and "180 天" in review
+    assert "中壢區" in review and "王護理師（衛生局）" in review and "180 天" in review
     assert "陳家防官" not in review and "吳課員" not in review
     clock.advance(days=3)
     tick(services)
