@@ -19,7 +19,7 @@ from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, says, text
 from bot.reminders import pending
 from bot.router import Capability, MidFlow, Route, Where, Who
-from handlers.forms import cli, console, defining, filling, jobs, render, service
+from handlers.forms import cli, console, flow, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
 from rules.dates import roc_datetime, to_taipei
@@ -37,7 +37,7 @@ def on_forms(event: Inbound, ctx: Ctx) -> list[Outbound]:
             return [reply(text("新增表單限秘書單位（區公所社會課、社會局）或管理員使用。"))]
         if event.in_group:
             return [reply(text("新增表單請在與小幫手的一對一聊天中輸入「表單 新增」。"))]
-        return defining.start(event, ctx)
+        return flow.define.start(event, ctx)
     if verb in _VERBS:
         form_id = service.parse_id(rest)
         form = service.get(ctx.session, form_id) if form_id else _only_open_form(ctx, verb)
@@ -160,7 +160,7 @@ def on_start(event: Inbound, ctx: Ctx) -> list[Outbound]:
     if form is None:
         return [reply(text("找不到這份表單。"))]
     refusal = service.may_answer(ctx.session, form, ctx.contact)
-    return [reply(text(refusal))] if refusal else filling.start(event, ctx, form)
+    return [reply(text(refusal))] if refusal else flow.fill.start(event, ctx, form)
 
 
 def _fill(event: Inbound, ctx: Ctx, form: Form) -> list[Outbound]:
@@ -268,9 +268,9 @@ CAPABILITY = Capability(
         Route(on_start, action="form_start", where=Where.PRIVATE, who=Who.REGISTERED),
         Route(on_export_tap, action="form_export", who=Who.MANAGER),
         Route(on_nudge, action="form_nudge", who=Who.MANAGER),
-        *(Route(on_stale, action=a, where=Where.PRIVATE) for a in sorted(filling.ACTIONS | defining.ACTIONS)),
+        *(Route(on_stale, action=a, where=Where.PRIVATE) for a in sorted(flow.fill.ACTIONS | flow.define.ACTIONS)),
     ),
-    flows=(filling.FLOW, defining.FLOW),
+    flows=(flow.fill.FLOW, flow.define.FLOW),
     reminders=jobs.RENDERERS,
     digestible=jobs.may_join_digest,
     blueprints=(blueprint, console.blueprint),
