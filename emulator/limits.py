@@ -99,12 +99,17 @@ def _quick_reply_item(obj: dict[str, Any], path: str) -> list[Issue]:
     return issues + _length(action, "label", join_path(path, "action"), 1, 20)
 
 
-def _buttons_template(obj: dict[str, Any], path: str) -> list[Issue]:
+def _titled(obj: dict[str, Any], path: str, long_text: int, max_actions: int) -> list[Issue]:
+    """A buttons template or a carousel column: with an image or a title, its text may hold only 60 characters."""
     short = bool(obj.get("thumbnailImageUrl") or obj.get("title"))
     issues = _length(obj, "title", path, 1, 40, required=False)
-    issues += _length(obj, "text", path, 1, 60 if short else 160)
-    issues += _size(obj, "actions", path, 1, 4)
+    issues += _length(obj, "text", path, 1, 60 if short else long_text)
+    issues += _size(obj, "actions", path, 1, max_actions)
     return issues + _labels(obj.get("actions") or [], join_path(path, "actions"), 20)
+
+
+def _buttons_template(obj: dict[str, Any], path: str) -> list[Issue]:
+    return _titled(obj, path, 160, 4)
 
 
 def _confirm_template(obj: dict[str, Any], path: str) -> list[Issue]:
@@ -121,11 +126,7 @@ def _carousel_template(obj: dict[str, Any], path: str) -> list[Issue]:
 
 
 def _carousel_column(obj: dict[str, Any], path: str) -> list[Issue]:
-    short = bool(obj.get("thumbnailImageUrl") or obj.get("title"))
-    issues = _length(obj, "title", path, 1, 40, required=False)
-    issues += _length(obj, "text", path, 1, 60 if short else 120)
-    issues += _size(obj, "actions", path, 1, 3)
-    return issues + _labels(obj.get("actions") or [], join_path(path, "actions"), 20)
+    return _titled(obj, path, 120, 3)
 
 
 def _image_carousel_template(obj: dict[str, Any], path: str) -> list[Issue]:

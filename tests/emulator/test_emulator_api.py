@@ -130,6 +130,11 @@ def test_missing_or_wrong_token_is_401(emu: Stack) -> None:
      "messages[0].quickReply.items[0].action.label"),
     ({"type": "template", "altText": "a", "template": {"type": "confirm", "text": "確定？", "actions": [
         {"type": "message", "label": "是", "text": "是"}]}}, "messages[0].template.actions"),
+    ({"type": "template", "altText": "a", "template": {"type": "buttons", "title": "會議", "text": "長" * 61,
+      "actions": [{"type": "message", "label": "是", "text": "是"}]}}, "messages[0].template.text"),
+    ({"type": "template", "altText": "a", "template": {"type": "carousel", "columns": [
+        {"text": "長" * 121, "actions": [{"type": "message", "label": "是", "text": "是"}]}]}},
+     "messages[0].template.columns[0].text"),
     ({"type": "flex", "altText": "a", "contents": {"type": "bubble", "body": {
         "type": "box", "layout": "vertical", "contents": [{"type": "txt", "text": "x"}]}}},
      "messages[0].contents.body.contents[0].type"),
@@ -143,6 +148,12 @@ def test_invalid_bodies_are_rejected_with_details(emu: Stack, message: dict[str,
     [violation] = emu.client.violations()
     assert violation["schema"] == "PushMessageRequest" and violation["path"] == "/v2/bot/message/push"
     assert emu.client.deliveries() == []
+
+
+def test_a_buttons_template_without_title_may_hold_160_characters(emu: Stack) -> None:
+    message = {"type": "template", "altText": "a", "template": {"type": "buttons", "text": "長" * 160,
+               "actions": [{"type": "message", "label": "是", "text": "是"}]}}
+    assert post_api(emu, "/v2/bot/message/push", {"to": USER_A, "messages": [message]}).status_code == 200
 
 
 def test_more_than_five_messages_rejected(emu: Stack) -> None:
