@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
 from sqlalchemy import create_engine, event, text
@@ -16,17 +17,35 @@ def changed_rows(session: Session, statement: Executable) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
+# Whether the transaction being opened (in this thread) expects to write; only SQLite acts on it.
+_WRITES: ContextVar[bool] = ContextVar("writes", default=True)
+
+
 def build_engine(url: str) -> Engine:
     """Create an engine with settings that suit each backend."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # SQLite takes its write lock lazily; BEGIN IMMEDIATE makes concurrent writers queue instead of failing.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No pool_pre_ping: it costs a round trip per checkout. A connection found dead is invalidated
     # (with the rest of the pool) and the webhook retries the event once on a fresh one.
     return create_engine(url, pool_size=5, max_overflow=5)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """SQLite takes its write lock lazily: BEGIN IMMEDIATE makes writers queue for it instead of failing.
+
+    A transaction expected to only read begins deferred (WAL readers never wait), so it does not queue
+    behind every writer. If it writes after all and another writer got there first, SQLite refuses at
+    once (SQLITE_BUSY, see `lost_write_race`) and the caller runs it again expecting writes.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITES.get() else "BEGIN")
+
+
+def lost_write_race(exc: BaseException) -> bool:
+    """A transaction begun as read-only on SQLite wrote while another writer held, or had moved, the data."""
+    return str(getattr(getattr(exc, "orig", None), "sqlite_errorname", "")).startswith("SQLITE_BUSY")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,11 +86,19 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Open a session in a transaction: commit on success, roll back on any error."""
-        with self.sessions() as session:
-            with session.begin():
-                yield session
+    def transaction(self, writes: bool = True) -> Iterator[Session]:
+        """Open a session in a transaction: commit on success, roll back on any error.
+
+        `writes=False`: the transaction is expected to only read (on SQLite it begins deferred; if it
+        writes after all it may raise an OperationalError that `lost_write_race` recognises).
+        """
+        token = _WRITES.set(writes)
+        try:
+            with self.sessions() as session:
+                with session.begin():
+                    yield session
+        finally:
+            _WRITES.reset(token)
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -179,6 +179,18 @@ class Router:
         route = self._match(event)
         return route is not None and route.acknowledge_first
 
+    def expects_writes(self, event: Inbound) -> bool:
+        """Whether the event, by its shape, is one that changes something (decided without the database).
+
+        A text that is no command word (chatter) and anything that is neither a text, a tap nor a group
+        event (stickers reach no route) usually only reads; every command and tap writes at least its
+        rate-limit count. A screen or a flow in progress can still make chatter write: on SQLite the
+        webhook then runs the event again expecting writes (bot/db.lost_write_race).
+        """
+        if event.kind == EventKind.TEXT:
+            return event.text.strip().lower() in CANCEL_WORDS or self._match(event) is not None
+        return event.kind == EventKind.POSTBACK or self._match(event) is not None
+
     def _match(self, event: Inbound) -> Route | None:
         if event.kind == EventKind.POSTBACK:
             return self.actions.get(event.action or "")

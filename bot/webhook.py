@@ -20,7 +20,7 @@ from linebot.v3.exceptions import InvalidSignatureError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from bot import inbox, outbox
-from bot.db import has_written
+from bot.db import has_written, lost_write_race
 from bot.events import Inbound, from_sdk
 from bot.inbox import Delivery
 from bot.messages import Outbound
@@ -120,7 +120,7 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok"), 200
 
 
-def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
+def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes: bool = True) -> Delivery:
     """Process one event exactly once; return what it leaves to do after the response.
 
     An event that changed something or pushes is recorded (its webhookEventId) in the same
@@ -130,6 +130,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
     traffic (chatter, stickers, 說明), so it costs one read-only transaction and no writes. A plain
     reply never gets an outbox row: nothing could resend it once its token is spent or expired.
     Routes marked `acknowledge_first` are only stored here and handled after the response (bot/inbox.py).
+    `writes=False` opens the transaction as read-only (on SQLite: without taking the write lock first).
     """
     now = services.clock()
     event_id = _storable_id(event.webhook_event_id, raw)
@@ -137,7 +138,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any]) -> Del
     claimed: list[OutboxMessage] = []
     answer: Outbound | None = None
     try:
-        with services.db.transaction() as session:
+        with services.db.transaction(writes=writes) as session:
             if services.router.acknowledges_first(event):
                 inbox.store(session, event_id, event_type, raw, now)
                 # A heavy step (求助) runs after the 200: in 1:1 chat LINE shows that the bot is working on it.
@@ -170,13 +171,19 @@ def _already_received(services: Services, event_id: str) -> bool:
 
 
 def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
-    """A pooled connection that died (database restarted) is replaced and the event tried once more."""
+    """A pooled connection that died (database restarted) is replaced and the event tried once more.
+
+    So is an event expected to only read that wrote after all and lost SQLite's write lock to another
+    writer: it was rolled back, and runs again taking the lock first.
+    """
+    writes = services.db.is_postgres or services.router.expects_writes(event)
     try:
-        return handle_event(services, event, raw)
+        return handle_event(services, event, raw, writes=writes)
     except DBAPIError as exc:
-        if not exc.connection_invalidated:
+        if exc.connection_invalidated:
+            log.warning("webhook: database connection was stale; retrying the event once")
+        elif writes or not lost_write_race(exc):
             raise
-        log.warning("webhook: database connection was stale; retrying the event once")
         return handle_event(services, event, raw)
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 import time
+from datetime import datetime, timezone
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -64,3 +65,50 @@ def test_two_units_claim_at_the_same_moment_one_wins(app, config, clock, emulato
     said = emulator.texts(demo.GROUP)[before:]
     assert len(claims) == 1 and claims[0].unit_id == winner
     assert sum("已認領求助" in t for t in said) == 1 and sum("認領處理中" in t for t in said) == 1
+
+
+def test_chatter_that_writes_after_another_writer_is_answered_and_recorded_once(emulator, services):
+    """Group chatter begins as a read-only transaction (on SQLite: without the write lock). When it turns
+    out to hold personal data it writes; if another writer committed in between, the event runs again,
+    taking the lock first: one unsend request, one audit row, one dedupe row."""
+    from models.audit import AuditEntry
+    from models.inbox import ProcessedEvent
+    from models.rate_limits import RateWindow
+
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.reset()
+    with services.db.transaction() as session:
+        recorded_before = len(session.scalars(select(ProcessedEvent)).all())
+    raced: list[str] = []
+
+    def another_writer_first(conn, cursor, statement: str, *_) -> None:
+        if statement.startswith("INSERT INTO audit_log") and not raced:
+            raced.append(statement)
+            thread = threading.Thread(target=_write_elsewhere, args=(services,))
+            thread.start()
+            thread.join()
+
+    from sqlalchemy import event as sa_event
+    sa_event.listen(services.db.engine, "before_cursor_execute", another_writer_first)
+    try:
+        response = emulator.text(demo.POLICE, "個案陳小明住中壢區新興路100號5樓，電話0933-111-222",
+                                 group_id=demo.GROUP)
+    finally:
+        sa_event.remove(services.db.engine, "before_cursor_execute", another_writer_first)
+    assert raced and response.status == 200
+    [said] = emulator.texts(to=demo.GROUP)
+    assert "收回" in said
+    with services.db.transaction() as session:
+        audits = session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy_refused")).all()
+        recorded = session.scalars(select(ProcessedEvent)).all()
+        other = session.scalars(select(RateWindow).where(RateWindow.user_id == "Uelsewhere")).all()
+    assert len(audits) == 1 and other
+    assert len(recorded) == recorded_before + 1
+
+
+def _write_elsewhere(services) -> None:
+    """Another worker's write, committed while the chatter's transaction has only read."""
+    from bot import rate_limits
+    with services.db.transaction() as session:
+        rate_limits.count(session, "Uelsewhere", datetime.now(timezone.utc))
