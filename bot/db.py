@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+import threading
 from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
@@ -77,6 +78,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = build_engine(url)
+        self._writers = threading.RLock()  # see _queue
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_flush", _note_flush)
         event.listen(self.sessions, "do_orm_execute", _note_dml)
@@ -94,11 +96,25 @@ class Database:
         """
         token = _WRITES.set(writes)
         try:
-            with self.sessions() as session:
+            with self._queue(writes), self.sessions() as session:
                 with session.begin():
                     yield session
         finally:
             _WRITES.reset(token)
+
+    @contextmanager
+    def _queue(self, writes: bool) -> Iterator[None]:
+        """On SQLite, this process's writers take turns here before asking for the write lock.
+
+        SQLite's busy handler polls with growing sleeps (up to 100 ms), so threads that all wait for
+        the lock wake late and in no order; queued on a lock they start the moment the previous one
+        commits. Only the other processes' writers still meet the busy handler.
+        """
+        if not writes or self.is_postgres:
+            yield
+            return
+        with self._writers:
+            yield
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""
