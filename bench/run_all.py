@@ -55,6 +55,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--memory-batch", type=int, default=1, help="events per webhook request in the memory run")
     parser.add_argument("--mixes", nargs="+", default=["everyday", "incident"], choices=["everyday", "incident"],
                         help="webhook mixes to measure (bench/workload.py MIXES)")
+    parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"],
+                        help="databases of the webhook runs (WEBHOOK_RUNS)")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--groups", type=int, default=500)
     parser.add_argument("--schedulers", type=int, default=2, help="two show exactly-once and one shared rate")
@@ -141,7 +143,8 @@ WEBHOOK_RUNS = (("postgresql", "everyday", 0.70, 2.0), ("postgresql", "incident"
 
 
 def webhook_section(args: argparse.Namespace, log_dir: Path) -> str:
-    parts = [webhook_run(args, log_dir, *run) for run in WEBHOOK_RUNS if run[1] in args.mixes]
+    parts = [webhook_run(args, log_dir, *run) for run in WEBHOOK_RUNS
+             if run[1] in args.mixes and run[0] in args.backends]
     return "\n".join(parts)
 
 
