@@ -1,8 +1,8 @@
 """The database: one engine and session factory per app or scheduler, built by the factory, never at import."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 import threading
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
