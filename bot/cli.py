@@ -13,8 +13,18 @@ from bot.router import Capability
 from bot.services import Services
 
 
-def _services() -> Services:
+def app_services() -> Services:
+    """The running app's services, for a command of any capability."""
     return current_app.extensions["services"]
+
+
+def district_named(session: Any, name: str) -> Any:
+    """The district an operator named, or a usage error that says what to run first."""
+    from bot.roster import find_district
+    found = find_district(session, name)
+    if found is None:
+        raise click.UsageError(f"unknown district {name!r}; run `roster seed` first?")
+    return found
 
 
 db_cli = AppGroup("db", help="Database schema (Alembic).")
@@ -26,7 +36,7 @@ def rotate_command() -> None:
     """Re-encrypt all stored personal text with the first (newest) key of DATA_ENCRYPTION_KEY."""
     from bot.rotation import encrypted_columns, rotate_column
     from models import crypto
-    services = _services()
+    services = app_services()
     columns = encrypted_columns()
     with services.db.transaction() as session, click.progressbar(
             columns, label="re-encrypting", item_show_func=lambda c: f"{c[0].name}.{c[1]}" if c else None) as bar:
@@ -38,7 +48,7 @@ def rotate_command() -> None:
 def upgrade_command() -> None:
     """Apply every Alembic migration to DATABASE_URL."""
     from bot.migrate import upgrade
-    upgrade(_services().config.database_url)
+    upgrade(app_services().config.database_url)
     click.echo("database is at the newest schema")
 
 
@@ -55,7 +65,7 @@ def needs_schema(command: click.Command) -> click.Command:
 
     @functools.wraps(callback)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        url = _services().config.database_url
+        url = app_services().config.database_url
         if not _schema_current(url):
             raise click.ClickException(NOT_MIGRATED.format(url=_without_password(url)))
         return callback(*args, **kwargs)

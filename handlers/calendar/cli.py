@@ -4,11 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from bot.roster import find_district
-from bot.services import Services
+from bot.cli import app_services, district_named
 from handlers.calendar import render, service
 from rules import calendar as periods
 from rules.dates import to_taipei
@@ -16,20 +14,14 @@ from rules.dates import to_taipei
 calendar_cli = AppGroup("calendar", help="Activity calendars: feed links and schedules.")
 
 
-def _services() -> Services:
-    return current_app.extensions["services"]
-
-
 @calendar_cli.command("links")
 @click.option("--district", required=True)
 @click.option("--reset", is_flag=True, help="Revoke every link given out before (after a leak).")
 def links_command(district: str, reset: bool) -> None:
     """Print the district's ICS feed, month view and spreadsheet URLs."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
-        found = find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}")
+        found = district_named(session, district)
         if reset:
             service.rotate_feed(session, found, services.clock())
         urls = service.feed_urls(services.config, service.feed_token(session, services.config, found, services.clock()))
@@ -42,11 +34,9 @@ def links_command(district: str, reset: bool) -> None:
 @click.option("--weeks", default=4, show_default=True, type=int)
 def list_command(district: str, weeks: int) -> None:
     """List the district's coming activities."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
-        found = find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}")
+        found = district_named(session, district)
         first = to_taipei(services.clock()).date()
         last = periods.week_of(first) + timedelta(weeks=weeks, days=-1)
         for activity in service.window(session, found.id, first, last):

@@ -8,21 +8,16 @@ from typing import Any
 
 import click
 import yaml
-from flask import current_app
 from flask.cli import AppGroup
 
 from bot import outbox, privacy_outbound, roster
+from bot.cli import app_services
 from bot.messages import push
-from bot.services import Services
 from handlers.forms import export, render, service
 from rules import forms as rules
 from rules.dates import parse_date, to_taipei
 
 forms_cli = AppGroup("forms", help="Unified forms (統一表格): create, broadcast, progress, export.")
-
-
-def _services() -> Services:
-    return current_app.extensions["services"]
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -62,7 +57,7 @@ def create_command(path: str | None, template_key: str | None, district: str | N
             raise click.UsageError(f"no template {template_key!r}; try: {', '.join(rules.templates())}")
     else:
         data = _read(str(path))
-    services = _services()
+    services = app_services()
     now = services.clock()
     try:
         definition = rules.parse_definition(data)
@@ -92,7 +87,7 @@ def create_command(path: str | None, template_key: str | None, district: str | N
 @click.argument("form_id", type=int)
 def broadcast_command(form_id: int) -> None:
     """Post a form's card to its district's bound groups and schedule its reminders."""
-    services = _services()
+    services = app_services()
     now = services.clock()
     with services.db.transaction() as session:
         form = service.get(session, form_id)
@@ -115,7 +110,7 @@ def list_command() -> None:
     from sqlalchemy import select
 
     from models.forms import Form
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         for form in session.scalars(select(Form).order_by(Form.id)):
             statuses = service.progress(session, form)
@@ -128,7 +123,7 @@ def list_command() -> None:
 @click.argument("form_id", type=int)
 def progress_command(form_id: int) -> None:
     """Show ✓/✗ per unit and each question's tally."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         form = service.get(session, form_id)
         if form is None:
@@ -141,7 +136,7 @@ def progress_command(form_id: int) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="File to write (.xlsx or .csv).")
 def export_command(form_id: int, out: str) -> None:
     """Write a form's answers to an .xlsx or .csv file."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         form = service.get(session, form_id)
         if form is None:

@@ -6,31 +6,19 @@ are the same; notices are written to the outbox and delivered after commit (the 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from bot import outbox, privacy_outbound, roster
+from bot.cli import app_services, district_named
 from bot.messages import Outbound, push
 from bot.reminders import pending
 from bot.services import Services
 from handlers.meetings import render, service, tracked
 from models.meetings import Meeting
-from models.roster import District
 from rules.dates import parse_datetime_phrase, roc_datetime, to_taipei
 from rules.meetings.plan import find_types, split_owners
 
 meetings_cli = AppGroup("meetings", help="Meetings, their reminders and tracked items (列管事項).")
-
-
-def _services() -> Services:
-    return current_app.extensions["services"]
-
-
-def _district(session, name: str) -> District:
-    found = roster.find_district(session, name)
-    if found is None:
-        raise click.UsageError(f"unknown district {name!r}; run `roster seed` first?")
-    return found
 
 
 def _start(services: Services, raw: str):
@@ -63,7 +51,7 @@ def _meeting(session, meeting_id: int) -> Meeting:
 @meetings_cli.command("types")
 def types_command() -> None:
     """List the meeting tiers of MEETING_TYPES_FILE."""
-    for meeting_type in service.meeting_types(_services().config).values():
+    for meeting_type in service.meeting_types(app_services().config).values():
         click.echo(f"{meeting_type.key}  {meeting_type.name}  {meeting_type.cadence}")
 
 
@@ -76,13 +64,13 @@ def types_command() -> None:
 @click.option("--organiser", default=None, help="LINE user id of the secretariat member (default: the district's).")
 def add_command(district: str, type_word: str, start: str, place: str, agenda: str, organiser: str | None) -> None:
     """Schedule a meeting, its reminders and deadlines, and announce it in the district's group."""
-    services = _services()
+    services = app_services()
     found = find_types(service.meeting_types(services.config), type_word)
     if len(found) != 1:
         raise click.UsageError(f"--type {type_word!r} names {len(found)} tiers; see `meetings types`")
     starts_at = _start(services, start)
     with services.db.transaction() as session:
-        meeting = service.create(session, district=_district(session, district), meeting_type=found[0],
+        meeting = service.create(session, district=district_named(session, district), meeting_type=found[0],
                                  start=starts_at, place=place, agenda=agenda, organiser=organiser,
                                  group_line_id=None, now=services.clock(), rules=service.policy(services.config))
         said = [push(meeting.group_line_id, render.announcement(meeting), render.attendance_card(meeting),
@@ -97,9 +85,9 @@ def add_command(district: str, type_word: str, start: str, place: str, agenda: s
 @click.option("--district", required=True)
 def list_command(district: str) -> None:
     """List upcoming meetings with their deadlines and pending reminders."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
-        for meeting in service.upcoming(session, _district(session, district).id, services.clock()):
+        for meeting in service.upcoming(session, district_named(session, district).id, services.clock()):
             click.echo(f"{meeting.id}: {meeting.type_name} {roc_datetime(meeting.starts_at)} {meeting.place}")
             for label in (meeting.cases_label, meeting.minutes_label):
                 if label:
@@ -114,7 +102,7 @@ def list_command(district: str) -> None:
 @click.option("--place", default=None)
 def move_command(meeting_id: int, start: str, place: str | None) -> None:
     """Move a meeting; its reminders and deadlines follow and the group is told once."""
-    services = _services()
+    services = app_services()
     starts_at = _start(services, start)
     with services.db.transaction() as session:
         meeting = _meeting(session, meeting_id)
@@ -134,7 +122,7 @@ def move_command(meeting_id: int, start: str, place: str | None) -> None:
 @click.option("--id", "meeting_id", required=True, type=int)
 def cancel_command(meeting_id: int) -> None:
     """Cancel a meeting and its reminders; the group is told once."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         meeting = _meeting(session, meeting_id)
         if meeting.is_cancelled:
@@ -152,7 +140,7 @@ def cancel_command(meeting_id: int) -> None:
 @click.option("--subject", required=True)
 def add_item_command(meeting_id: int, owners: str, subject: str) -> None:
     """Record a tracked item (列管事項) numbered after its meeting."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         meeting = _meeting(session, meeting_id)
         units = []

@@ -4,17 +4,12 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from bot import roster
-from bot.services import Services
+from bot.cli import app_services, district_named
 from handlers.roster import render as roster_render
 from models.roster import Contact, Role
-
-
-def _services() -> Services:
-    return current_app.extensions["services"]
 
 
 def _progress(label: str) -> Callable[[list[Any]], Iterator[Any]]:
@@ -35,7 +30,7 @@ def seed_command(path: str | None) -> None:
     from pathlib import Path
 
     from bot.directory import load_directory
-    services = _services()
+    services = app_services()
     directory = load_directory(Path(path)) if path else services.directory
     with services.db.transaction() as session:
         result = roster.seed(session, directory)
@@ -50,11 +45,9 @@ def seed_command(path: str | None) -> None:
 @click.option("--name", "display_name", default="", help="Display name (optional).")
 def add_contact_command(line_id: str, district: str, unit_name: str, role: str, display_name: str) -> None:
     """Add or update an approved contact."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
-        found = roster.find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}; run `roster seed` first?")
+        found = district_named(session, district)
         unit = roster.find_unit(session, found, unit_name)
         if unit is None:
             raise click.UsageError(f"no unit {unit_name!r} in {found.name}")
@@ -66,7 +59,7 @@ def add_contact_command(line_id: str, district: str, unit_name: str, role: str, 
 @click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False))
 def import_contacts_command(path: str) -> None:
     """Add the approved contacts listed in a YAML file (see data/roster/demo_contacts.yaml)."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         count = roster.import_contacts(session, path, services.clock(), track=_progress("importing contacts"))
     click.echo(f"imported {count} contacts")
@@ -78,11 +71,9 @@ def import_contacts_command(path: str) -> None:
 def bind_group_command(group_id: str, district: str) -> None:
     """Bind a LINE group to a district."""
     from models.roster import Group
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
-        found = roster.find_district(session, district)
-        if found is None:
-            raise click.UsageError(f"unknown district {district!r}")
+        found = district_named(session, district)
         group = roster.group_of(session, group_id)
         if group is None:
             group = Group(line_group_id=group_id, joined_at=services.clock())
@@ -98,7 +89,7 @@ def bind_group_command(group_id: str, district: str) -> None:
 @click.option("--reason", default="deactivated", show_default=True, help="Kept in the audit log.")
 def deactivate_command(line_id: str, reason: str) -> None:
     """Take a contact off the roster (left the job, lost the phone): no mentions, pushes or rights."""
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         contact = roster.contact_of(session, line_id)
         if contact is None:
@@ -113,7 +104,7 @@ def list_command() -> None:
     from sqlalchemy import select
 
     from models.roster import Group
-    services = _services()
+    services = app_services()
     with services.db.transaction() as session:
         for contact in session.scalars(select(Contact).order_by(Contact.id)):
             click.echo(f"{contact.line_user_id}  {roster_render.contact_line(contact)}  {contact.display_name}")
@@ -134,7 +125,7 @@ def richmenu_setup_command(font_path: str | None) -> None:
 
     from handlers.roster import menu
     from models.roster import ContactStatus
-    services = _services()
+    services = app_services()
     for alias, rich_menu_id in menu.setup(services.gateway, font_path).items():
         click.echo(f"{alias}: {rich_menu_id}")
     with services.db.transaction() as session:
