@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot import cli, console, home, privacy_pending, retention, security, webhook
+from bot import cli, console, home, privacy_guard, retention, security, webhook
 from bot.config import Config
 from bot.db import Database
 from bot.directory import load_directory
@@ -27,7 +27,7 @@ from models import crypto
 
 def capabilities() -> list[Capability]:
     """Every capability's routes, in one place: importing a handler module registers nothing."""
-    return [privacy_pending.CAPABILITY, retention.CAPABILITY, quota.CAPABILITY, roster.CAPABILITY,
+    return [privacy_guard.CAPABILITY, retention.CAPABILITY, quota.CAPABILITY, roster.CAPABILITY,
             incidents.CAPABILITY, meetings.CAPABILITY, forms.CAPABILITY, calendar.CAPABILITY, help_.CAPABILITY]
 
 

@@ -12,16 +12,18 @@ the framework, not of a capability: it runs before every route.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy.orm import Session
 
+from bot import privacy_pending
 from bot.context import Ctx
 from bot.directory import Directory
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, reply, text
-from models.audit import AuditEntry
+from bot.privacy_findings import findings_in, record
+from bot.router import Capability, Job, Route
 from rules.privacy import KIND_LABELS, Finding, Kind, kinds_found, screen
 
 HOW_TO_REPHRASE = {
@@ -32,27 +34,9 @@ HOW_TO_REPHRASE = {
 }
 
 
-def findings_in(ctx: Ctx, body: str) -> list[Finding]:
-    """Screen a text, leaving out what the sender confirmed in this event is not a person (a shop, a place)."""
-    found = screen(body, ctx.directory.public)
-    if not ctx.privacy_confirmed:
-        return found
-    return [f for f in found if token(body, f) not in ctx.privacy_confirmed]
-
-
 def check(ctx: Ctx, body: str) -> list[Finding]:
     """Screen a text bound for the group or the database (no refusal, no audit: see require_clean)."""
     return findings_in(ctx, body)
-
-
-def token(body: str, finding: Finding) -> str:
-    """The words a finding covers, as compared when the sender confirmed them."""
-    return "".join(body[finding.start:finding.end].split())
-
-
-def is_confirmable(kind: Kind) -> bool:
-    """Names and indirect identification may be sent once confirmed; structured identifiers never."""
-    return kind.confirmable
 
 
 def found_summary(findings: list[Finding]) -> str:
@@ -85,7 +69,6 @@ def require_clean(ctx: Ctx, label: str, body: str | None) -> list[Outbound] | No
     if not findings:
         return None
     audit(ctx, findings, label)
-    from bot import privacy_pending  # the one-tap decision sits on top of the guard
     return [reply(refusal(findings, label), *privacy_pending.offer(ctx, label, body, findings))]
 
 
@@ -124,8 +107,11 @@ def audit(ctx: Ctx, findings: Iterable[Finding], where: str, action: str = "priv
     record(ctx.session, ctx.now, ctx.user_id or "", findings, where, action)
 
 
-def record(session: Session, now: datetime, actor: str, findings: Iterable[Finding], where: str,
-           action: str = "privacy_refused") -> None:
-    """Write the audit row of a privacy decision (kinds only)."""
-    session.add(AuditEntry(at=now, actor=actor, action=action,
-                           detail={"where": where, "kinds": [str(k) for k in kinds_found(findings)]}))
+# The guard in the route table: the group screen before every route, the one-tap decision, expiry.
+CAPABILITY = Capability(
+    name="privacy",
+    middleware=(screen_group_text,),  # before every capability's routes: the first capability listed
+    routes=(Route(privacy_pending.on_decision, action=privacy_pending.ACTION),),
+    flows=(privacy_pending.PENDING_FLOW,),
+    jobs=(Job("conversations_expire", privacy_pending.expire, every=timedelta(minutes=10)),),
+)

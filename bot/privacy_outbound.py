@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Message, Outbound, push, reply, text
-from bot.privacy_guard import is_confirmable, record, token
+from bot.privacy_findings import is_confirmable, record, token
 from models import crypto
 from models.audit import AuditEntry
 from models.roster import Contact, ContactStatus, Group, Role, Unit

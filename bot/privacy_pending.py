@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -25,8 +25,7 @@ from bot import conversations, flows, privacy_outbound
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import FlexCard, Message, Outbound, postback, reply, text
-from bot.privacy_guard import findings_in, is_confirmable, screen_group_text, token
-from bot.router import Capability, Job, Route
+from bot.privacy_findings import findings_in, is_confirmable, token
 from models.conversations import Conversation
 from rules.dates import to_taipei
 from rules.privacy import Finding, kinds_found, masked
@@ -141,11 +140,3 @@ def expire(services: Any, now: datetime) -> int:
 # The guard's own short row: one state, a tap decides; passive, so a command word runs as usual.
 PENDING_FLOW = flows.Flow(name=FLOW, title="個資確認", passive=True, actions=frozenset({ACTION}), states=(
     flows.State("decide", lambda ctx, data: [], lambda event, ctx, data: flows.handled(*on_pending(event, ctx))),))
-
-CAPABILITY = Capability(
-    name="privacy",
-    middleware=(screen_group_text,),  # before every capability's routes: the first capability listed
-    routes=(Route(on_decision, action=ACTION),),
-    flows=(PENDING_FLOW,),
-    jobs=(Job("conversations_expire", expire, every=timedelta(minutes=10)),),
-)
