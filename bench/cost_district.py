@@ -147,13 +147,14 @@ class District:
         assert members in (None, GROUP_SIZE), f"group has {members} members, not {GROUP_SIZE}"
 
     def unit_contacts(self) -> dict[str, list[str]]:
-        """LINE ids of each unit's contacts, by unit name."""
+        """LINE ids of the contacts of each unit that answers forms (not the secretariat's), by unit name."""
         from bot import roster as service
         with self.services.db.transaction() as session:
             district = service.find_district(session, "中壢區")
             assert district is not None
             found: dict[str, list[str]] = {}
-            for contact in service.contacts_of_units(session, [u.id for u in district.units]):
+            asked = [u.id for u in district.units if not u.is_secretariat]  # forms skip the secretariat's
+            for contact in service.contacts_of_units(session, asked):
                 found.setdefault(contact.unit.name, []).append(contact.line_user_id)
             return found
 

@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,7 @@ def answer_form(d: District, user: str, form_id: int) -> None:
     """One unit answers the form in chat, from 表單 填寫 to 送出."""
     d.say(user, f"表單 填寫 {form_id}")
     card = d.last_to(user)[-1]
+    assert card.get("type") == "flex", f"{user} got no form card: {card}"
     buttons = {b["action"]["label"]: b["action"] for b in card["contents"]["footer"]["contents"]}
     start = buttons.get("在聊天中逐題填寫") or buttons["修改回答"]
     d.tap(user, start["data"]) if start["type"] == "postback" else d.say(user, start["text"])
@@ -186,10 +188,17 @@ SCENARIOS: dict[str, tuple[datetime, Callable[[District], None], int]] = {
 }
 
 
-def run(name: str, database_url: str | None = None) -> Cost:
-    """Play one scenario on a fresh database (a temporary SQLite file unless `database_url` is given)."""
+def run(name: str, database_url: str | None = None, months: int | None = None) -> Cost:
+    """Play one scenario on a fresh database (a temporary SQLite file unless `database_url` is given).
+
+    `months` shortens (or lengthens) the month scenario's play, e.g. 1 while trying a change.
+    """
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='shanet-cost-')}/cost.sqlite3"
-    start, play, months = SCENARIOS[name]
+    start, play, months_played = SCENARIOS[name]
+    if months and name == "month":
+        months_played = months
+        play = partial(play_month, months=months)
+    months = months_played
     began = time.monotonic()
     district = District(url, start.astimezone(UTC))
     try:
@@ -270,7 +279,8 @@ def section(results: dict[str, Cost]) -> str:
             met = "met" if ratio <= GOAL else "NOT met"
             parts.append(f"- The issue's stretch now costs **{ratio:.0%}** of before (goal ≤ {GOAL:.0%}): **{met}**")
         if "month" in before["results"] and "month" in results:
-            ratio = results["month"].counted / max(before["results"]["month"]["counted"], 1)
+            was = before["results"]["month"]
+            ratio = (results["month"].counted / results["month"].months) / max(was["counted"] / was["months"], 1)
             parts.append(f"- The standard month now costs **{ratio:.0%}** of before")
         parts.append("")
     parts.append("Now:\n")
@@ -301,6 +311,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), action="append")
     parser.add_argument("--database-url", help="default: a temporary SQLite file per scenario")
+    parser.add_argument("--months", type=int, help="months the month scenario plays (default 4; 1 to try a change)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--baseline", action="store_true", help=f"record the numbers as the baseline ({BASELINE.name})")
     parser.add_argument("--results", action="store_true", help="write the section into bench/RESULTS.md")
@@ -308,7 +319,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.getLogger("bot").setLevel(logging.WARNING)
-    results = {name: run(name, args.database_url) for name in (args.scenario or ["stretch", "month"])}
+    results = {name: run(name, args.database_url, args.months) for name in (args.scenario or ["stretch", "month"])}
     if args.baseline:
         BASELINE.write_text(json.dumps({"commit": _commit(), "results": {k: v.as_dict() for k, v in results.items()}},
                                        ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -5,8 +5,11 @@ the same group are worth sending together (rules/economy.py has the choice per k
 
 - At the group's digest time (Group.digest_time, else DIGEST_TIME, on workdays) the routine reminders
   for that group due before the next digest are pulled forward to now, if at least two would share the
-  push. Which reminders may wait or go early is each capability's call (`Capability.digestible`).
-  Pulled rows are marked `in_digest`, so a chaser knows the group is being written to anyway.
+  push and one of them would be a group push anyway (rules/economy.digest_picks). Reminders whose lead
+  allows it (e.g. an activity's announcement, a meeting's 7-day reminder) ride along days early rather
+  than cost a push of their own later. How early each kind may go, if at all, is its capability's call
+  (`Capability.digestible` returns a DigestFit or None). Pulled rows are marked `in_digest`, so a
+  chaser knows the group is being written to anyway.
 - A routine group push waits BUNDLE_WINDOW_MINUTES (10) in the outbox; when the first of a group's
   waiting pushes is due, all of them that nobody has tried yet are merged into one push: plain
   texts joined into one text, Flex bubbles side by side in one carousel, at most five messages;
@@ -29,8 +32,11 @@ from models.reminders import Reminder, ReminderState
 from models.roster import Group
 from rules.dates import TAIPEI
 from rules.economy import (
+    MAX_EARLY,
     MAX_MESSAGES_PER_PUSH,
+    DigestFit,
     digest_moment,
+    digest_picks,
     next_digest,
     parse_digest_time,
 )
@@ -56,7 +62,7 @@ def pull_into_digests(services: Any, now: datetime) -> int:
 
 
 def _pull(session: Session, group: Group, default_time: str, is_workday: Callable[[Any], bool],
-          digestible: Mapping[str, Callable[[Reminder], bool]], now: datetime) -> int:
+          digestible: Mapping[str, Callable[[Reminder], DigestFit | None]], now: datetime) -> int:
     try:
         at = parse_digest_time(group.digest_time or default_time)
     except ValueError:
@@ -71,19 +77,21 @@ def _pull(session: Session, group: Group, default_time: str, is_workday: Callabl
     session.add(Reminder(key=marker, kind=DIGEST_KIND, subject_id=group.id, to=group.line_group_id,
                          due_at=moment, state=ReminderState.SENT, sent_at=now))
     horizon = next_digest(moment, at, is_workday)
-    rows = [row for row in session.scalars(select(Reminder).where(
+    waiting = [(row, fit) for row in session.scalars(select(Reminder).where(
         Reminder.to == group.line_group_id, Reminder.state == ReminderState.SCHEDULED,
-        Reminder.due_at < horizon).order_by(Reminder.due_at)) if digestible.get(row.kind, _never)(row)]
-    if len(rows) < 2:
-        return 0  # nothing to share a push with: each keeps its own time
-    for row in rows:
+        Reminder.due_at < horizon + MAX_EARLY).order_by(Reminder.due_at))
+        if (fit := digestible.get(row.kind, _never)(row)) is not None]
+    picks = digest_picks([(row.due_at, fit) for row, fit in waiting], horizon)
+    for index in picks:  # none: nothing to share a push with, each keeps its own time
+        row = waiting[index][0]
         row.due_at = min(row.due_at, now)
         row.in_digest = True
-    return len(rows)
+    return len(picks)
 
 
-def _never(_row: Reminder) -> bool:
-    return False
+def _never(_row: Reminder) -> DigestFit | None:
+    return None
+
 
 
 def bundle_due(db: Any, now: datetime) -> int:

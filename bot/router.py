@@ -95,8 +95,9 @@ class Capability:
     # (bot/retention.py then clears the outbox bodies that quoted those texts).
     forget: tuple[Callable[..., list[str]], ...] = ()
     console_pages: tuple[Any, ...] = ()  # bot.console.ConsolePage entries of the secretariat's desk
-    # Which of its reminders may go out early in the group's morning digest (bot/digest.py); None: none.
-    digestible: Callable[[Any], bool] | None = None
+    # Which of its reminders may join the group's morning digest and how early (bot/digest.py): a
+    # rules.economy.DigestFit per reminder row, or None for a row that keeps its own time.
+    digestible: Callable[[Any], Any] | None = None
 
 
 class DuplicateRoute(ValueError):
@@ -113,7 +114,7 @@ class Router:
     middleware: list[Middleware] = field(default_factory=list)
     renderers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
-    digestible: dict[str, Callable[[Any], bool]] = field(default_factory=dict)  # reminder kind -> may it wait
+    digestible: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # reminder kind -> its DigestFit
     flow_owners: dict[str, str] = field(default_factory=dict)  # flow name -> capability (for the ledger)
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ Per kind of message, with the cost in mind (README "Message quota" has the same 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -96,6 +96,29 @@ def next_digest(after: datetime, at: time, is_workday: Callable[[object], bool])
             return moment
         day += timedelta(days=1)
     return after + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DigestFit:
+    """How a routine reminder to a group may join the group's morning digest (bot/digest.py)."""
+
+    early: timedelta = timedelta(0)  # may go this much before its own time, riding a digest that goes anyway
+    rider: bool = False  # alone it costs little (it goes 1:1): it rides a digest but is no reason to make one
+
+
+def digest_picks(rows: Sequence[tuple[datetime, DigestFit]], horizon: datetime) -> list[int]:
+    """Which of a group's waiting reminders (due, fit) go in this morning's digest; none if no push is saved.
+
+    A digest is made only when a reminder would cost a group push before the next digest anyway (its
+    anchor); then everything due before the next digest goes with it, and so does what may go early
+    by then (`horizon`, the next digest). Two at least, or there is nothing to share a push with.
+    """
+    anchored = any(due < horizon and not fit.rider for due, fit in rows)
+    picks = [index for index, (due, fit) in enumerate(rows) if due - fit.early < horizon]
+    return picks if anchored and len(picks) >= 2 else []
+
+
+MAX_EARLY = timedelta(days=14)  # no reminder goes more than this early (bounds the digest's look-ahead)
 
 
 @dataclass(frozen=True)

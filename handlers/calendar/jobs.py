@@ -27,6 +27,7 @@ from models.reminders import Reminder
 from models.roster import Contact, Group
 from rules import calendar as periods
 from rules.dates import to_taipei
+from rules.economy import DigestFit
 from rules.workdays import QuietHours, calendar_from_setting, defer_for_people
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,16 @@ def arm_announcements(services: Services, now: datetime) -> int:
     return armed
 
 
-def may_join_digest(row: Reminder) -> bool:
+# A joinable activity announced 3 days ahead may be announced up to a week ahead, riding a digest that
+# goes anyway: units have more time to team up, and the group gets one push instead of two.
+EARLY_ANNOUNCE = timedelta(days=4)
+
+
+def may_join_digest(row: Reminder) -> DigestFit | None:
     """Announcements and call notices are days ahead: they may go in the group's morning digest."""
-    return row.kind in (service.ANNOUNCE, service.CALL_REMINDER, service.CALL_REPORT)
+    if row.kind == service.ANNOUNCE:
+        return DigestFit(early=EARLY_ANNOUNCE)
+    return DigestFit() if row.kind in (service.CALL_REMINDER, service.CALL_REPORT) else None
 
 
 RENDERERS = {service.ANNOUNCE: announce, service.CALL_REMINDER: remind_call,

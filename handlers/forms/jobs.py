@@ -16,7 +16,7 @@ from bot.reminders import late_note
 from handlers.forms import render, service
 from models.forms import Form, FormStatus
 from models.reminders import Reminder
-from rules.economy import one_to_one_is_cheaper
+from rules.economy import DigestFit, one_to_one_is_cheaper
 
 
 def render_reminder(session: Session, reminder: Reminder, now: datetime) -> list[Outbound] | None:
@@ -51,9 +51,12 @@ def render_summary(session: Session, reminder: Reminder, now: datetime) -> list[
     return [push(reminder.to, render.deadline_summary(form, statuses, late_note(reminder)))]
 
 
-def may_join_digest(row: Reminder) -> bool:
-    """A chaser may ride in the group's morning digest (then it mentions the units there, for free)."""
-    return row.kind == service.REMINDER_KIND
+def may_join_digest(row: Reminder) -> DigestFit | None:
+    """A chaser may ride in the group's morning digest (then it mentions the units there, for free).
+
+    Alone it goes 1:1 to a few contacts, so it is no reason to make a digest (a rider).
+    """
+    return DigestFit(rider=True) if row.kind == service.REMINDER_KIND else None
 
 
 RENDERERS = {service.REMINDER_KIND: render_reminder, service.SUMMARY_KIND: render_summary}

@@ -5,7 +5,7 @@ reminder shows the current place, answers and progress. Returning None marks the
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from models.meetings import Meeting
 from models.reminders import Reminder
 from models.roster import Unit
 from rules.dates import roc_year, to_taipei
+from rules.economy import DigestFit
 from rules.meetings.plan import Kind, relative_phrase
 
 CASE_CONFERENCE = "case_conference"  # key in data/meeting_types/*.yaml
@@ -103,11 +104,23 @@ def render_progress(session: Session, row: Reminder, now: datetime) -> list[Outb
     return said or None
 
 
-def may_join_digest(row: Reminder) -> bool:
-    """Reminders a day or more ahead may go in the morning digest; the hours-ahead one keeps its time."""
-    if row.kind == Kind.LEAD:
-        return row.key.endswith("d")  # meeting:<id>:lead:7d / 1d; 2h stays at its hour
-    return row.kind in (Kind.REVIEW, Kind.CASES)
+# How much earlier than its own time a group notice may ride a morning digest that goes anyway: a week
+# ahead may be ten days ahead, a day ahead two days; the review card is for the workday before.
+EARLY_LEAD_WEEK = timedelta(days=3)
+EARLY_LEAD_DAY = timedelta(days=1)
+EARLY_CASES = timedelta(days=3)
+
+
+def may_join_digest(row: Reminder) -> DigestFit | None:
+    """Reminders a day or more ahead may go in the morning digest, some days early; the hours-ahead one keeps its time."""
+    if row.kind == Kind.LEAD:  # meeting:<id>:lead:7d / 1d; 2h stays at its hour
+        if not row.key.endswith("d"):
+            return None
+        days = int(row.key.rsplit(":", 1)[-1][:-1] or 0)
+        return DigestFit(early=EARLY_LEAD_WEEK if days >= 7 else EARLY_LEAD_DAY if days >= 2 else timedelta(0))
+    if row.kind == Kind.CASES:
+        return DigestFit(early=EARLY_CASES)
+    return DigestFit() if row.kind == Kind.REVIEW else None
 
 
 RENDERERS = {

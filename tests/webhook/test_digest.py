@@ -84,3 +84,28 @@ def test_the_group_chooses_its_digest_time(emulator, services, clock):
     at(clock, services, 2026, 11, 27, 9, 10)  # the two were due together anyway: one push
     pushes = group_pushes(emulator)[before:]
     assert len(pushes) == 1 and pushes[0]["counted"] == 9
+
+
+def test_a_meetings_week_reminder_rides_the_morning_announcement(emulator, services, clock):
+    """A meeting's 7-day reminder may go days early in a morning push that goes anyway; the rest keep their time."""
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "會議 區級聯繫會議 115/12/7 10:00 本所3樓簡報室", group_id=demo.GROUP)
+    # Announced Friday 11-27 (3 days before a Monday, moved to the working day); the 7-day reminder is Monday 11-30.
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/30 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")
+    before = len(group_pushes(emulator))
+    at(clock, services, 2026, 11, 27, 8, 30)
+    at(clock, services, 2026, 11, 27, 8, 40)
+    at(clock, services, 2026, 11, 27, 12, 0)
+    morning = group_pushes(emulator)[before:]
+    assert len(morning) == 1 and morning[0]["counted"] == 9
+    assert "共同宣導活動預告：親職講座" in said(morning[0]) and "區級聯繫會議將於10天後召開" in said(morning[0])
+    at(clock, services, 2026, 11, 30, 10, 0)  # the 7-day reminder's own moment: already said, no second push
+    at(clock, services, 2026, 11, 30, 12, 0)
+    assert len(group_pushes(emulator)) == before + 1
+    reminded = []
+    for moment in ((2026, 12, 4, 8, 30), (2026, 12, 4, 10, 0), (2026, 12, 4, 10, 10), (2026, 12, 7, 8, 0),
+                   (2026, 12, 7, 8, 10)):
+        at(clock, services, *moment)
+        reminded += [said(d) for d in group_pushes(emulator)[before + 1 + len(reminded):]]
+    assert len(reminded) == 2 and all("【會議提醒】" in r for r in reminded)  # the day before and 2 hours before
+    assert clock().astimezone(TAIPEI) < datetime(2026, 12, 7, 10, 0, tzinfo=TAIPEI)
