@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -61,12 +61,38 @@ def pull_into_digests(services: Any, now: datetime) -> int:
     return pulled
 
 
+def next_digest_of(group: Group, config: Any, now: datetime, skip: int = 0) -> datetime | None:
+    """The group's next morning digest strictly after `now` (Taipei; `skip` more after it), None when off."""
+    if not config.digest_time:
+        return None
+    workdays = calendar_from_setting(config.workday_calendar)
+    at = _time_of(group, config.digest_time)
+    moment = next_digest(now.astimezone(TAIPEI), at, workdays.is_workday)
+    for _ in range(skip):
+        moment = next_digest(moment, at, workdays.is_workday)
+    return moment
+
+
+HELD = DigestFit(early=timedelta(days=1))
+"""A one-off notice held for the group's digests (a form's card, a new meeting): due at the second digest
+after it was made, it rides the first if that one goes anyway (rules.economy.digest_picks)."""
+
+
+def hold_until(group: Group, config: Any, now: datetime) -> datetime | None:
+    """When a held one-off notice is due at the latest (the second digest from now); None when digests are off."""
+    return next_digest_of(group, config, now, skip=1)
+
+
+def _time_of(group: Group, default_time: str) -> time:
+    try:
+        return parse_digest_time(group.digest_time or default_time)
+    except ValueError:
+        return parse_digest_time(default_time)
+
+
 def _pull(session: Session, group: Group, default_time: str, is_workday: Callable[[Any], bool],
           digestible: Mapping[str, Callable[[Reminder], DigestFit | None]], now: datetime) -> int:
-    try:
-        at = parse_digest_time(group.digest_time or default_time)
-    except ValueError:
-        at = parse_digest_time(default_time)
+    at = _time_of(group, default_time)
     local = now.astimezone(TAIPEI)
     moment = digest_moment(local.replace(hour=0, minute=0, second=0, microsecond=0), at)
     if local < moment or not is_workday(moment.date()):

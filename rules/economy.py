@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 MAX_MESSAGES_PER_PUSH = 5  # LINE: a push carries at most five message objects
@@ -87,7 +87,7 @@ def digest_moment(day_start: datetime, at: time) -> datetime:
     return day_start.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
 
 
-def next_digest(after: datetime, at: time, is_workday: Callable[[object], bool]) -> datetime:
+def next_digest(after: datetime, at: time, is_workday: Callable[[date], bool]) -> datetime:
     """The first digest moment strictly after `after` (Taipei-aware), on a workday."""
     day = after.replace(hour=0, minute=0, second=0, microsecond=0)
     for _ in range(40):
@@ -116,6 +116,14 @@ def digest_picks(rows: Sequence[tuple[datetime, DigestFit]], horizon: datetime) 
     anchored = any(due < horizon and not fit.rider for due, fit in rows)
     picks = [index for index, (due, fit) in enumerate(rows) if due - fit.early < horizon]
     return picks if anchored and len(picks) >= 2 else []
+
+
+CARD_WAIT_MIN_DAYS = 3  # a form's group card waits for the digest only if this many days are left after it
+
+
+def card_may_wait(deadline: date, digest_at: datetime) -> bool:
+    """A form broadcast's group card may wait for the group's next digest when the deadline is still far."""
+    return (deadline - digest_at.date()).days >= CARD_WAIT_MIN_DAYS
 
 
 MAX_EARLY = timedelta(days=14)  # no reminder goes more than this early (bounds the digest's look-ahead)

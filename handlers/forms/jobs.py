@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot import roster
+from bot.digest import HELD
 from bot.messages import Outbound, push
 from bot.reminders import late_note
 from handlers.forms import render, service
@@ -51,12 +52,27 @@ def render_summary(session: Session, reminder: Reminder, now: datetime) -> list[
     return [push(reminder.to, render.deadline_summary(form, statuses, late_note(reminder)))]
 
 
+def render_card(session: Session, reminder: Reminder, now: datetime) -> list[Outbound] | None:
+    """The broadcast's card, held for the group's morning digest; nothing if the form closed meanwhile."""
+    form = session.get(Form, reminder.subject_id)
+    if form is None or form.status != FormStatus.OPEN:
+        return None
+    group = roster.group_of(session, reminder.to)
+    if group is None or group.left_at is not None or group.district_id != form.district_id:
+        return None
+    return [push(reminder.to, render.broadcast_card(form, len(service.target_units(session, form))),
+                 purpose="card")]
+
+
 def may_join_digest(row: Reminder) -> DigestFit | None:
     """A chaser may ride in the group's morning digest (then it mentions the units there, for free).
 
     Alone it goes 1:1 to a few contacts, so it is no reason to make a digest (a rider).
     """
+    if row.kind == service.CARD_KIND:
+        return HELD  # it rides the first digest that goes, and makes the second
     return DigestFit(rider=True) if row.kind == service.REMINDER_KIND else None
 
 
-RENDERERS = {service.REMINDER_KIND: render_reminder, service.SUMMARY_KIND: render_summary}
+RENDERERS = {service.REMINDER_KIND: render_reminder, service.SUMMARY_KIND: render_summary,
+             service.CARD_KIND: render_card}

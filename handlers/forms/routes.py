@@ -13,16 +13,21 @@ form_start (1:1 card), form_export (summary card); flows form_fill and form_defi
 """
 from __future__ import annotations
 
-from bot import reserve
+from datetime import datetime
+
+from bot import digest, reserve
 from bot.context import Ctx
 from bot.events import Inbound
-from bot.messages import Message, Outbound, push, reply, says, text
+from bot.messages import Message, Outbound, postback, push, reply, says, text
 from bot.reminders import pending
 from bot.router import Capability, MidFlow, Route, Where, Who
 from handlers.forms import cli, console, flow, jobs, render, service
 from handlers.forms.web import blueprint, export_urls, fill_url
 from models.forms import Form, FormStatus
+from models.reminders import ReminderState
+from models.roster import Group
 from rules.dates import roc_datetime, to_taipei
+from rules.economy import card_may_wait
 
 
 def on_forms(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -176,25 +181,61 @@ def _broadcast(event: Inbound, ctx: Ctx, form: Form, confirmed: bool = False) ->
         return [reply(text(f"{form.district.name}還沒有綁定的群組：請先在群組輸入「綁定 {form.district.name}」。"))]
     groups, cost = _send_cost(event, ctx, form)
     if not confirmed and cost > ctx.config.big_send_confirm:
-        return [reply(render.send_cost(form, len(groups), cost, reserve.estimate(ctx.session, ctx.now)))]
+        waits = [m for m in (_held_until(event, ctx, form, g) for g in groups) if m is not None]
+        return [reply(render.send_cost(form, len(groups), cost, reserve.estimate(ctx.session, ctx.now),
+                                       roc_datetime(max(waits)) if waits else None))]
     try:
         groups = service.open_form(ctx.session, form, ctx.config, ctx.now)
     except ValueError:
         return [reply(text("表單提醒的設定（FORM_REMINDER_OFFSETS）有誤，尚未發布；請洽管理員。"))]
     card = render.broadcast_card(form, len(service.target_units(ctx.session, form)))
     said: list[Outbound] = []
+    held: list[datetime] = []
     for group in groups:
+        moment = _held_until(event, ctx, form, group)
         if group.line_group_id == event.group_id:
             said.append(reply(card))  # typed in the group itself: a reply is free
+        elif moment is not None:
+            service.hold_card(ctx.session, form, group, moment)  # one push with the morning's other notices
+            held.append(moment)
         else:
             said.append(push(group.line_group_id, card,
                              dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{ctx.now.timestamp()}"))
     if not event.in_group:
         moments = sorted({r.due_at for r in pending(ctx.session, f"form:{form.id}:remind:")})
         chase_note = "、".join(roc_datetime(m) for m in moments) or "（截止前已無提醒時段）"
-        said.insert(0, reply(text(f"已發布表單 #{form.id}「{form.title}」到 {len(groups)} 個群組。\n"
+        quick = [says("查看進度", f"表單進度 {form.id}")]
+        when = ""
+        if held:
+            when = f"群組卡片將隨群組晨間摘要送出（最晚 {roc_datetime(max(held))}），與其他通知共用一則推播。\n"
+            quick.insert(0, postback("立即發到群組", "form_card_now", display="立即發到群組", id=form.id))
+        said.insert(0, reply(text(f"已發布表單 #{form.id}「{form.title}」到 {len(groups)} 個群組。\n{when}"
                                   f"提醒未填單位：{chase_note}\n截止後的第一個上班時段會私訊摘要給秘書單位。",
-                                  quick=[says("查看進度", f"表單進度 {form.id}")])))
+                                  quick=quick)))
+    return said
+
+
+def _held_until(event: Inbound, ctx: Ctx, form: Form, group: Group) -> datetime | None:
+    """When the group's card goes with the group's morning digest; None: now (typed there, or the deadline is near)."""
+    if group.line_group_id == event.group_id:
+        return None
+    moment = digest.hold_until(group, ctx.config, ctx.now)
+    return moment if moment is not None and card_may_wait(form.deadline, moment) else None
+
+
+def on_card_now(event: Inbound, ctx: Ctx) -> list[Outbound]:
+    """立即發到群組: the held group cards go now instead of with the morning digest."""
+    form = service.get(ctx.session, service.parse_id(event.postback.get("id", "")) or 0)
+    if form is None or not service.may_manage(ctx.contact, form, ctx.is_admin):
+        return [reply(text("找不到這份表單，或您不是該區的秘書單位。"))]
+    rows = pending(ctx.session, f"form:{form.id}:card:")
+    if not rows or form.status != FormStatus.OPEN:
+        return [reply(text(f"表單 #{form.id} 的群組卡片已經送出，或表單已結束收件。"))]
+    card = render.broadcast_card(form, len(service.target_units(ctx.session, form)))
+    said: list[Outbound] = [reply(text(f"已將表單 #{form.id} 的卡片發到 {len(rows)} 個群組。"))]
+    for row in rows:
+        row.state = ReminderState.CANCELLED
+        said.append(push(row.to, card, dedupe_key=f"form:{form.id}:card:{row.to}:{ctx.now.timestamp()}"))
     return said
 
 
@@ -265,6 +306,7 @@ CAPABILITY = Capability(
               summary="表單進度 [編號]：各單位填寫狀況與回答統計"),
         Route(on_fill_tap, action="form_fill", who=Who.REGISTERED),
         Route(on_send_tap, action="form_send", where=Where.PRIVATE, who=Who.MANAGER),
+        Route(on_card_now, action="form_card_now", where=Where.PRIVATE, who=Who.MANAGER),
         Route(on_start, action="form_start", where=Where.PRIVATE, who=Who.REGISTERED),
         Route(on_export_tap, action="form_export", who=Who.MANAGER),
         Route(on_nudge, action="form_nudge", who=Who.MANAGER),

@@ -17,6 +17,7 @@ from rules import forms as rules
 from rules.workdays import calendar_from_setting
 
 REMINDER_KIND = "form_reminder"
+CARD_KIND = "form_card"  # a broadcast's group card waiting for the group's morning digest
 SUMMARY_KIND = "form_summary"
 
 
@@ -202,6 +203,16 @@ def open_form(session: Session, form: Form, config: Config, now: datetime) -> li
         form.broadcast_at = now
     schedule_chasers(session, form, config, now, groups)
     return groups
+
+
+def card_key(form: Form, line_group_id: str) -> str:
+    return f"form:{form.id}:card:{line_group_id}"
+
+
+def hold_card(session: Session, form: Form, group: Group, moment: datetime) -> None:
+    """Post the broadcast's card to the group at its morning digest (`moment`) rather than now."""
+    reminders.schedule(session, key=card_key(form, group.line_group_id), kind=CARD_KIND, subject_id=form.id,
+                       to=group.line_group_id, due_at=moment)
 
 
 def schedule_chasers(session: Session, form: Form, config: Config, now: datetime, groups: list[Group]) -> None:

@@ -20,7 +20,7 @@ from bot.messages import Message, Outbound, push, reply, text
 from handlers.meetings import render, service
 from models.meetings import Meeting
 from models.roster import District
-from rules.dates import parse_datetime_phrase, to_taipei
+from rules.dates import parse_datetime_phrase, roc_datetime, to_taipei
 from rules.meetings.plan import find_types, parse_picker
 
 SKIP_WORDS = frozenset({"略過", "無", "跳過", "免"})
@@ -45,9 +45,13 @@ def schedule(event: Inbound, ctx: Ctx, district: District, type_key: str, start:
     meeting = service.create(ctx.session, district=district, meeting_type=meeting_type, start=start, place=place,
                              agenda=agenda, organiser=event.user_id, group_line_id=here, now=ctx.now,
                              rules=service.policy(ctx.config))
-    said = tell_group(event, meeting, f"meeting:{meeting.id}:announce",
-                      f"已排定{meeting.type_name}（編號{meeting.id}）。", render.announcement(meeting),
-                      render.attendance_card(meeting))
+    done = f"已排定{meeting.type_name}（編號{meeting.id}）。"
+    held = service.hold_announcement(ctx.session, meeting, ctx.config, ctx.now) if here is None else None
+    if held is not None:  # weeks ahead: the notice rides the group's morning digest (bot/digest.py)
+        said = [reply(text(f"{done}將隨群組晨間摘要通知群組（最晚 {roc_datetime(held)}）。"))]
+    else:
+        said = tell_group(event, meeting, f"meeting:{meeting.id}:announce", done, render.announcement(meeting),
+                          render.attendance_card(meeting))
     return said + render.day_off_warning(meeting, service.policy(ctx.config).calendar)
 
 

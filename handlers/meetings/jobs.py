@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot import roster
+from bot.digest import HELD
 from bot.messages import Outbound, push, text
 from bot.reminders import late_note, pending
 from bot.services import Services
@@ -54,6 +55,15 @@ def flagged_requests(session: Session, meeting: Meeting) -> list[str]:
     found = service.flagged_for_conference(session, meeting.district_id,
                                            previous.starts_at if previous else None, meeting.starts_at)
     return [f"{i.number}（{i.category}，{i.requester_unit.card_name}提出）" for i in found]
+
+
+def render_announce(session: Session, row: Reminder, now: datetime) -> list[Outbound] | None:
+    """A new meeting's notice held for the group's morning digest: its details as they are now."""
+    meeting = _live_meeting(session, row)
+    if meeting is None:
+        return None
+    return [push(service.group_for(session, meeting) or row.to, render.announcement(meeting),
+                 render.attendance_card(meeting), purpose="announce")]
 
 
 def render_review(session: Session, row: Reminder, now: datetime) -> list[Outbound] | None:
@@ -120,6 +130,8 @@ def may_join_digest(row: Reminder) -> DigestFit | None:
         return DigestFit(early=EARLY_LEAD_WEEK if days >= 7 else EARLY_LEAD_DAY if days >= 2 else timedelta(0))
     if row.kind == Kind.CASES:
         return DigestFit(early=EARLY_CASES)
+    if row.kind == Kind.ANNOUNCE:
+        return HELD
     return DigestFit() if row.kind == Kind.REVIEW else None
 
 
@@ -129,6 +141,7 @@ RENDERERS = {
     Kind.MINUTES: render_minutes,
     Kind.CASES: render_cases,
     Kind.PROGRESS: render_progress,
+    Kind.ANNOUNCE: render_announce,
 }
 
 

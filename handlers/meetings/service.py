@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import reminders, roster
+from bot import digest, reminders, roster
 from bot.config import Config
 from models.incidents import Incident
 from models.meetings import Answer, Attendance, Meeting, MeetingStatus
@@ -108,6 +108,22 @@ def _derive(meeting: Meeting, meeting_type: MeetingType, rules: Policy) -> None:
             meeting.minutes_due_at, meeting.minutes_label = deadline.due, deadline.label
         elif deadline.kind == DeadlineKind.CASE_SUBMISSION:
             meeting.cases_due_at, meeting.cases_label = deadline.due, deadline.label
+
+
+ANNOUNCE_AHEAD = timedelta(days=7)  # a new meeting's notice waits for a digest only if it is this far ahead
+
+
+def hold_announcement(session: Session, meeting: Meeting, config: Config, now: datetime) -> datetime | None:
+    """Hold a new meeting's group notice for the group's morning digests; when it goes at the latest, or None."""
+    group = roster.group_of(session, meeting.group_line_id) if meeting.group_line_id else None
+    if group is None or group.left_at is not None:
+        return None
+    moment = digest.hold_until(group, config, now)
+    if moment is None or meeting.starts_at - moment < ANNOUNCE_AHEAD:
+        return None
+    reminders.schedule(session, key=f"meeting-notice:{meeting.id}", kind=Kind.ANNOUNCE, subject_id=meeting.id,
+                       to=group.line_group_id, due_at=moment, not_after=meeting.starts_at)
+    return moment
 
 
 def reschedule(session: Session, meeting: Meeting, now: datetime, rules: Policy) -> int:

@@ -29,6 +29,7 @@ class Kind:
     MINUTES = "meeting_minutes"
     CASES = "meeting_cases"
     PROGRESS = "tracked_progress"
+    ANNOUNCE = "meeting_announce"  # a new meeting's notice held for the group's morning digest
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,60 @@ def test_a_meetings_week_reminder_rides_the_morning_announcement(emulator, servi
         reminded += [said(d) for d in group_pushes(emulator)[before + 1 + len(reminded):]]
     assert len(reminded) == 2 and all("【會議提醒】" in r for r in reminded)  # the day before and 2 hours before
     assert clock().astimezone(TAIPEI) < datetime(2026, 12, 7, 10, 0, tzinfo=TAIPEI)
+
+
+def broadcast_in_chat(app, emulator) -> int:
+    """The secretariat broadcasts a form in 1:1 chat (Tuesday 11-24 10:00; deadline 12-01)."""
+    from tests.webhook.test_forms import create_from_template
+    form_id = create_from_template(app)
+    emulator.text(demo.SECRETARIAT, f"表單 發布 {form_id}")
+    return form_id
+
+
+def test_a_forms_group_card_goes_with_the_next_morning_digest(app, emulator, services, clock):
+    """Broadcast on Tuesday morning: the group's card waits for Wednesday's digest and shares its push."""
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/28 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")  # announced 11-25
+    before = len(group_pushes(emulator))
+    form_id = broadcast_in_chat(app, emulator)
+    assert "隨群組晨間摘要送出" in emulator.texts(to=demo.SECRETARIAT)[-1]
+    at(clock, services, 2026, 11, 24, 18, 0)
+    assert len(group_pushes(emulator)) == before  # not pushed on its own
+    at(clock, services, 2026, 11, 25, 8, 30)
+    at(clock, services, 2026, 11, 25, 8, 40)
+    at(clock, services, 2026, 11, 25, 10, 0)
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1 and pushes[0]["counted"] == 9
+    assert f"請填寫表單 #{form_id}" in said(pushes[0]) and "共同宣導活動預告：親職講座" in said(pushes[0])
+    bubbles = pushes[0]["messages"][0]["contents"]["contents"]
+    assert any(b.get("footer") and "form_fill" in str(b["footer"]) for b in bubbles)  # its 填寫表單 button is there
+
+
+def test_a_held_form_card_goes_alone_at_the_second_digest_when_nothing_else_is_due(app, emulator, services, clock):
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    before = len(group_pushes(emulator))
+    form_id = broadcast_in_chat(app, emulator)
+    at(clock, services, 2026, 11, 25, 8, 30)
+    at(clock, services, 2026, 11, 25, 8, 40)
+    assert len(group_pushes(emulator)) == before  # nothing goes Wednesday: it may wait one more morning
+    at(clock, services, 2026, 11, 26, 8, 30)
+    at(clock, services, 2026, 11, 26, 8, 40)
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1 and f"請填寫表單 #{form_id}" in said(pushes[0])
+
+
+def test_a_new_meetings_notice_rides_the_next_morning_push(emulator, services, clock):
+    """Scheduled in 1:1 weeks ahead: the group hears of it in Wednesday's digest, with the activity preview."""
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/11/28 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")  # announced 11-25
+    before = len(group_pushes(emulator))
+    emulator.text(demo.SECRETARIAT, "會議 區級聯繫會議 115/12/15 14:00 本所3樓簡報室")
+    assert "將隨群組晨間摘要通知群組（最晚 115/11/26(四) 08:30）" in emulator.texts(to=demo.SECRETARIAT)[-1]
+    assert len(group_pushes(emulator)) == before
+    at(clock, services, 2026, 11, 25, 8, 30)
+    at(clock, services, 2026, 11, 25, 8, 40)
+    at(clock, services, 2026, 11, 26, 12, 0)
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1 and pushes[0]["counted"] == 9
+    assert "【會議通知】區級聯繫會議" in said(pushes[0]) and "共同宣導活動預告：親職講座" in said(pushes[0])
+    assert "action=mtg_rsvp" in str(pushes[0]["messages"])  # the attendance buttons came with it

@@ -130,13 +130,20 @@ def test_secretariat_defines_a_form_in_chat_and_broadcasts_it(emulator, services
     emulator.text(me, f"表單 發布 {form_id}")
     assert "還沒有綁定的群組" in last_text(emulator, me)
     bind_group(emulator)
+    before = len(emulator.deliveries(to=demo.GROUP))
     emulator.text(me, f"表單 發布 {form_id}")
+    # The group's card waits for tomorrow's morning digest (tests/webhook/test_digest.py), unless asked now.
+    assert len(emulator.deliveries(to=demo.GROUP)) == before
+    assert "群組卡片將隨群組晨間摘要送出（最晚 115/11/26(四) 08:30）" in last_text(emulator, me)
+    tap(emulator, me, quick(emulator, me)["立即發到群組"])
+    assert "已將表單" in last_text(emulator, me)
     card = emulator.messages(to=demo.GROUP)[-1]
-    assert card["type"] == "flex"
+    assert card["type"] == "flex" and len(emulator.deliveries(to=demo.GROUP)) == before + 1
+    tap(emulator, me, {"type": "postback", "data": f"action=form_card_now&id={form_id}"})  # a second tap
+    assert "已經送出" in last_text(emulator, me) and len(emulator.deliveries(to=demo.GROUP)) == before + 1
     shown = emulator.texts(to=demo.GROUP)[-1]
     assert "年度宣導場次調查" in shown and "115/12/01(二)" in shown
     assert footer(card)["填寫表單"]["data"] == f"action=form_fill&id={form_id}"
-    assert "已發布表單" in last_text(emulator, me)
     assert form_row(services, form_id).status == FormStatus.OPEN
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from models.meetings import Meeting, MeetingStatus
 from models.reminders import Reminder, ReminderState
 from rules.dates import TAIPEI
+from scheduler.runner import tick
 from tests import demo
 
 ONE_LINE = "會議 區級聯繫會議 115/12/15 14:00 本所3樓簡報室"
@@ -84,7 +85,7 @@ def test_only_the_secretariat_schedules_and_mistakes_are_explained(emulator, ser
         assert session.scalars(select(Meeting)).all() == []
 
 
-def test_guided_flow_with_the_datetime_picker(emulator, services):
+def test_guided_flow_with_the_datetime_picker(emulator, services, clock):
     bind(emulator)
     emulator.text(demo.SECRETARIAT, "新增會議")
     choices = buttons_of(emulator.messages(to=demo.SECRETARIAT)[-1])
@@ -102,8 +103,14 @@ def test_guided_flow_with_the_datetime_picker(emulator, services):
     assert "116/03/16(二) 14:00" in last(emulator, demo.SECRETARIAT)
     assert pending_moments(services) == {}  # nothing is scheduled before the confirmation
     emulator.postback(demo.SECRETARIAT, buttons_of(confirm)["確認排定"]["data"])
-    assert "已排定區級個案研討會議（編號1）。已通知群組。" in last(emulator, demo.SECRETARIAT)
+    # Months ahead: the group's notice waits for a morning digest (at the latest Thursday's; nothing else is due).
+    assert "已排定區級個案研討會議（編號1）。將隨群組晨間摘要通知群組（最晚 115/11/26(四) 08:30）" in \
+        last(emulator, demo.SECRETARIAT)
+    assert not any("【會議通知】" in t for t in emulator.texts(to=demo.GROUP))
+    clock.set(at(2026, 11, 26, 8, 30))
+    tick(services)
     announcement = emulator.texts(to=demo.GROUP)[-2]
+    assert "【會議通知】區級個案研討會議（編號1）" in announcement
     assert "區級個案研討會議個案提報截止：116年2月16日（會議前1個月）" in announcement
     # The case-submission notice falls inside the 2027 Lunar New Year break and moves to the next workday.
     assert pending_moments(services)["meeting:1:cases"] == at(2027, 2, 11, 8, 0)
@@ -167,10 +174,12 @@ def test_attendance_per_unit_and_board_on_request(emulator, services):
     assert last(emulator, demo.GROUP) == board
 
 
-def test_moving_and_cancelling_tell_the_group_once_and_follow_the_reminders(emulator, services):
+def test_moving_and_cancelling_tell_the_group_once_and_follow_the_reminders(emulator, services, clock):
     bind(emulator)
-    emulator.text(demo.SECRETARIAT, ONE_LINE)  # scheduled in 1:1: the group gets one push
-    assert "已通知群組" in last(emulator, demo.SECRETARIAT)
+    emulator.text(demo.SECRETARIAT, ONE_LINE)  # scheduled in 1:1: the notice waits for a morning digest
+    assert "將隨群組晨間摘要通知群組" in last(emulator, demo.SECRETARIAT)
+    clock.set(at(2026, 11, 26, 8, 30))
+    tick(services)
     assert sum("【會議通知】" in t for t in emulator.texts(to=demo.GROUP)) == 1
     emulator.text(demo.SECRETARIAT, "會議改期 1 115/12/22 14:00")
     emulator.text(demo.SECRETARIAT, "會議改期 1 115/12/22 14:00")

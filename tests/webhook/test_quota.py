@@ -131,6 +131,11 @@ def test_a_big_send_shows_its_cost_and_sends_only_what_was_confirmed(emulator, a
     fresh = emulator.messages(to=demo.SECRETARIAT)[-1]
     assert "共約 31 則" in fresh["template"]["text"]
 
+    assert "卡片隨晨間摘要送出（最晚 115/11/26(四) 08:30）" in fresh["template"]["text"]  # it waits for a digest
     emulator.postback(demo.SECRETARIAT, next(a for a in fresh["template"]["actions"] if a["label"] == "確認發送")["data"])
-    assert emulator.deliveries(to=demo.GROUP)[-1]["counted"] == 31
+    assert len(emulator.deliveries(to=demo.GROUP)) == before
     assert "已發布表單" in "\n".join(emulator.texts(to=demo.SECRETARIAT)[-2:])
+    now = next(i["action"] for i in emulator.messages(to=demo.SECRETARIAT)[-1]["quickReply"]["items"]
+               if i["action"]["label"] == "立即發到群組")
+    emulator.postback(demo.SECRETARIAT, now["data"])
+    assert emulator.deliveries(to=demo.GROUP)[-1]["counted"] == 31
