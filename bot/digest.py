@@ -45,6 +45,7 @@ from rules.workdays import calendar_from_setting
 log = logging.getLogger(__name__)
 DIGEST_KIND = "group_digest"  # marker rows: one per group and day, so a digest is pulled once
 MAX_BUBBLES = 12
+DAY_END = time(18, 0)  # a digest may wait for a notice that keeps its hour until the working day ends
 
 
 def pull_into_digests(services: Any, now: datetime) -> int:
@@ -107,10 +108,11 @@ def _pull(session: Session, group: Group, default_time: str, is_workday: Callabl
         Reminder.to == group.line_group_id, Reminder.state == ReminderState.SCHEDULED,
         Reminder.due_at < horizon + MAX_EARLY).order_by(Reminder.due_at))
         if (fit := digestible.get(row.kind, _never)(row)) is not None]
-    picks = digest_picks([(row.due_at, fit) for row, fit in waiting], horizon)
+    day_end = moment.replace(hour=DAY_END.hour, minute=DAY_END.minute)
+    picks, when = digest_picks([(row.due_at, fit) for row, fit in waiting], now, horizon, day_end)
     for index in picks:  # none: nothing to share a push with, each keeps its own time
         row = waiting[index][0]
-        row.due_at = min(row.due_at, now)
+        row.due_at = when
         row.in_digest = True
     return len(picks)
 

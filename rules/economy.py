@@ -104,18 +104,25 @@ class DigestFit:
 
     early: timedelta = timedelta(0)  # may go this much before its own time, riding a digest that goes anyway
     rider: bool = False  # alone it costs little (it goes 1:1): it rides a digest but is no reason to make one
+    keeps_time: bool = False  # it goes at its own hour (a meeting 2 hours ahead); that day's digest waits for it
 
 
-def digest_picks(rows: Sequence[tuple[datetime, DigestFit]], horizon: datetime) -> list[int]:
-    """Which of a group's waiting reminders (due, fit) go in this morning's digest; none if no push is saved.
+def digest_picks(rows: Sequence[tuple[datetime, DigestFit]], now: datetime, horizon: datetime,
+                 day_end: datetime) -> tuple[list[int], datetime]:
+    """Which of a group's waiting reminders (due, fit) go in this morning's digest, and when; none if no push is saved.
 
     A digest is made only when a reminder would cost a group push before the next digest anyway (its
     anchor); then everything due before the next digest goes with it, and so does what may go early
     by then (`horizon`, the next digest). Two at least, or there is nothing to share a push with.
+    When a reminder that keeps its hour goes later today (before `day_end`), the digest goes with it
+    then, rather than make a push of its own now.
     """
-    anchored = any(due < horizon and not fit.rider for due, fit in rows)
-    picks = [index for index, (due, fit) in enumerate(rows) if due - fit.early < horizon]
-    return picks if anchored and len(picks) >= 2 else []
+    timed = [due for due, fit in rows if fit.keeps_time and now <= due < day_end]
+    anchored = bool(timed) or any(due < horizon and not fit.rider and not fit.keeps_time for due, fit in rows)
+    picks = [index for index, (due, fit) in enumerate(rows) if not fit.keeps_time and due - fit.early < horizon]
+    if not anchored or len(picks) + (1 if timed else 0) < 2:
+        return [], now
+    return picks, min(timed) if timed else now
 
 
 CARD_WAIT_MIN_DAYS = 3  # a form's group card waits for the digest only if this many days are left after it

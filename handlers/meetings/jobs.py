@@ -122,10 +122,10 @@ EARLY_CASES = timedelta(days=3)
 
 
 def may_join_digest(row: Reminder) -> DigestFit | None:
-    """Reminders a day or more ahead may go in the morning digest, some days early; the hours-ahead one keeps its time."""
+    """Reminders a day or more ahead may go in the morning digest, some days early; the hours-ahead one keeps its hour."""
     if row.kind == Kind.LEAD:  # meeting:<id>:lead:7d / 1d; 2h stays at its hour
         if not row.key.endswith("d"):
-            return None
+            return DigestFit(keeps_time=True)  # hours ahead: at its hour, and the day's digest goes with it
         days = int(row.key.rsplit(":", 1)[-1][:-1] or 0)
         return DigestFit(early=EARLY_LEAD_WEEK if days >= 7 else EARLY_LEAD_DAY if days >= 2 else timedelta(0))
     if row.kind == Kind.CASES:

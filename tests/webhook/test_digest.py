@@ -166,3 +166,22 @@ def test_a_new_meetings_notice_rides_the_next_morning_push(emulator, services, c
     assert len(pushes) == 1 and pushes[0]["counted"] == 9
     assert "【會議通知】區級聯繫會議" in said(pushes[0]) and "共同宣導活動預告：親職講座" in said(pushes[0])
     assert "action=mtg_rsvp" in str(pushes[0]["messages"])  # the attendance buttons came with it
+
+
+def test_the_days_digest_goes_with_the_meetings_two_hour_reminder(emulator, services, clock):
+    """On a meeting's day the morning's notices wait for its 2-hour reminder: one push, still before the meeting."""
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "會議 專案工作小組 115/11/26 14:00 本所3樓簡報室", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "活動 115/12/3 14:00-16:00 中壢區公所3樓 親職講座 可共同宣導")  # due 11-30
+    at(clock, services, 2026, 11, 25, 14, 0)  # the day before: its own reminder
+    at(clock, services, 2026, 11, 25, 14, 10)
+    before = len(group_pushes(emulator))
+    at(clock, services, 2026, 11, 26, 8, 30)
+    at(clock, services, 2026, 11, 26, 8, 40)
+    assert len(group_pushes(emulator)) == before  # the digest waits for the meeting's hour
+    at(clock, services, 2026, 11, 26, 12, 0)
+    at(clock, services, 2026, 11, 26, 12, 10)
+    at(clock, services, 2026, 11, 27, 12, 0)
+    pushes = group_pushes(emulator)[before:]
+    assert len(pushes) == 1 and pushes[0]["counted"] == 9
+    assert "專案工作小組將於2小時後召開" in said(pushes[0]) and "共同宣導活動預告：親職講座" in said(pushes[0])
