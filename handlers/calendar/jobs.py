@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from bot.roster import contacts_of_units
 from bot.services import Services
 from handlers.calendar import render, service
 from models.calendar import Activity, ActivityCall, ActivityStatus, CallStatus
-from models.reminders import Reminder
+from models.reminders import Reminder, ReminderState
 from models.roster import Contact, Group
 from rules import calendar as periods
 from rules.dates import to_taipei
@@ -75,16 +75,33 @@ def report_call(session: Session, row: Reminder, now: datetime) -> list[Outbound
 
 
 def digest(session: Session, row: Reminder, now: datetime) -> list[Outbound] | None:
-    """This week's and next week's activities for the group; nothing (and no cost) when there are none."""
+    """This week's and next week's activities for the group; nothing (and no cost) when none, or none is new."""
     group = session.get(Group, row.subject_id)
     if group is None or group.left_at is not None or group.district is None:
         return None
     today = to_taipei(now).date()
     last = periods.week_of(today) + timedelta(days=13)
     activities = service.window(session, group.district.id, today, last)
-    if not activities:
+    if not activities or _nothing_new(session, group, activities, today, last, now):
         return None
     return [push(group.line_group_id, render.schedule(f"{group.district.name}本週與下週活動", activities, today, last))]
+
+
+def _nothing_new(session: Session, group: Group, activities: list[Activity], today: date, last: date,
+                 now: datetime) -> bool:
+    """The previous preview to this group already showed every one of these, and none changed since."""
+    previous = session.scalars(select(Reminder).where(
+        Reminder.key.startswith(f"calendar:digest:{group.line_group_id}:", autoescape=True),
+        Reminder.state == ReminderState.SENT, Reminder.sent_at < now).order_by(Reminder.sent_at.desc())).first()
+    if previous is None or previous.sent_at is None or group.district is None:
+        return False
+    shown_from = to_taipei(previous.sent_at).date()
+    shown_to = periods.week_of(shown_from) + timedelta(days=13)
+    if any(not shown_from <= to_taipei(a.starts_at).date() <= shown_to for a in activities):
+        return False
+    changed = [a for a in service.window(session, group.district.id, today, last, include_cancelled=True)
+               if a.updated_at > previous.sent_at]
+    return not changed
 
 
 def schedule_digests(services: Services, now: datetime) -> int:

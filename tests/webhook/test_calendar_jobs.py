@@ -205,6 +205,24 @@ class TestWeeklyDigest:
         digest = emulator.texts(to=demo.GROUP)[-1]
         assert "中壢區本週與下週活動" in digest and "社區篩檢" in digest and "防災演練" not in digest
 
+    def test_a_preview_with_nothing_new_is_skipped(self, emulator, services, clock):
+        bind(emulator)
+        emulator.text(demo.HEALTH, "活動 115/12/9 09:00 中壢區衛生所 社區篩檢")
+        at(clock, 11, 30, 8, 31)
+        tick(services)
+        tick(services)
+        assert "社區篩檢" in emulator.texts(to=demo.GROUP)[-1]
+        before = len(group_messages(emulator))
+        at(clock, 12, 7, 8, 31)  # the same screening, nothing added or changed: no push, no cost
+        tick(services)
+        tick(services)
+        assert len(group_messages(emulator)) == before
+        emulator.text(demo.FIRE, "活動 115/12/16 09:00 中壢分隊 防災演練")
+        at(clock, 12, 14, 8, 31)  # something new: the preview goes
+        tick(services)
+        tick(services)
+        assert len(group_messages(emulator)) == before + 1 and "防災演練" in emulator.texts(to=demo.GROUP)[-1]
+
 
 def test_group_bound_after_the_activity_still_gets_the_announcement(emulator, services, clock):
     emulator.text(demo.POLICE, "活動 115/12/10 14:00 中壢區公所 親職講座 可共同宣導")
