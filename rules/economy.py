@@ -1,10 +1,8 @@
 """Message economy: who a message goes to, given what LINE charges (pure rules, no I/O).
 
 LINE counts a push once per recipient: a push to a 30-member group costs 30, a 1:1 push costs 1,
-however many bubbles (up to 5 messages) it carries; replies are free. The choices per kind of message,
-with the cost in mind (README "Message quota" has the table):
-
-Per kind of message, with the cost in mind (README "Message quota" has the same as a table):
+however many bubbles (up to 5 messages) it carries; replies are free. The choice per kind of message,
+with the cost in mind (README "Message quota" has the same as a table):
 
 - an answer to what someone typed or tapped: the reply token (free); a push only when no reply
   token is fresh.
@@ -13,11 +11,20 @@ Per kind of message, with the cost in mind (README "Message quota" has the same 
   (cost = those contacts); the group when that is cheaper (nobody asked, or as many contacts as members).
 - second escalation: 1:1 to the district secretariat (one or two people decide what to do).
 - chasing units that have not answered (forms): 1:1 to their contacts; inside the group's digest,
-  for nothing extra, when one goes out that morning anyway.
+  for nothing extra, when one goes out that morning anyway (a chaser alone never makes a digest).
 - routine group notices (meeting reminders a day or more ahead, review cards, activity announcements,
-  case-submission notices): the group's morning digest (DIGEST_TIME, workdays), merged into one push.
-- timely group notices (a meeting 2 hours ahead): the group at their time; late is useless.
-- a big send (a form to the groups): shown with its cost, sent after a confirm button.
+  case-submission notices): the group's morning digest (DIGEST_TIME, workdays), merged into one push,
+  made only when one of them would cost a group push before the next digest anyway; those whose lead
+  allows it ride it early (an activity's announcement up to 4 days, a meeting's 7-day reminder up to
+  3 days, a case-submission notice up to 3 days) instead of costing a push of their own later.
+- one-off group notices made in 1:1 chat (a form broadcast's card, a new meeting weeks ahead): held
+  for the group's digests; they ride the first that goes and go by themselves at the second at the
+  latest. A form whose deadline is near, or a meeting under a week away, goes at once.
+- timely group notices (a meeting 2 hours ahead): the group at their time; late is useless. On that
+  day the morning digest waits for it (until 18:00) and goes in the same push.
+- the weekly activity preview (CALENDAR_DIGEST, off by default): skipped when it would show nothing
+  the previous one did not.
+- a big send (a form to the groups): shown with its cost (and when it goes), sent after a confirm button.
 """
 from __future__ import annotations
 
