@@ -30,8 +30,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,16 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench.cost_district import (  # noqa: E402
-    CHECK_MARKERS, GROUP, HEALTH, SECRETARIAT, SOCIAL_WORKER, TAIPEI, Cost, District,
+    CHECK_MARKERS,
+    GROUP,
+    HEALTH,
+    SECRETARIAT,
+    SOCIAL_WORKER,
+    TAIPEI,
+    Cost,
+    District,
 )
+
 # ---------------------------------------------------------------------------- what people do
 
 def taipei(*args: int) -> datetime:
@@ -251,7 +259,8 @@ def markdown(results: dict[str, Cost], title: str = "") -> str:
         lines.append("|---|---|")
         lines += [f"| {purpose} | {counted} |" for purpose, counted in cost.by_purpose.most_common()]
         lines.append("")
-        lines.append("Work done (occurrences in the delivered text; a card counts its title and its alt text): " + ", ".join(f"{k} {v}" for k, v in cost.checks.items()) + "\n")
+        done = ", ".join(f"{k} {v}" for k, v in cost.checks.items())
+        lines.append(f"Work done (occurrences in the delivered text; a card counts its title and its alt text): {done}\n")
     return "\n".join(lines)
 
 
@@ -259,6 +268,26 @@ BASELINE = REPO_ROOT / "bench" / "message_cost_baseline.json"
 RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 SECTION = "## Message cost"
 GOAL = 0.60  # the issue: the stretch for at most 60% of the counted messages before the changes
+MONTH_GOAL = 0.50  # "far less on a typical month": at most half
+
+
+# What each change of the second round saved, measured alone, one after the other, on two months of the
+# month scenario (`--scenario month --months 2`; 1133 counted messages before them).
+CHANGES = (
+    ("a digest is made only when one notice would be a group push anyway; an activity's announcement "
+     "(up to 4 days), a meeting's 7-day reminder (up to 3 days) and a case-submission notice ride it early; "
+     "form chasers alone never make one", "1133 -> 871"),
+    ("a form broadcast's group card waits for the group's morning digest (first that goes, second at the latest; "
+     "立即發到群組 sends it at once)", "871 -> 841"),
+    ("a new meeting's group notice (scheduled in 1:1, a week or more ahead) waits the same way", "841 -> 781"),
+    ("on a meeting's day the morning digest waits for the 2-hour reminder and goes in its push", "781 -> 721"),
+    ("a weekly activity preview with nothing new is skipped (CALENDAR_DIGEST is off by default: not played)",
+     "no change"),
+)
+
+SCENARIO_NOTE = ("Scenario note: forms no longer ask the secretariat's units (中壢區 has two), so a form asks 13 "
+                 "units; ten answer at once, two late, one never (chased 1:1, then in the deadline summary), as "
+                 "the month always meant.")
 
 
 def section(results: dict[str, Cost]) -> str:
@@ -281,8 +310,15 @@ def section(results: dict[str, Cost]) -> str:
         if "month" in before["results"] and "month" in results:
             was = before["results"]["month"]
             ratio = (results["month"].counted / results["month"].months) / max(was["counted"] / was["months"], 1)
-            parts.append(f"- The standard month now costs **{ratio:.0%}** of before")
+            met = "met" if ratio <= MONTH_GOAL else "NOT met"
+            parts.append(f"- The standard month now costs **{ratio:.0%}** of before (aim ≤ {MONTH_GOAL:.0%}, the "
+                         f"issue's \"far less on a typical month\"): **{met}**")
         parts.append("")
+    parts.append("What the second round changed, each measured alone on two months of the month scenario "
+                 "(counted messages before -> after):\n")
+    parts += [f"- {what}: {numbers}" for what, numbers in CHANGES]
+    parts.append(f"\n{SCENARIO_NOTE}\n")
+    parts.append("The audience and timing per kind of message: `rules/economy.py` (README \"Message quota\").\n")
     parts.append("Now:\n")
     parts.append(markdown(results))
     return "\n".join(parts)
