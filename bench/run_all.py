@@ -155,6 +155,7 @@ def webhook_run(args: argparse.Namespace, log_dir: Path, backend: str, mix: str,
     config, people, incidents = _database(args, name, backend=backend)
     load = Load(requests=args.requests // args.rounds, concurrency=args.concurrency, max_seconds=args.max_seconds)
     settings = _settings(args)
+    load_before = machine.load_average()
     try:
         rounds = [_round(index, config, people, incidents, load, settings, log_dir, mix)
                   for index in range(args.rounds)]
@@ -163,6 +164,8 @@ def webhook_run(args: argparse.Namespace, log_dir: Path, backend: str, mix: str,
         if backend == "postgresql":
             drop_database(args.database_url, name)
     return (f"## Webhook throughput and latency: the bot against a bare echo bot ({mix} mix, {backend})\n\n"
+            + f"Load average (1 / 5 / 15 min) before this run {load_before}, after it {machine.load_average()} "
+              "(the benchmark itself keeps about 2 busy).\n\n"
             + report.comparison(rounds, load, settings.describe(), throughput_goal, p99_goal)
             + f"\nWhat each kind of event makes the bot do ({args.anatomy_events} events of the same mix, one at a "
               "time in one process; the echo bot does 0 statements and 1 LINE call per event):\n\n"
@@ -197,11 +200,14 @@ def scheduler_section(args: argparse.Namespace, log_dir: Path) -> str:
     config, people, _ = _database(args, "shanet_bench_scheduler", incidents=0)
     plan = Plan(reminders=args.reminders, groups=args.groups, schedulers=args.schedulers, tick_seconds=args.tick,
                 rate_limit=args.rate_limit)
+    load_before = machine.load_average()
     try:
         drained = scheduler_bench.run(config, people, plan, log_dir)
     finally:
         drop_database(args.database_url, "shanet_bench_scheduler")
-    return "## Scheduler: reminders due in the same minute\n\n" + report.scheduler(drained, plan)
+    return ("## Scheduler: reminders due in the same minute\n\n"
+            f"Load average (1 / 5 / 15 min) before this run {load_before}, after it {machine.load_average()}.\n\n"
+            + report.scheduler(drained, plan))
 
 
 def privacy_section(args: argparse.Namespace, log_dir: Path) -> str:
