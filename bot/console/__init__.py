@@ -1,6 +1,6 @@
 """The secretariat's desk at /console/: LINE Login sign-in, the shared layout, and what every page uses.
 
-Each capability keeps its own pages (`handlers/<capability>/web.py` and templates) as a blueprint under
+Each capability keeps its own pages (`handlers/<capability>/console.py` and templates) as a blueprint under
 `/console/<district_id>/...` and lists them in `Capability.console_pages`. Here: the session (a signed
 cookie, HttpOnly, SameSite=Lax, Secure on https, bounded in time), CSRF on every console form, the one
 sign-in guard for every /console/ path, `desk(district_id)` (a transaction, the person, the district,
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot import outbox
 from bot.config import Config
-from bot.messages import Outbound
+from bot.messages import Outbound, labelled
 from bot.services import Services
 from models.audit import AuditEntry
 from models.roster import Contact, District, Role, Unit
@@ -139,9 +139,14 @@ def desk(district_id: int) -> Iterator[Desk]:
         g.console_who = f"{person.name}（{person.unit_name}）"
         work = Desk(db_session, person, district, now, found.config)
         yield work
-        rows = outbox.enqueue_claimed_all(db_session, work.said, now)
+        # Pushes are counted under the capability whose page sent them (blueprint `console_<capability>`).
+        rows = outbox.enqueue_claimed_all(db_session, labelled(work.said, _capability()), now)
     # As the CLI does: sent right after commit; a row a crash leaves behind is sent by the scheduler's relay.
     outbox.send_claimed(found.db, found.gateway, rows, now)
+
+
+def _capability() -> str:
+    return (request.blueprint or "console").removeprefix("console_")
 
 
 def session_secret(config: Config) -> str:

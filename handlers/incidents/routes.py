@@ -20,7 +20,7 @@ from bot.events import Inbound
 from bot.messages import Outbound, push, reply, text
 from bot.reminders import late_note
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
-from handlers.incidents import flow, render, service, stats, web
+from handlers.incidents import console, flow, render, service
 from models.incidents import Incident, IncidentStatus
 from models.reminders import Reminder
 from rules.dates import TAIPEI
@@ -251,6 +251,6 @@ CAPABILITY = Capability(
     jobs=(Job("incidents_purge", purge, every=timedelta(hours=1)),),
     forget=(service.forget_message,),
     reminders={service.ESCALATION: render_escalation},
-    blueprints=(web.blueprint,),
-    console_pages=(web.PAGE, stats.PAGE),
+    blueprints=(console.blueprint,),
+    console_pages=(console.PAGE, console.STATISTICS_PAGE),
 )

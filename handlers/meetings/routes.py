@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.events import Inbound
 from bot.messages import Outbound, reply, text
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
-from handlers.meetings import access, cli, export, flow, held, items, jobs, render, service, web
+from handlers.meetings import access, cli, console, export, flow, held, items, jobs, render, service
 from handlers.meetings.flow import schedule, tell_group
 from models.meetings import Answer, Meeting
 from models.roster import District
@@ -205,7 +205,7 @@ CAPABILITY = Capability(
     jobs=(Job("meetings_progress", jobs.keep_progress_scheduled, every=timedelta(hours=1)),),
     reminders=jobs.RENDERERS,
     digestible=jobs.may_join_digest,
-    blueprints=(export.blueprint, web.blueprint),
+    blueprints=(export.blueprint, console.blueprint),
     commands=(cli.meetings_cli,),
-    console_pages=(web.PAGE,),
+    console_pages=(console.PAGE,),
 )

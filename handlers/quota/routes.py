@@ -19,7 +19,7 @@ from bot.messages import Outbound, labelled, push, reply, text
 from bot.reserve import state
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
 from bot.services import Services
-from handlers.quota import render, service
+from handlers.quota import console, render, service
 from models.roster import Contact, ContactStatus, Role
 from rules.economy import QuotaState, parse_digest_time
 
@@ -79,4 +79,6 @@ CAPABILITY = Capability(
             Route(on_digest_time, commands=("摘要時間",), where=Where.GROUP, who=Who.MANAGER,
                   summary="摘要時間 HH:MM：本群組每日例行通知合併發送的時間")),
     jobs=(Job("quota_watch", watch),),
+    blueprints=(console.blueprint,),
+    console_pages=(console.PAGE,),
 )

@@ -16,7 +16,7 @@ from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
-from handlers.roster import cli, flow, jobs, menu, render, web
+from handlers.roster import cli, console, flow, jobs, menu, render
 from models.audit import AuditEntry
 from models.roster import Contact, ContactStatus, Group, Unit
 
@@ -236,6 +236,6 @@ CAPABILITY = Capability(
     jobs=(Job("roster_silent_review", jobs.review_silent, every=timedelta(minutes=10)),),
     flows=(flow.FLOW,),
     commands=(cli.roster_cli, cli.richmenu_cli),
-    blueprints=(web.blueprint,),
-    console_pages=(web.PAGE, web.QUOTA_PAGE),
+    blueprints=(console.blueprint,),
+    console_pages=(console.PAGE,),
 )

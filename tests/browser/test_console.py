@@ -152,7 +152,7 @@ def test_secretariat_approves_a_registration_on_the_roster_page(page: Page, bot_
     assert "您的註冊已核准" in emulator.texts(to=demo.NEWCOMER)[-1]
     page.get_by_role("navigation", name="後台功能").get_by_role("link", name="訊息額度").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("訊息額度")
-    expect(page.get_by_role("table")).to_contain_text("註冊審核")
+    expect(page.get_by_role("table", name=re.compile("本月推播依功能"))).to_contain_text("註冊與名冊")
     axe.check(page)
     axe.screenshot(page, "console-quota")
 

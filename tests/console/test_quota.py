@@ -1,4 +1,4 @@
-"""The console's 訊息額度: LINE's allowance and count, the bot's own count by capability, a month-end forecast."""
+"""The console's 訊息額度: the same numbers as 額度 in chat (handlers.quota.service.summary)."""
 from __future__ import annotations
 
 import re
@@ -15,8 +15,21 @@ def test_a_group_push_counts_once_per_member_under_its_capability(client, servic
     meetings = f"/console/{district_id(services)}/meetings/"
     client.post(meetings, data={"csrf_token": csrf_token(client, meetings), "type": "district_liaison",
                                 "day": "2026-12-03", "time": "14:00", "place": "本所", "agenda": ""})
-    page = client.get(f"/console/{district_id(services)}/roster/quota").get_data(as_text=True)
+    page = client.get(f"/console/{district_id(services)}/quota/").get_data(as_text=True)
     assert "方案額度：<strong>200 則</strong>" in page  # the emulator's free plan
-    assert re.search(r'<th scope="row">會議</th><td class="num">9</td>', page)
-    assert re.search(r"LINE 統計已用：<strong>\d+ 則", page)
-    assert "推估月底" in page
+    # the console's own push is counted under the page's capability: one push to the nine-member group
+    assert re.search(r'<th scope="row">會議</th><td class="num">1</td><td class="num">9</td>', page)
+    assert "月底預估" in page
+
+
+def test_the_page_shows_what_the_chat_says(client, services, emulator) -> None:
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "額度")
+    said = emulator.texts(to=demo.SECRETARIAT)[-1]
+    used, left = re.search(r"已用：([\d,]+) 則｜剩餘：([\d,]+) 則", said).groups()
+    total = re.search(r"月底預估：約 ([\d,]+) 則", said).group(1)
+    sign_in(client, demo.SECRETARIAT)
+    page = client.get(f"/console/{district_id(services)}/quota/").get_data(as_text=True)
+    assert f"已用：<strong>{used} 則</strong>" in page and f"剩餘：<strong>{left} 則</strong>" in page
+    assert f"約 <strong>{total} 則</strong>" in page

@@ -2,22 +2,17 @@
 decision only on what the page showed), the contacts of each unit, and the bound groups with member counts."""
 from __future__ import annotations
 
-import calendar
-from collections import Counter
-from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot import roster as service
-from bot.console import ConsolePage, desk, services
-from bot.gateway import LineError
+from bot.console import ConsolePage, desk
 from bot.messages import push
 from handlers.roster import render
-from models.outbox import OutboxMessage
 from models.roster import ROLE_LABELS, Contact, ContactStatus
-from rules.dates import roc_datetime, to_taipei
+from rules.dates import roc_datetime
 
 blueprint = Blueprint("console_roster", __name__, url_prefix="/console/<int:district_id>/roster",
                       template_folder="templates")
@@ -72,46 +67,3 @@ def decide(district_id: int) -> Any:
                     dedupe_key=f"decided:{contact.id}:{contact.decided_at}"))
         flash(f"已{'核准' if approve else '婉拒'}：{contact.display_name or '申請人'}（{contact.unit.name}）。", "ok")
         return back
-
-
-
-
-QUOTA_PAGE = ConsolePage("訊息額度", "console_roster.quota", order=40)
-# What each outbox dedupe key's first word is for (rows without a key are replies or event pushes).
-KEY_LABELS = {"incident": "求助", "meeting": "會議", "tracked": "列管", "form": "表單", "calendar": "活動期程",
-              "approve": "註冊審核", "decided": "註冊審核", "reminder": "提醒"}
-
-
-def _month_start(now: datetime) -> datetime:
-    return to_taipei(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-
-
-def counted_by_capability(session: Any, since: datetime) -> list[tuple[str, int]]:
-    """This month's counted messages (LINE's way: a group push once per member) by what sent them."""
-    rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.quota_cost).where(
-        OutboxMessage.created_at >= since, OutboxMessage.quota_cost > 0))
-    totals: Counter[str] = Counter()
-    for key, cost in rows:
-        totals[KEY_LABELS.get((key or "").split(":")[0], "其他")] += cost
-    return totals.most_common()
-
-
-@blueprint.get("/quota")
-def quota(district_id: int) -> Any:
-    """The channel's month so far: LINE's allowance and count, the bot's own count by capability, a forecast."""
-    with desk(district_id) as d:
-        since = _month_start(d.now)
-        by_capability = counted_by_capability(d.session, since)
-    counted = sum(n for _, n in by_capability)
-    try:
-        line = services().gateway.quota()
-        limit, used = line.limit, line.used
-    except LineError:
-        limit = used = None
-    local = to_taipei(d.now)
-    days = calendar.monthrange(local.year, local.month)[1]
-    elapsed = max((d.now - since).total_seconds() / 86400, 1 / 24)
-    forecast = round(counted / elapsed * days)
-    return render_template("roster/quota.html", district_id=district_id, by_capability=by_capability,
-                           counted=counted, limit=limit, used=used, forecast=forecast,
-                           month=f"{local.year - 1911}年{local.month}月", days=days)

@@ -1,27 +1,32 @@
 """The console's 求助 board: a district's requests by state, urgency, asked units, claim time and escalations;
-one request's timeline; filters by month, category, unit and state; .xlsx and CSV of what is shown.
+one request's timeline; filters by month, category, unit and state; .xlsx and CSV of what is shown; and the
+求助統計: per month, category and unit, claim times (median, 90th percentile), escalations, every district side by
+side for the city's secretariat. Each chart is server-side SVG with the same numbers as a table after it.
 
 Read-only: claiming and closing stay in the group, where the units are. Texts are shown as stored
 (refused texts never were; purged ones say so).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from bot.console import ConsolePage, Desk, desk
+from bot.console import ConsolePage, Desk, desk, managed_districts
 from bot.console.export import XLSX, csv_bytes, download, xlsx
 from handlers.incidents import service
 from models.incidents import Incident, IncidentStatus, UpdateKind
 from rules.dates import TAIPEI, roc_date, roc_datetime, to_taipei
-from rules.incidents import CATEGORIES
+from rules.incidents import CATEGORIES, ClaimStats, claim_stats
 
 blueprint = Blueprint("console_incidents", __name__, url_prefix="/console/<int:district_id>/incidents",
                       template_folder="templates")
 PAGE = ConsolePage("求助看板", "console_incidents.board", order=10)
+STATISTICS_PAGE = ConsolePage("求助統計", "console_incidents.statistics", order=15)
+MONTHS = 12  # the statistics' period
 
 STATUS_LABELS = {IncidentStatus.OPEN: "待認領", IncidentStatus.CLAIMED: "處理中", IncidentStatus.CLOSED: "已結案"}
 UPDATE_LABELS = {UpdateKind.CLAIM: "認領", UpdateKind.INFO_REQUEST: "請求補充資訊", UpdateKind.REPORT: "回報進度",
@@ -149,3 +154,74 @@ def export(district_id: int, kind: str) -> Any:
     if kind == "csv":
         return download(csv_bytes(HEADER, rows), name, "text/csv")
     return download(xlsx("求助紀錄", HEADER, rows, (12, 8, 8, 10, 24, 30, 24, 18, 18, 10, 8, 10)), name, XLSX)
+
+
+# 求助統計
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    width: float  # percent of the longest bar
+
+
+def bars(counts: list[tuple[str, int]]) -> list[Bar]:
+    """Bars scaled to the largest value (an empty chart has no bars of width)."""
+    top = max((v for _, v in counts), default=0) or 1
+    return [Bar(label, value, round(100 * value / top, 1)) for label, value in counts]
+
+
+def _stat_months(today: date) -> list[str]:
+    found, year, month = [], today.year, today.month
+    for _ in range(MONTHS):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(found))
+
+
+def _roc_month(key: str) -> str:
+    year, month = key.split("-")
+    return f"{int(year) - 1911}/{int(month):02d}"
+
+
+def _minutes(incidents: list[Incident]) -> ClaimStats:
+    return claim_stats([(i.claimed_at - i.created_at).total_seconds() / 60 for i in incidents if i.claimed_at])
+
+
+def summary(d: Desk, district_id: int, since: datetime) -> dict[str, Any]:
+    """One district's numbers for the last twelve months."""
+    found = service.board(d.session, district_id, since=since)
+    sent = service.escalations_sent(d.session, [i.id for i in found])
+    stats = _minutes(found)
+    return {"total": len(found), "claimed": stats.count, "median": stats.median_minutes, "p90": stats.p90_minutes,
+            "escalated": sum(1 for i in found if sent[i.id]), "incidents": found}
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} 分鐘"
+
+
+@blueprint.get("/statistics")
+def statistics(district_id: int) -> Any:
+    """The district's numbers with charts and tables; the city's view when this person manages several."""
+    with desk(district_id) as d:
+        today = to_taipei(d.now).date()
+        months = _stat_months(today)
+        since = datetime.combine(date.fromisoformat(months[0] + "-01"), datetime.min.time(), TAIPEI)
+        own = summary(d, district_id, since)
+        by_month = Counter(to_taipei(i.created_at).strftime("%Y-%m") for i in own["incidents"])
+        by_category = Counter(i.category for i in own["incidents"])
+        by_unit = Counter(i.requester_unit.name for i in own["incidents"])
+        districts = managed_districts(d.session, d.person)
+        side_by_side = []
+        if len(districts) > 1:
+            for other in districts:
+                numbers = summary(d, other.id, since)
+                side_by_side.append((other.name, numbers["total"], numbers["claimed"], _fmt(numbers["median"]),
+                                     _fmt(numbers["p90"]), numbers["escalated"]))
+        return render_template(
+            "incidents/statistics.html", district=d.district.name, district_id=district_id, own=own,
+            median=_fmt(own["median"]), p90=_fmt(own["p90"]),
+            month_bars=bars([(_roc_month(m), by_month.get(m, 0)) for m in months]),
+            category_bars=bars([(c, by_category.get(c, 0)) for c in CATEGORIES]),
+            unit_bars=bars(by_unit.most_common()), side_by_side=side_by_side,
+            period=f"{_roc_month(months[0])}－{_roc_month(months[-1])}")
