@@ -227,6 +227,20 @@ def contacts_of_units(session: Session, unit_ids: list[int]) -> list[Contact]:
         .order_by(Contact.id)))
 
 
+def last_active(contact: Contact) -> datetime:
+    """When the contact last used the bot (else when approved, else when registered)."""
+    return contact.last_seen_at or contact.decided_at or contact.created_at
+
+
+def silent_contacts(session: Session, silent_since: datetime, district_id: int | None = None) -> list[Contact]:
+    """Active contacts who have not used the bot since `silent_since` (the quarterly review's list)."""
+    query = (select(Contact).join(Contact.unit).where(Contact.status == ContactStatus.ACTIVE)
+             .options(joinedload(Contact.unit).joinedload(Unit.district)).order_by(Contact.id))
+    if district_id is not None:
+        query = query.where(Unit.district_id == district_id)
+    return [c for c in session.scalars(query) if last_active(c) < silent_since]
+
+
 def find_district_by_id(session: Session, district_id: int) -> District | None:
     return session.get(District, district_id)
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from bot import outbox, roster
 from bot.messages import push
 from handlers.roster import render
 from models.audit import AuditEntry
-from models.roster import Contact, ContactStatus, Unit
 from rules.dates import TAIPEI
 
 REVIEW_HOUR = 9
@@ -42,10 +40,7 @@ def review_silent(services, now: datetime) -> int:
         if done is not None:
             return 0
         session.add(AuditEntry(at=now, actor="scheduler", action="silent_review", detail={"quarter": label}))
-        silent = [c for c in session.scalars(select(Contact).where(Contact.status == ContactStatus.ACTIVE)
-                                             .options(joinedload(Contact.unit).joinedload(Unit.district))
-                                             .order_by(Contact.id))
-                  if (c.last_seen_at or c.decided_at or c.created_at) < silent_since]
+        silent = roster.silent_contacts(session, silent_since)
         said = []
         for district_id in sorted({c.unit.district_id for c in silent}):
             listed = [c for c in silent if c.unit.district_id == district_id]

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from bot.directory import Directory
 from bot.messages import FlexCard, Message, postback, says, text
-from models.roster import ROLE_LABELS, Contact, ContactStatus, District
+from models.roster import ROLE_LABELS, Contact, ContactStatus, District, Unit
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 STATUS_LABELS = {ContactStatus.PENDING: "待審核", ContactStatus.ACTIVE: "已核准", ContactStatus.REJECTED: "未核准",
@@ -94,6 +94,13 @@ def decision_notice(contact: Contact, approve: bool) -> Message:
                 if approve else "您的註冊申請未獲核准，如有疑問請洽區公所社會課。")
 
 
+def who_may(unit: Unit, what: str = "審核這筆申請") -> str:
+    """The answer to someone without the right to `what` for a contact of this unit (chat and console)."""
+    if unit.is_city_level:
+        return f"「{unit.card_name}」是市級單位，只有市府社會局（秘書單位）或管理員可以{what}。"
+    return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以{what}。"
+
+
 def offboarded(contacts: list[Contact], how: str) -> Message:
     """Tell the district's secretariat who was taken off the roster, and how to undo it."""
     district = contacts[0].unit.district.name
@@ -104,9 +111,10 @@ def offboarded(contacts: list[Contact], how: str) -> Message:
 
 def silent_review(contacts: list[Contact], days: int) -> Message:
     """The quarterly list of contacts who have not used the bot for `days` days."""
+    from bot.roster import last_active
     from rules.dates import roc_date, to_taipei
     lines = [f"・{c.display_name or '（未提供名稱）'}（{c.unit.card_name}），最後使用 "
-             f"{roc_date(to_taipei(c.last_seen_at or c.decided_at or c.created_at).date())}" for c in contacts[:40]]
+             f"{roc_date(to_taipei(last_active(c)).date())}" for c in contacts[:40]]
     more = f"\n…另有 {len(contacts) - 40} 位" if len(contacts) > 40 else ""
     return text(f"【季度名冊檢視】{contacts[0].unit.district.name}以下聯繫窗口已超過 {days} 天沒有使用小幫手，"
                 "請確認是否仍負責聯繫；不再負責者請輸入「停用 LINE名稱」：\n" + "\n".join(lines) + more)

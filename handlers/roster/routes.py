@@ -18,7 +18,7 @@ from bot.messages import Outbound, push, reply, says, text
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
 from handlers.roster import cli, console, flow, jobs, menu, render
 from models.audit import AuditEntry
-from models.roster import Contact, ContactStatus, Group, Unit
+from models.roster import Contact, ContactStatus, Group
 
 
 def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
@@ -28,7 +28,7 @@ def on_decide(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text("找不到這筆申請。"))]
     if not service.may_approve(ctx.contact, contact.unit, ctx.is_admin):
         _refused(ctx, "approve", contact_id=contact.id, unit_id=contact.unit_id)
-        return [reply(text(_who_approves(contact.unit)))]
+        return [reply(text(render.who_may(contact.unit)))]
     if contact.status != ContactStatus.PENDING:
         return [reply(text(f"這筆申請已處理過（{render.STATUS_LABELS[contact.status]}）。"))]
     if (_int(event.postback.get("unit")), _int(event.postback.get("v"))) != (contact.unit_id,
@@ -56,12 +56,6 @@ def _int(value: object) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return 0
-
-
-def _who_approves(unit: Unit, what: str = "審核這筆申請") -> str:
-    if unit.is_city_level:
-        return f"「{unit.card_name}」是市級單位，只有市府社會局（秘書單位）或管理員可以{what}。"
-    return f"只有{unit.district.name}的秘書單位、市府社會局或管理員可以{what}。"
 
 
 def _refused(ctx: Ctx, action: str, **detail: object) -> None:
@@ -137,7 +131,7 @@ def on_deactivate(event: Inbound, ctx: Ctx) -> list[Outbound]:
         return [reply(text(problem))]
     if not service.may_deactivate(ctx.contact, found.unit, ctx.is_admin):
         _refused(ctx, "deactivate", contact_id=found.id)
-        return [reply(text(_who_approves(found.unit, "停用這位聯繫窗口")))]
+        return [reply(text(render.who_may(found.unit, "停用這位聯繫窗口")))]
     assert event.user_id
     service.deactivate(ctx.session, found, event.user_id, "deactivated", ctx.now)
     return [reply(text(f"已停用：{found.display_name}（{found.unit.name}）{render.WHAT_INACTIVE_MEANS}。"))]
@@ -155,7 +149,7 @@ def on_move(event: Inbound, ctx: Ctx) -> list[Outbound]:
     if not (service.may_deactivate(ctx.contact, found.unit, ctx.is_admin)
             and service.may_approve(ctx.contact, unit, ctx.is_admin)):
         _refused(ctx, "move_contact", contact_id=found.id, unit_id=unit.id)
-        return [reply(text(_who_approves(unit, "做這項異動")))]
+        return [reply(text(render.who_may(unit, "做這項異動")))]
     assert event.user_id
     service.move(ctx.session, found, unit, event.user_id, ctx.now)
     return [reply(text(f"已將 {found.display_name} 移到「{unit.name}」（{render.ROLE_LABELS[found.role]}）。"))]

@@ -150,6 +150,18 @@ def test_secretariat_approves_a_registration_on_the_roster_page(page: Page, bot_
     expect(page.get_by_role("status")).to_contain_text("已核准")
     expect(page.get_by_text("目前沒有待審核的申請。")).to_be_visible()
     assert "您的註冊已核准" in emulator.texts(to=demo.NEWCOMER)[-1]
+
+    page.get_by_label("把 陳家防官 移到").select_option(label="中壢區公所民政課")
+    page.get_by_role("button", name="移動 陳家防官").click()
+    expect(page.get_by_role("status")).to_contain_text("已將 陳家防官 移到「民政課」")
+    unit = page.locator("table.roster tbody", has=page.locator("th", has_text="中壢區公所民政課"))
+    expect(unit).to_contain_text("陳家防官")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="停用 陳家防官").click()
+    expect(page.get_by_role("status")).to_contain_text("已停用：陳家防官")
+    expect(page.get_by_role("button", name="停用 陳家防官")).to_have_count(0)
+    axe.check(page)
+    axe.screenshot(page, "console-roster-changed")
     page.get_by_role("navigation", name="後台功能").get_by_role("link", name="訊息額度").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("訊息額度")
     expect(page.get_by_role("table", name=re.compile("本月推播依功能"))).to_contain_text("註冊與名冊")
