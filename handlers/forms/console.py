@@ -1,24 +1,33 @@
-"""The console's forms: each form's progress (who answered, who was late), tallies per question, a reminder to
-the units yet to answer (one click, its message cost shown first) and the .xlsx the chat's export makes."""
+"""The console's forms: the builder the chat has (表單 新增) on a page, to create and edit a draft; its broadcast to
+the district's groups with the cost shown first; each form's progress (who answered, who was late), tallies per
+question, a reminder to the units yet to answer (one click, its message cost shown first) and the .xlsx.
+
+The builder uses the chat's definition and checks (`rules.forms.parse_definition`), and every typed text passes
+the one privacy guard (titles, instructions, questions and options are posted to the group later).
+"""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.console import ConsolePage, Desk, desk
+from bot import privacy_guard, reserve
+from bot.console import ConsolePage, Desk, desk, services
 from bot.console.export import XLSX, download
 from bot.messages import push
 from handlers.forms import export, render, service
 from models.forms import Form, FormStatus
+from models.roster import Unit
 from rules import forms as rules
 from rules.dates import roc_date, roc_datetime, to_taipei
 
 blueprint = Blueprint("console_forms", __name__, url_prefix="/console/<int:district_id>/forms",
                       template_folder="templates")
-PAGE = ConsolePage("表單進度", "console_forms.index", order=25)
+PAGE = ConsolePage("表單", "console_forms.index", order=25)
+BLANK_ROWS = 3  # empty question rows the builder offers (「增加題目欄位」 adds more)
 STATUS_LABELS = {FormStatus.DRAFT: "草稿", FormStatus.OPEN: "填寫中", FormStatus.CLOSED: "已結束"}
 
 
@@ -56,6 +65,8 @@ def index(district_id: int) -> Any:
     with desk(district_id) as d:
         forms = list(d.session.scalars(select(Form).where(Form.district_id == district_id,
                                                           Form.status != FormStatus.DRAFT).order_by(Form.id.desc())))
+        drafts = [{"id": f.id, "title": f.title, "deadline": roc_date(f.deadline), "fields": len(f.fields)}
+                  for f in service.drafts(d.session, district_id)]
         rows = []
         for form in forms:
             statuses = service.progress(d.session, form)
@@ -64,7 +75,7 @@ def index(district_id: int) -> Any:
                          "deadline": roc_date(form.deadline), "answered": len(answered), "total": len(statuses),
                          "late": sum(1 for s in answered if s.response is not None and s.response.late)})
         return render_template("forms/console/index.html", district=d.district.name, district_id=district_id,
-                               rows=rows)
+                               rows=rows, drafts=drafts, templates=rules.templates())
 
 
 @blueprint.get("/<int:form_id>")
@@ -74,6 +85,7 @@ def detail(district_id: int, form_id: int) -> Any:
         form = _form(d, form_id)
         statuses = service.progress(d.session, form)
         cost, groups = reminder_cost(d, form)
+        send_groups, send_cost = service.send_cost(d.session, form)
         units = [{"name": s.unit.full_name,
                   "state": ("逾期填寫" if s.response.late else "已填寫") if s.response else "未填寫",
                   "at": roc_datetime(s.response.submitted_at) if s.response else ""} for s in statuses]
@@ -81,7 +93,11 @@ def detail(district_id: int, form_id: int) -> Any:
         return render_template("forms/console/detail.html", district_id=district_id, form=form,
                                status=STATUS_LABELS[form.status], deadline=roc_date(form.deadline, "chinese"),
                                units=units, waiting=waiting, tallies=tallies(form, statuses), cost=cost,
-                               groups=len(groups), answered=sum(1 for s in statuses if s.answered))
+                               groups=len(groups), answered=sum(1 for s in statuses if s.answered),
+                               send_groups=len(send_groups), send_cost=send_cost, kinds=rules.KIND_NAMES,
+                               fields=service.spec_of(form).fields, FieldKind=rules.FieldKind,
+                               send_text=render.send_cost_text(form, len(send_groups), send_cost,
+                                                               reserve.estimate(d.session, d.now)))
 
 
 @blueprint.post("/<int:form_id>/remind")
@@ -114,3 +130,165 @@ def export_xlsx(district_id: int, form_id: int) -> Any:
         d.audit("console.form_export", form=form.id)
         name = f"{form.title}_{roc_date(to_taipei(d.now).date(), 'compact')}.xlsx"
     return download(body, name, XLSX)
+
+
+# The builder: one page holding the whole definition (the chat asks the same things one step at a time).
+
+def _rows_of(form: Any) -> list[dict[str, Any]]:
+    """The questions typed on the page (rows without a question are left out), as the chat's flow stores them;
+    a stored question keeps its key (answers and the minutes refer to it), a new one gets a free `qN`."""
+    rows, shown = [], str(form.get("rows", ""))
+    for n in range(min(int(shown) if shown.isdigit() else 0, rules.MAX_FIELDS)):
+        label = rules.fold(form.get(f"label_{n}", ""))
+        if not label:
+            continue
+        row = {"key": form.get(f"key_{n}", ""), "label": label, "kind": form.get(f"kind_{n}", "short"),
+               "required": form.get(f"required_{n}") == "1", "help": rules.fold(form.get(f"help_{n}", ""))}
+        options = [o.strip() for o in rules.SPLIT_RE.split(rules.fold(form.get(f"options_{n}", ""))) if o.strip()]
+        if options:
+            row["options"] = options
+        rows.append(row)
+    used = {r["key"] for r in rows}
+    free = (f"q{k}" for k in range(1, 2 * rules.MAX_FIELDS + 2) if f"q{k}" not in used)
+    return [{**r, "key": r["key"] or next(free)} for r in rows]
+
+
+def _typed(form: Any) -> dict[str, Any]:
+    return {"title": rules.fold(form.get("title", "")), "instructions": rules.fold(form.get("instructions", "")),
+            "fields": _rows_of(form), "deadline": form.get("deadline", ""), "template": form.get("template") or None,
+            "unit_ids": [int(u) for u in form.getlist("units") if u.isdigit()]}
+
+
+def _problems(d: Desk, data: dict[str, Any]) -> list[str]:
+    """The one privacy guard on every typed text (audited, kinds only), then the chat's definition rules."""
+    def guard(label: str, text: str) -> str | None:
+        return privacy_guard.problem(d.session, services().directory, d.now, d.person.line_user_id, label, text)
+    typed = [("表單標題", data["title"]), ("填寫說明", data["instructions"])]
+    for number, f in enumerate(data["fields"], start=1):
+        typed += [(f"第 {number} 題題目", f["label"]), (f"第 {number} 題說明", f.get("help", ""))]
+        typed += [(f"第 {number} 題選項", o) for o in f.get("options", [])]
+    refused = [found for label, text in typed if (found := guard(label, text))]
+    if refused:
+        return refused
+    problems = []
+    try:
+        rules.parse_definition(data)
+    except rules.SpecError as exc:
+        problems.append(str(exc))
+    try:
+        if date.fromisoformat(data["deadline"]) < to_taipei(d.now).date():
+            problems.append("截止日不能早於今天。")
+    except ValueError:
+        problems.append("請選擇截止日。")
+    return problems
+
+
+def _builder(d: Desk, data: dict[str, Any], form: Form | None, problems: list[str], extra: int = 0) -> Any:
+    fields = list(data.get("fields") or [])
+    rows = (fields + [{}] * ((1 if fields else BLANK_ROWS) + extra))[:rules.MAX_FIELDS]
+    return render_template("forms/console/builder.html", district_id=d.district.id, district=d.district.name,
+                           form=form, data=data, rows=rows, units=d.district.units, problems=problems,
+                           kinds=rules.KIND_NAMES, choice_kinds={k.value for k in rules.CHOICE_KINDS},
+                           chosen=set(data.get("unit_ids") or []), max_fields=rules.MAX_FIELDS,
+                           today=to_taipei(d.now).date().isoformat(),
+                           default_units=len(service.default_units(d.district))), 400 if problems else 200
+
+
+def _draft(d: Desk, form_id: int) -> Form:
+    form = _form(d, form_id)
+    if form.status != FormStatus.DRAFT:
+        abort(404)
+    return form
+
+
+@blueprint.get("/new")
+def new(district_id: int) -> Any:
+    """An empty builder, or one filled from a template (?template=three-phase)."""
+    with desk(district_id) as d:
+        template = rules.templates().get(request.args.get("template", ""))
+        data: dict[str, Any] = {"title": "", "instructions": "", "fields": [], "deadline": "", "unit_ids": []}
+        if template is not None:
+            spec = rules.parse_definition(template)
+            data.update(title=spec.title, instructions=spec.instructions, fields=rules.fields_json(spec),
+                        template=template.get("key"))
+        return _builder(d, data, None, [])
+
+
+@blueprint.post("/new")
+def create(district_id: int) -> Any:
+    """Create the draft as the chat's 建立 does (nothing is sent yet)."""
+    with desk(district_id) as d:
+        data = _typed(request.form)
+        if "more" in request.form:
+            return _builder(d, data, None, [], extra=BLANK_ROWS)
+        problems = _problems(d, data)
+        if problems:
+            return _builder(d, data, None, problems)
+        form = service.create(d.session, district=d.district, definition=rules.parse_definition(data),
+                              deadline=date.fromisoformat(data["deadline"]), units=_units(d, data),
+                              created_by=d.person.line_user_id, now=d.now, template=data["template"])
+        d.audit("console.form_create", form=form.id, fields=len(form.fields))
+        flash(f"已建立表單 #{form.id}「{form.title}」（草稿）。確認發送對象與訊息成本後再發送到群組。", "ok")
+        return redirect(url_for(".detail", district_id=district_id, form_id=form.id))
+
+
+@blueprint.get("/<int:form_id>/edit")
+def edit(district_id: int, form_id: int) -> Any:
+    """The builder holding a draft (a form already sent keeps its questions: units may have answered)."""
+    with desk(district_id) as d:
+        form = _draft(d, form_id)
+        data = {"title": form.title, "instructions": form.instructions, "fields": form.fields,
+                "deadline": form.deadline.isoformat(), "template": form.template,
+                "unit_ids": [t.unit_id for t in form.targets]}
+        return _builder(d, data, form, [])
+
+
+@blueprint.post("/<int:form_id>/edit")
+def update(district_id: int, form_id: int) -> Any:
+    """Save the draft's new definition, deadline and units."""
+    with desk(district_id) as d:
+        form = _draft(d, form_id)
+        data = {**_typed(request.form), "template": form.template}
+        if "more" in request.form:
+            return _builder(d, data, form, [], extra=BLANK_ROWS)
+        problems = _problems(d, data)
+        if problems:
+            return _builder(d, data, form, problems)
+        service.update(form, definition=rules.parse_definition(data), deadline=date.fromisoformat(data["deadline"]),
+                       units=_units(d, data))
+        d.audit("console.form_edit", form=form.id, fields=len(form.fields))
+        flash(f"已儲存表單 #{form.id}「{form.title}」（草稿）。", "ok")
+        return redirect(url_for(".detail", district_id=district_id, form_id=form.id))
+
+
+def _units(d: Desk, data: dict[str, Any]) -> list[Unit]:
+    chosen = set(data.get("unit_ids") or [])
+    return [u for u in d.district.units if u.id in chosen]
+
+
+@blueprint.post("/<int:form_id>/broadcast")
+def broadcast(district_id: int, form_id: int) -> Any:
+    """發送到群組: post the card to the district's groups, only at the cost the page showed (as the chat's
+    確認發送 does); chasers are scheduled as in chat. A second press the same day sends nothing twice."""
+    with desk(district_id) as d:
+        form = _form(d, form_id)
+        back = redirect(url_for(".detail", district_id=district_id, form_id=form_id))
+        groups, cost = service.send_cost(d.session, form)
+        if form.status == FormStatus.CLOSED or not groups:
+            flash("不能發送：表單已結束收件，或本區尚無綁定的群組。", "warn")
+            return back
+        if request.form.get("groups") != str(len(groups)) or request.form.get("cost") != str(cost):
+            flash("發送對象或人數已變更，本次沒有發送；請依目前的訊息成本再確認一次。", "warn")
+            return back
+        try:
+            groups = service.open_form(d.session, form, d.config, d.now)
+        except ValueError:
+            flash("表單提醒的設定（FORM_REMINDER_OFFSETS）有誤，尚未發布；請洽管理員。", "error")
+            return back
+        card = render.broadcast_card(form, len(service.target_units(d.session, form)))
+        today = roc_date(to_taipei(d.now).date(), "compact")
+        for group in groups:
+            d.tell(push(group.line_group_id, card, dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{today}"))
+        d.audit("console.form_broadcast", form=form.id, groups=len(groups), cost=cost)
+        flash(f"已發送表單 #{form.id}「{form.title}」到 {len(groups)} 個群組（約 {cost} 則訊息額度）。", "ok")
+        return back

@@ -217,13 +217,19 @@ def reminder(form: Form, waiting: list[Unit], contacts: dict[int, list[Contact]]
     return textv2_mention("\n".join(lines), mentions)
 
 
-def send_cost(form: Form, groups: int, cost: int, quota: tuple[int | None, int, object],
-              digest_at: str | None = None) -> Message:
-    """Before a big send: what it costs (and by when, if it waits for a morning digest), with a button that carries it."""
+def send_cost_text(form: Form, groups: int, cost: int, quota: tuple[int | None, int, object],
+                   digest_at: str | None = None) -> str:
+    """What a broadcast will cost (and by when, if it waits for a morning digest): the chat's card and the console."""
     limit, used, known = quota
     left = f"（本月剩餘約 {max(limit - used, 0):,} 則）" if known is not None and limit is not None else ""
     when = f"卡片隨晨間摘要送出（最晚 {digest_at}）。" if digest_at else ""
-    body = f"表單 #{form.id}「{form.title}」將發送到 {groups} 個群組，共約 {cost:,} 則訊息額度{left}。{when}確定發送？"
+    return f"表單 #{form.id}「{form.title}」將發送到 {groups} 個群組，共約 {cost:,} 則訊息額度{left}。{when}"
+
+
+def send_cost(form: Form, groups: int, cost: int, quota: tuple[int | None, int, object],
+              digest_at: str | None = None) -> Message:
+    """Before a big send: what it costs (and by when, if it waits for a morning digest), with a button that carries it."""
+    body = send_cost_text(form, groups, cost, quota, digest_at) + "確定發送？"
     return buttons(f"發送表單 #{form.id}：約 {cost} 則訊息額度", body, [
         postback("確認發送", "form_send", display="確認發送", id=form.id, groups=groups, cost=cost),
         says("先不要", "表單")])

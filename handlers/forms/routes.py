@@ -241,8 +241,7 @@ def on_card_now(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 def _send_cost(event: Inbound, ctx: Ctx, form: Form) -> tuple[list, int]:
     """The groups a broadcast reaches and what it costs (a group typed in is answered for free)."""
-    groups = service.groups_of(ctx.session, form)
-    return groups, sum(max(g.member_count, 1) for g in groups if g.line_group_id != event.group_id)
+    return service.send_cost(ctx.session, form, event.group_id)
 
 
 def on_send_tap(event: Inbound, ctx: Ctx) -> list[Outbound]:

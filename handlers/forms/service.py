@@ -194,6 +194,25 @@ def groups_of(session: Session, form: Form) -> list[Group]:
     return roster.groups_of_district(session, form.district_id)
 
 
+def send_cost(session: Session, form: Form, answered_in: str | None = None) -> tuple[list[Group], int]:
+    """The groups a broadcast reaches and what it costs: a group push counts once per member, and the
+    group the command was typed in (`answered_in`) gets a free reply."""
+    groups = groups_of(session, form)
+    return groups, sum(max(g.member_count, 1) for g in groups if g.line_group_id != answered_in)
+
+
+def update(form: Form, *, definition: rules.FormSpec, deadline: date, units: list[Unit]) -> None:
+    """Change a draft's definition, deadline and units (an empty list: the default units, as in `create`)."""
+    if form.status != FormStatus.DRAFT:
+        raise ValueError("only a draft can be edited")
+    chosen = units or default_units(form.district)
+    form.title, form.instructions = definition.title, definition.instructions
+    form.fields = rules.fields_json(definition)
+    form.deadline = deadline
+    kept = {t.unit_id: t for t in form.targets}
+    form.targets = [kept.get(u.id) or FormTarget(unit_id=u.id) for u in chosen]
+
+
 def open_form(session: Session, form: Form, config: Config, now: datetime) -> list[Group]:
     """Mark a form open and schedule its chasers; returns the district's groups to post the card to."""
     rules.parse_offsets(config.form_reminder_offsets)  # a broken setting fails before anything changes

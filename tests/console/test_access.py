@@ -7,7 +7,7 @@ from tests.console.people import PEOPLE, add_people, district_id
 from tests.console.signin import sign_in
 
 # Every page and download of a district, as paths under /console/<district>/.
-PAGES = ["incidents/", "incidents/export.xlsx", "incidents/export.csv", "meetings/", "roster/", "incidents/statistics", "forms/", "quota/", "activities/", "activities/schedule.xlsx"]
+PAGES = ["incidents/", "incidents/export.xlsx", "incidents/export.csv", "meetings/", "roster/", "incidents/statistics", "forms/", "forms/new", "quota/", "activities/", "activities/schedule.xlsx"]
 MEETING_PAGES = ["", "/minutes.docx"]
 
 
@@ -69,3 +69,13 @@ def test_the_city_secretariat_picks_among_all_districts(client, services, clock)
     sign_in(client, PEOPLE["city secretariat"][0])
     page = client.get("/console/").get_data(as_text=True)
     assert "選擇地區" in page and "中壢區" in page and "復興區" in page
+
+
+def test_another_district_cannot_build_or_send_a_form_here(client, services, clock) -> None:
+    from tests.console.signin import csrf_token
+    from tests.console.test_forms import builder_form, only_form
+    add_people(services, clock)
+    sign_in(client, PEOPLE["other district's secretariat"][0])
+    token = csrf_token(client, "/console/")
+    answer = client.post(f"/console/{district_id(services)}/forms/new", data=builder_form(token))
+    assert answer.status_code == 403 and only_form(services) == []
