@@ -52,6 +52,7 @@ class Meeting(Base):
     organiser_line_id: Mapped[str | None] = mapped_column(LineId, nullable=True)
     minutes_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     minutes_label: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    minutes_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # noted by the secretariat
     cases_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cases_label: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,6 +1,7 @@
 """The console's forms: the builder the chat has (表單 新增) on a page, to create and edit a draft; its broadcast to
 the district's groups with the cost shown first; each form's progress (who answered, who was late), tallies per
-question, a reminder to the units yet to answer (one click, its message cost shown first) and the .xlsx.
+question, a reminder to the units yet to answer (one click, its message cost shown first) and the .xlsx; and
+表單統計: response rates and lateness per form, every district side by side for the city's secretariat.
 
 The builder uses the chat's definition and checks (`rules.forms.parse_definition`), and every typed text passes
 the one privacy guard (titles, instructions, questions and options are posted to the group later).
@@ -15,18 +16,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from bot import privacy_guard, reserve
-from bot.console import ConsolePage, Desk, desk, services
+from bot.console import ConsolePage, Desk, desk, managed_districts, services
+from bot.console.charts import bars, rate_bars
 from bot.console.export import XLSX, download
 from bot.messages import push
 from handlers.forms import export, render, service
 from models.forms import Form, FormStatus
-from models.roster import Unit
+from models.roster import District, Unit
 from rules import forms as rules
 from rules.dates import roc_date, roc_datetime, to_taipei
 
 blueprint = Blueprint("console_forms", __name__, url_prefix="/console/<int:district_id>/forms",
                       template_folder="templates")
 PAGE = ConsolePage("表單", "console_forms.index", order=25)
+STATISTICS_PAGE = ConsolePage("表單統計", "console_forms.statistics", order=26)
 BLANK_ROWS = 3  # empty question rows the builder offers (「增加題目欄位」 adds more)
 STATUS_LABELS = {FormStatus.DRAFT: "草稿", FormStatus.OPEN: "填寫中", FormStatus.CLOSED: "已結束"}
 
@@ -292,3 +295,51 @@ def broadcast(district_id: int, form_id: int) -> Any:
         d.audit("console.form_broadcast", form=form.id, groups=len(groups), cost=cost)
         flash(f"已發送表單 #{form.id}「{form.title}」到 {len(groups)} 個群組（約 {cost} 則訊息額度）。", "ok")
         return back
+
+
+# 表單統計 -------------------------------------------------------------------------------------------------
+
+def _rates(d: Desk, district: District) -> list[dict[str, Any]]:
+    """Each form sent in the district, with how many units answered, late, and not at all."""
+    found = []
+    for form in d.session.scalars(select(Form).where(Form.district_id == district.id, Form.status != FormStatus.DRAFT)
+                                  .order_by(Form.id)):
+        statuses = service.progress(d.session, form)
+        answered = [s for s in statuses if s.response is not None]
+        late = sum(1 for s in answered if s.response is not None and s.response.late)
+        overdue = rules.deadline_end(form.deadline) < d.now
+        found.append({"title": form.title, "deadline": roc_date(form.deadline), "asked": len(statuses),
+                      "answered": len(answered), "late": late, "on_time": len(answered) - late,
+                      "missing": len(statuses) - len(answered) if overdue else 0, "closed": overdue})
+    return found
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{100 * rate:.0f}%"
+
+
+@blueprint.get("/statistics")
+def statistics(district_id: int) -> Any:
+    """Response rates and lateness of the district's forms; the city's view when this person manages several."""
+    with desk(district_id) as d:
+        own = _rates(d, d.district)
+        districts = managed_districts(d.session, d.person)
+        side_by_side = []
+        for other in districts if len(districts) > 1 else []:
+            rows = own if other.id == district_id else _rates(d, other)
+            asked, answered = sum(r["asked"] for r in rows), sum(r["answered"] for r in rows)
+            side_by_side.append((other.name, len(rows), _percent(_share(answered, asked)),
+                                 _percent(_share(sum(r["late"] for r in rows), answered))))
+        asked, answered = sum(r["asked"] for r in own), sum(r["answered"] for r in own)
+        late = sum(r["late"] for r in own)
+        return render_template(
+            "forms/console/statistics.html", district=d.district.name, district_id=district_id, rows=own,
+            rate=_percent(_share(answered, asked)), late_share=_percent(_share(late, answered)), late=late,
+            answered=answered, asked=asked, side_by_side=side_by_side, percent=_percent, share=_share,
+            rate_bars=rate_bars([(r["title"], _share(r["answered"], r["asked"])) for r in own]),
+            late_bars=bars([("如期填寫", answered - late), ("逾期填寫", late),
+                            ("截止後仍未填", sum(r["missing"] for r in own))]))

@@ -316,5 +316,5 @@ CAPABILITY = Capability(
     digestible=jobs.may_join_digest,
     blueprints=(blueprint, console.blueprint),
     commands=(cli.forms_cli,),
-    console_pages=(console.PAGE,),
+    console_pages=(console.PAGE, console.STATISTICS_PAGE),
 )

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 
 from bot.console import ConsolePage, Desk, desk, managed_districts
+from bot.console.charts import bars
 from bot.console.export import XLSX, csv_bytes, download, xlsx
 from handlers.incidents import service
 from models.incidents import Incident, IncidentStatus, UpdateKind
@@ -157,19 +158,6 @@ def export(district_id: int, kind: str) -> Any:
 
 
 # 求助統計
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    width: float  # percent of the longest bar
-
-
-def bars(counts: list[tuple[str, int]]) -> list[Bar]:
-    """Bars scaled to the largest value (an empty chart has no bars of width)."""
-    top = max((v for _, v in counts), default=0) or 1
-    return [Bar(label, value, round(100 * value / top, 1)) for label, value in counts]
-
-
 def _stat_months(today: date) -> list[str]:
     found, year, month = [], today.year, today.month
     for _ in range(MONTHS):

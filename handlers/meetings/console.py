@@ -1,5 +1,7 @@
 """The console's meetings: schedule, move and cancel (with the Taiwan calendar's warnings), attendance by unit,
-the agenda, the 列管 table in the minutes' shape (前次會議待辦事項辦理情形), and the 會議紀錄 draft (.docx).
+the agenda, the 列管 table in the minutes' shape (前次會議待辦事項辦理情形), the 會議紀錄 draft (.docx) and the
+day its minutes went to 社會局; and 會議統計: meetings held against the required cadence, minutes within their
+week, 列管 items open and closed, every district side by side for the city's secretariat.
 
 Every change goes through the capability's service functions, as the chat's do, and tells the group
 once (the same dedupe keys as the chat), after the transaction committed.
@@ -13,17 +15,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from bot import privacy_guard
-from bot.console import ConsolePage, Desk, desk, services
+from bot.console import ConsolePage, Desk, desk, managed_districts, services
+from bot.console.charts import bars, rate_bars
 from bot.console.export import download
 from bot.messages import push
 from handlers.meetings import minutes, render, service, tracked
-from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, Meeting, TrackedItem
+from models.meetings import ANSWER_LABELS, ITEM_STATUS_LABELS, ItemStatus, Meeting, TrackedItem
+from models.roster import District
 from rules.dates import TAIPEI, roc_date, to_taipei
+from rules.meetings.cadence import CYCLE_LABELS, MINUTES_LABELS, CycleState, MinutesState, cadence, minutes_state, share
 from rules.workdays import calendar_from_setting
 
 blueprint = Blueprint("console_meetings", __name__, url_prefix="/console/<int:district_id>/meetings",
                       template_folder="templates")
 PAGE = ConsolePage("會議與列管", "console_meetings.index", order=20)
+STATISTICS_PAGE = ConsolePage("會議統計", "console_meetings.statistics", order=22)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -123,6 +129,8 @@ def _detail_page(d: Desk, meeting: Meeting, form: Any | None = None, errors: lis
     return render_template(
         "meetings/detail.html", district_id=d.district.id, meeting=meeting, when=render.when(meeting),
         minutes_due=roc_date(to_taipei(meeting.minutes_due_at).date(), "chinese") if meeting.minutes_due_at else "",
+        minutes_sent=roc_date(to_taipei(meeting.minutes_sent_at).date(), "chinese") if meeting.minutes_sent_at else "",
+        held=meeting.starts_at <= d.now,
         board=board, labels=ANSWER_LABELS, counts=counts, review=tracked.review_items(d.session, meeting),
         decided=decided, units=d.district.units, status_labels=ITEM_STATUS_LABELS, owners=render.owners,
         roc_date=roc_date, to_taipei=to_taipei, form=form or {}, errors=errors or [], warnings=warnings or [],
@@ -249,3 +257,64 @@ def minutes_draft(district_id: int, meeting_id: int) -> Any:
         d.audit("console.minutes_draft", meeting=meeting.id)
     return download(body, name, DOCX)
 
+
+@blueprint.post("/<int:meeting_id>/minutes-sent")
+def minutes_sent(district_id: int, meeting_id: int) -> Any:
+    """紀錄已函送: note the day the minutes went to 社會局 (the statistics' "minutes within one week")."""
+    with desk(district_id) as d:
+        meeting = _meeting(d, meeting_id)
+        if not service.note_minutes_sent(meeting, d.now):
+            flash("會議尚未召開（或已取消），不能登記紀錄函送。", "warn")
+        else:
+            d.audit("console.minutes_sent", meeting=meeting.id)
+            flash(f"已登記會議紀錄函送日：{roc_date(to_taipei(meeting.minutes_sent_at or d.now).date())}。", "ok")
+        return redirect(url_for(".detail", district_id=district_id, meeting_id=meeting_id))
+
+
+# 會議統計 -------------------------------------------------------------------------------------------------
+
+def _numbers(d: Desk, district: District, year: int) -> dict[str, Any]:
+    """One district's year: each tier's cycles, its minutes, its 列管 items."""
+    today = to_taipei(d.now).date()
+    since = datetime.combine(date(year - 1, 12, 1), time(), TAIPEI)  # the first cycle starts in December
+    meetings = service.not_cancelled(d.session, [district.id], since)
+    tiers = []
+    for mt in (t for t in service.meeting_types(d.config).values() if t.due_months):
+        days = [to_taipei(m.starts_at).date() for m in meetings if m.type_key == mt.key]
+        cycles = cadence(mt, year, days, today)
+        ended = [c for c in cycles if c.state in (CycleState.HELD, CycleState.MISSED)]
+        tiers.append({"name": mt.name, "cadence": mt.cadence, "cycles": cycles, "due": len(ended),
+                      "held": sum(1 for c in ended if c.state == CycleState.HELD)})
+    held = [m for m in meetings if m.starts_at <= d.now and m.minutes_due_at is not None
+            and to_taipei(m.starts_at).year == year]
+    minutes = [minutes_state(m.minutes_due_at, m.minutes_sent_at, d.now) for m in held if m.minutes_due_at]
+    items = list(d.session.scalars(select(TrackedItem.status).where(TrackedItem.district_id == district.id)))
+    return {"tiers": tiers, "minutes": {s: minutes.count(s) for s in MinutesState},
+            "minutes_due": sum(1 for s in minutes if s != MinutesState.WAITING),
+            "open": items.count(ItemStatus.OPEN), "closed": items.count(ItemStatus.CLOSED)}
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}／{whole}" if whole else "—"
+
+
+@blueprint.get("/statistics")
+def statistics(district_id: int) -> Any:
+    """The district's year with charts and tables; the city's view when this person manages several."""
+    with desk(district_id) as d:
+        year = to_taipei(d.now).year
+        own = _numbers(d, d.district, year)
+        minutes_done = own["minutes"][MinutesState.ON_TIME]
+        districts = managed_districts(d.session, d.person)
+        side_by_side = []
+        for other in districts if len(districts) > 1 else []:
+            n = own if other.id == district_id else _numbers(d, other, year)
+            side_by_side.append([other.name] + [_ratio(t["held"], t["due"]) for t in n["tiers"]] + [
+                _ratio(n["minutes"][MinutesState.ON_TIME], n["minutes_due"]), n["open"], n["closed"]])
+        return render_template(
+            "meetings/statistics.html", district=d.district.name, district_id=district_id, year=year - 1911,
+            own=own, cycle_labels=CYCLE_LABELS, minutes_labels=MINUTES_LABELS, side_by_side=side_by_side,
+            tier_bars=rate_bars([(t["name"], share(t["held"], t["due"])) for t in own["tiers"]]),
+            minutes_bars=bars([(MINUTES_LABELS[s], own["minutes"][s]) for s in MinutesState]),
+            item_bars=bars([("續管（未結）", own["open"]), ("除管（已結）", own["closed"])]),
+            minutes_rate=share(minutes_done, own["minutes_due"]), roc_date=roc_date)

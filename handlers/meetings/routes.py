@@ -207,5 +207,5 @@ CAPABILITY = Capability(
     digestible=jobs.may_join_digest,
     blueprints=(export.blueprint, console.blueprint),
     commands=(cli.meetings_cli,),
-    console_pages=(console.PAGE,),
+    console_pages=(console.PAGE, console.STATISTICS_PAGE),
 )

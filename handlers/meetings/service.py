@@ -197,6 +197,21 @@ def minutes_pending(session: Session, district_id: int, now: datetime) -> list[M
         Meeting.starts_at < now - STILL_CURRENT, Meeting.minutes_due_at >= now).order_by(Meeting.minutes_due_at)))
 
 
+def note_minutes_sent(meeting: Meeting, now: datetime) -> bool:
+    """Record that the minutes went to 社會局 (once: a second note keeps the first day); False if not yet held."""
+    if meeting.is_cancelled or meeting.starts_at > now:
+        return False
+    meeting.minutes_sent_at = meeting.minutes_sent_at or now
+    return True
+
+
+def not_cancelled(session: Session, district_ids: list[int], since: datetime) -> list[Meeting]:
+    """Meetings of these districts from `since` that were not cancelled (held, or scheduled ahead)."""
+    return list(session.scalars(select(Meeting).where(
+        Meeting.district_id.in_(district_ids), Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at >= since).order_by(Meeting.starts_at)))
+
+
 def latest_held(session: Session, district_id: int, now: datetime) -> Meeting | None:
     """The most recent meeting of a district that has begun (tracked items are numbered after it)."""
     return session.scalars(select(Meeting).where(

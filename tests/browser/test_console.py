@@ -245,3 +245,28 @@ def test_secretariat_builds_a_form_and_sends_it_after_seeing_the_cost(page: Page
     page.get_by_role("button", name=re.compile("確認發送")).click()
     expect(page.get_by_role("status")).to_contain_text("已發送表單")
     assert [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
+
+
+def test_programme_statistics_of_meetings_and_forms(page: Page, bot_server, services, clock) -> None:
+    from datetime import datetime
+    from rules.dates import TAIPEI
+    from tests.console.test_meetings_statistics import held
+    meeting = held(services, clock, datetime(2026, 11, 5, 14, 0, tzinfo=TAIPEI))
+    sign_in(page, bot_server[1])
+    nav = page.get_by_role("navigation", name="後台功能")
+    nav.get_by_role("link", name="會議統計").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區會議統計")
+    expect(page.get_by_role("img", name=re.compile("如期召開比率"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("^區級聯繫會議："))).to_contain_text("未如期召開")
+    expect(page.get_by_role("table", name="已召開會議的紀錄函送情形（表格）")).to_contain_text("逾期未送")
+    axe.check(page)
+    axe.no_inline_code(page)
+    axe.screenshot(page, "console-meeting-statistics")
+    page.goto(f"{bot_server[1]}/console/{page.url.split('/console/')[1].split('/')[0]}/meetings/{meeting}")
+    page.get_by_role("button", name="登記：會議紀錄已於今天函送社會局").click()
+    expect(page.get_by_role("status")).to_contain_text("已登記會議紀錄函送日")
+    nav.get_by_role("link", name="表單統計").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("中壢區表單統計")
+    expect(page.get_by_text("尚未發送任何表單。")).to_be_visible()
+    axe.check(page)
+    axe.screenshot(page, "console-form-statistics")

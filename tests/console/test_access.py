@@ -7,7 +7,7 @@ from tests.console.people import PEOPLE, add_people, district_id
 from tests.console.signin import sign_in
 
 # Every page and download of a district, as paths under /console/<district>/.
-PAGES = ["incidents/", "incidents/export.xlsx", "incidents/export.csv", "meetings/", "roster/", "incidents/statistics", "forms/", "forms/new", "quota/", "activities/", "activities/schedule.xlsx"]
+PAGES = ["incidents/", "incidents/export.xlsx", "incidents/export.csv", "meetings/", "roster/", "incidents/statistics", "meetings/statistics", "forms/", "forms/new", "forms/statistics", "quota/", "activities/", "activities/schedule.xlsx"]
 MEETING_PAGES = ["", "/minutes.docx"]
 
 

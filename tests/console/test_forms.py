@@ -158,3 +158,34 @@ def test_a_draft_from_a_template_is_edited_keeping_its_question_keys(client, ser
 def roster_unit(services, name: str) -> int:
     with services.db.transaction() as session:
         return roster.find_unit(session, roster.find_district(session, "中壢區"), name).id
+
+
+def test_statistics_show_response_rates_and_lateness(app, client, services, emulator, clock) -> None:
+    from datetime import timedelta
+    from tests.console.people import CITY_SECRETARIAT, add_people
+    emulator.join(demo.GROUP)
+    bind_group(emulator)
+    form_id = create_from_template(app, "three-phase", deadline="2026-11-30")
+    broadcast(app, form_id)
+    answers = {"prevention": "宣導", "response": "到場處理", "aftercare": "轉介", "note": ""}
+
+    def answer(who: str) -> None:
+        with services.db.transaction() as session:
+            forms.save(session, forms.get(session, form_id), roster.contact_of(session, who), answers, via="web",
+                       now=clock())
+    answer(demo.POLICE)
+    clock.advance(days=8)  # 115-12-02: past the deadline
+    answer(demo.FIRE)
+    sign_in(client, demo.SECRETARIAT)
+    page = client.get(f"/console/{district_id(services)}/forms/statistics").get_data(as_text=True)
+    with services.db.transaction() as session:
+        asked = len(forms.target_units(session, forms.get(session, form_id)))
+    assert f"填寫率：<strong>{round(200 / asked)}%</strong>（2／{asked} 單位次）" in page
+    assert "逾期填寫：<strong>1</strong> 單位次（占已填 50%）" in page
+    assert re.search(rf'<th scope="row">截止後仍未填</th><td class="num">{asked - 2}</td>', page)
+    assert "各區比較" not in page
+    add_people(services, clock)
+    sign_in(client, CITY_SECRETARIAT)
+    city = client.get(f"/console/{district_id(services)}/forms/statistics").get_data(as_text=True)
+    assert re.search(rf'<th scope="row">中壢區</th><td class="num">1</td><td class="num">{round(200 / asked)}%</td>'
+                     r'<td class="num">50%</td>', city)
