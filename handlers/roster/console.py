@@ -112,7 +112,7 @@ def deactivate(district_id: int) -> Any:
             flash(render.who_may(contact.unit, "停用這位聯繫窗口"), "error")
             return back
         service.deactivate(d.session, contact, d.person.line_user_id, "deactivated", d.now)
-        flash(f"已停用：{contact.display_name or '（未提供名稱）'}（{contact.unit.card_name}）"
+        flash(f"已停用：{contact.display_name or '（未提供名稱）'}（{contact.unit.full_name}）"
               f"{render.WHAT_INACTIVE_MEANS}。", "ok")
         return back
 
@@ -134,6 +134,6 @@ def move(district_id: int) -> Any:
             flash(render.who_may(unit if not _may(d, unit) else contact.unit, "做這項異動"), "error")
             return back
         service.move(d.session, contact, unit, d.person.line_user_id, d.now)
-        flash(f"已將 {contact.display_name or '（未提供名稱）'} 移到「{unit.card_name}」"
+        flash(f"已將 {contact.display_name or '（未提供名稱）'} 移到「{unit.full_name}」"
               f"（{ROLE_LABELS[contact.role]}）。", "ok")
         return back
