@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot import privacy_guard, reserve
+from bot import digest, privacy_guard, reserve
 from bot.console import ConsolePage, Desk, desk, managed_districts, services
 from bot.console.charts import bars, rate_bars
 from bot.console.export import XLSX, download
@@ -25,6 +25,7 @@ from models.forms import Form, FormStatus
 from models.roster import District, Unit
 from rules import forms as rules
 from rules.dates import roc_date, roc_datetime, to_taipei
+from rules.economy import card_may_wait
 
 blueprint = Blueprint("console_forms", __name__, url_prefix="/console/<int:district_id>/forms",
                       template_folder="templates")
@@ -89,6 +90,7 @@ def detail(district_id: int, form_id: int) -> Any:
         statuses = service.progress(d.session, form)
         cost, groups = reminder_cost(d, form)
         send_groups, send_cost = service.send_cost(d.session, form)
+        waits = [m for m in (_held_until(d, form, g) for g in send_groups) if m is not None]
         units = [{"name": s.unit.full_name,
                   "state": ("逾期填寫" if s.response.late else "已填寫") if s.response else "未填寫",
                   "at": roc_datetime(s.response.submitted_at) if s.response else ""} for s in statuses]
@@ -100,7 +102,8 @@ def detail(district_id: int, form_id: int) -> Any:
                                send_groups=len(send_groups), send_cost=send_cost, kinds=rules.KIND_NAMES,
                                fields=service.spec_of(form).fields, FieldKind=rules.FieldKind,
                                send_text=render.send_cost_text(form, len(send_groups), send_cost,
-                                                               reserve.estimate(d.session, d.now)))
+                                                               reserve.estimate(d.session, d.now),
+                                                               roc_datetime(max(waits)) if waits else None))
 
 
 @blueprint.post("/<int:form_id>/remind")
@@ -264,6 +267,12 @@ def update(district_id: int, form_id: int) -> Any:
         return redirect(url_for(".detail", district_id=district_id, form_id=form.id))
 
 
+def _held_until(d: Desk, form: Form, group: Any) -> Any:
+    """When the group's card goes with its morning digest (the chat's rule), else None: now."""
+    moment = digest.hold_until(group, d.config, d.now)
+    return moment if moment is not None and card_may_wait(form.deadline, moment) else None
+
+
 def _units(d: Desk, data: dict[str, Any]) -> list[Unit]:
     chosen = set(data.get("unit_ids") or [])
     return [u for u in d.district.units if u.id in chosen]
@@ -290,10 +299,17 @@ def broadcast(district_id: int, form_id: int) -> Any:
             return back
         card = render.broadcast_card(form, len(service.target_units(d.session, form)))
         today = roc_date(to_taipei(d.now).date(), "compact")
+        held = []
         for group in groups:
-            d.tell(push(group.line_group_id, card, dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{today}"))
+            moment = _held_until(d, form, group)
+            if moment is not None:  # as the chat's 發布: one push with the group's morning notices
+                service.hold_card(d.session, form, group, moment)
+                held.append(moment)
+            else:
+                d.tell(push(group.line_group_id, card, dedupe_key=f"form:{form.id}:card:{group.line_group_id}:{today}"))
         d.audit("console.form_broadcast", form=form.id, groups=len(groups), cost=cost)
-        flash(f"已發送表單 #{form.id}「{form.title}」到 {len(groups)} 個群組（約 {cost} 則訊息額度）。", "ok")
+        when = f"群組卡片將隨晨間摘要送出（最晚 {roc_datetime(max(held))}）" if held else "群組卡片已送出"
+        flash(f"已發布表單 #{form.id}「{form.title}」到 {len(groups)} 個群組（約 {cost} 則訊息額度）；{when}。", "ok")
         return back
 
 

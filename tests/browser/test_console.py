@@ -243,8 +243,8 @@ def test_secretariat_builds_a_form_and_sends_it_after_seeing_the_cost(page: Page
     axe.screenshot(page, "console-form-send")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=re.compile("確認發送")).click()
-    expect(page.get_by_role("status")).to_contain_text("已發送表單")
-    assert [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
+    expect(page.get_by_role("status")).to_contain_text("已發布表單")
+    expect(page.get_by_role("status")).to_contain_text("群組卡片將隨晨間摘要送出")  # as the chat's 發布 holds it
 
 
 def test_programme_statistics_of_meetings_and_forms(page: Page, bot_server, services, clock) -> None:

@@ -59,7 +59,7 @@ def only_form(services):
         return [(f.id, f.status, f.title, f.fields, f.template, [t.unit_id for t in f.targets]) for f in found]
 
 
-def test_secretariat_builds_a_form_then_sends_it_at_the_cost_shown(client, services, emulator) -> None:
+def test_secretariat_builds_a_form_then_sends_it_at_the_cost_shown(client, services, emulator, clock) -> None:
     emulator.join(demo.GROUP)
     bind_group(emulator)
     emulator.reset()
@@ -76,14 +76,20 @@ def test_secretariat_builds_a_form_then_sends_it_at_the_cost_shown(client, servi
     assert emulator.deliveries(to=demo.GROUP) == []  # nothing sent before the confirm
     token = csrf_token(client, base + str(form_id))
     send = {"csrf_token": token, "groups": "1", "cost": "9"}
-    client.post(base + f"{form_id}/broadcast", data=send)
-    client.post(base + f"{form_id}/broadcast", data=send)  # a second click the same day sends nothing twice
-    [card] = [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
-    assert "宣導活動調查" in str(card["messages"])
-    assert only_form(services)[0][1] == "open"
+    sent = client.post(base + f"{form_id}/broadcast", data=send, follow_redirects=True).get_data(as_text=True)
+    client.post(base + f"{form_id}/broadcast", data=send)  # a second click sends nothing twice
+    assert "群組卡片將隨晨間摘要送出" in sent and only_form(services)[0][1] == "open"
     from bot.reminders import pending
+    from scheduler.runner import tick
     with services.db.transaction() as session:
         assert pending(session, f"form:{form_id}:remind:")  # chasers scheduled as the chat's 發布 does
+        [held] = pending(session, f"form:{form_id}:card:")  # the card waits for the group's morning digest
+        due = held.due_at
+    assert emulator.deliveries(to=demo.GROUP) == []
+    clock.set(due)
+    tick(services)
+    [card] = [d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]
+    assert "宣導活動調查" in str(card["messages"])
 
 
 def test_a_broadcast_at_a_cost_the_page_did_not_show_sends_nothing(client, services, emulator, app) -> None:
