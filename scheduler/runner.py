@@ -165,7 +165,10 @@ def main(argv: list[str] | None = None) -> None:
                           next_run_time=start, name=",".join(job.name for job in due))
 
     def stop(*_: Any) -> None:
-        scheduler.shutdown(wait=False)
+        # Not in the handler itself: it runs on the main thread, which may be inside the scheduler's job
+        # processing holding its (reentrant) job store lock; shutting down there empties the store under it
+        # (JobLookupError). From another thread, shutdown waits for that lock.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started: tick every %ss, %d jobs on their own interval", config.scheduler_tick_seconds,
