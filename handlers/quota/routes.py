@@ -8,6 +8,7 @@ Group member counts are kept current (memberJoined/memberLeft), since a group pu
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from bot.events import EventKind, Inbound
 from bot.ledger import month_of
 from bot.messages import Outbound, labelled, push, reply, text
 from bot.reserve import state
+from bot.roster import refresh_member_count
 from bot.router import Capability, Job, MidFlow, Route, Where, Who
 from bot.services import Services
 from handlers.quota import console, render, service
@@ -51,9 +53,13 @@ def on_digest_time(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 
 def keep_member_count(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
-    """Middleware: a member joined or left a known group: its push price changed. Never answers."""
+    """Middleware: a member joined or left a known group: its push price changed. Never answers.
+
+    LINE is asked after the response, outside the event's transaction (on SQLite a writing one holds the
+    database's one write lock for as long as LINE takes to answer).
+    """
     if event.kind in MEMBER_EVENTS and event.group_id and ctx.group is not None:
-        ctx.group.member_count = ctx.line.group_member_count(event.group_id) or ctx.group.member_count
+        ctx.after_response(partial(refresh_member_count, event.group_id))
     return None
 
 

@@ -1,9 +1,10 @@
 """Reads from LINE never hold the database: a slow member count on join does not make others wait.
 
 On SQLite a write transaction holds the file's write lock from its first statement. The member
-count asked on join and bind used to be read inside the event's transaction, so while LINE took
-its time every other event that writes waited behind it. The count is now read after the
-response, and written in a transaction of its own.
+count asked on join, on bind and when a member joins or leaves used to be read inside the event's
+transaction, so while LINE took its time every other event that writes waited behind it (and a
+member's join, answered late, was counted again). The count is now read after the response, and
+written in a transaction of its own.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 import time
 from datetime import datetime
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -26,9 +28,24 @@ def answered_at(emulator, path_start: str) -> list[float]:
             if c["path"].startswith(path_start)]
 
 
-def test_a_slow_member_count_on_join_holds_up_no_other_event(emulator, emulator_server, services):
+def joined(emulator) -> None:
+    emulator.join(demo.GROUP)
+
+
+def member_joined(emulator) -> None:
+    emulator.member_joined(demo.GROUP, [demo.NEWCOMER])
+
+
+@pytest.mark.parametrize("counted_on", [joined, member_joined], ids=["bot joins", "a member joins"])
+def test_a_slow_member_count_holds_up_no_other_event(emulator, emulator_server, services, counted_on):
+    if counted_on is member_joined:
+        emulator.join(demo.GROUP)  # a group the bot knows: a member joining changes what a push there costs
+        deadline = time.monotonic() + 10
+        while not answered_at(emulator, COUNT):  # the join's own count, read after its response
+            assert time.monotonic() < deadline, "the join's member count was never asked"
+            time.sleep(0.02)
     emulator.inject_fault(COUNT, status=None, delay_seconds=HOLD, count=1)
-    joining = threading.Thread(target=emulator.join, args=(demo.GROUP,))
+    joining = threading.Thread(target=counted_on, args=(emulator,))
     joining.start()
     deadline = time.monotonic() + 20
     while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():  # the count is now held
@@ -39,7 +56,8 @@ def test_a_slow_member_count_on_join_holds_up_no_other_event(emulator, emulator_
     replied = answered_at(emulator, "/v2/bot/message/reply")
     counted = answered_at(emulator, COUNT)
     assert replied and counted
-    assert min(replied) < counted[0]  # the request was answered while LINE was still counting
+    assert max(replied) < counted[-1]  # the request was answered while LINE was still counting
+    assert len(counted) == (2 if counted_on is member_joined else 1)  # asked once per event
     with services.db.transaction() as session:  # and the count still arrived
         group = session.scalars(select(Group).where(Group.line_group_id == demo.GROUP)).one()
         assert group.member_count and group.member_count >= 9
