@@ -49,17 +49,42 @@ DAY_END = time(18, 0)  # a digest may wait for a notice that keeps its hour unti
 
 
 def pull_into_digests(services: Any, now: datetime) -> int:
-    """Job: at each group's digest time, bring the day's routine reminders for it forward to now."""
+    """Job: at each group's digest time, bring the day's routine reminders for it forward to now.
+
+    It runs every tick, just ahead of the reminders: the day's markers are read in one query, so on
+    every tick but a group's digest moment it costs two statements, however many groups there are.
+    """
     config = services.config
     if not config.digest_time:
         return 0
     workdays = calendar_from_setting(config.workday_calendar)
     pulled = 0
     with services.db.transaction() as session:
-        groups = session.scalars(select(Group).where(Group.district_id.is_not(None), Group.left_at.is_(None)))
-        for group in list(groups):
-            pulled += _pull(session, group, config.digest_time, workdays.is_workday, services.router.digestible, now)
+        groups = list(session.scalars(select(Group).where(Group.district_id.is_not(None), Group.left_at.is_(None))))
+        due = [(group, moment) for group in groups
+               if (moment := _digest_due(group, config.digest_time, workdays.is_workday, now)) is not None]
+        done = _markers_of(session, [_marker(group, moment) for group, moment in due])
+        for group, moment in due:
+            if _marker(group, moment) not in done:
+                pulled += _pull(session, group, moment, workdays.is_workday, services.router.digestible, now,
+                                _time_of(group, config.digest_time))
     return pulled
+
+
+def _digest_due(group: Group, default_time: str, is_workday: Callable[[Any], bool], now: datetime) -> datetime | None:
+    """Today's digest moment of the group once it has come (Taipei, workdays); None before it or on a day off."""
+    local = now.astimezone(TAIPEI)
+    moment = digest_moment(local.replace(hour=0, minute=0, second=0, microsecond=0), _time_of(group, default_time))
+    return moment if local >= moment and is_workday(moment.date()) else None
+
+
+def _marker(group: Group, moment: datetime) -> str:
+    return f"digest:{group.line_group_id}:{moment.date().isoformat()}"
+
+
+def _markers_of(session: Session, keys: list[str]) -> set[str]:
+    """Which of these digest markers exist (a digest already pulled), in one query."""
+    return set(session.scalars(select(Reminder.key).where(Reminder.key.in_(keys)))) if keys else set()
 
 
 def next_digest_of(group: Group, config: Any, now: datetime, skip: int = 0) -> datetime | None:
@@ -91,17 +116,9 @@ def _time_of(group: Group, default_time: str) -> time:
         return parse_digest_time(default_time)
 
 
-def _pull(session: Session, group: Group, default_time: str, is_workday: Callable[[Any], bool],
-          digestible: Mapping[str, Callable[[Reminder], DigestFit | None]], now: datetime) -> int:
-    at = _time_of(group, default_time)
-    local = now.astimezone(TAIPEI)
-    moment = digest_moment(local.replace(hour=0, minute=0, second=0, microsecond=0), at)
-    if local < moment or not is_workday(moment.date()):
-        return 0
-    marker = f"digest:{group.line_group_id}:{moment.date().isoformat()}"
-    if session.scalar(select(Reminder.id).where(Reminder.key == marker)):
-        return 0
-    session.add(Reminder(key=marker, kind=DIGEST_KIND, subject_id=group.id, to=group.line_group_id,
+def _pull(session: Session, group: Group, moment: datetime, is_workday: Callable[[Any], bool],
+          digestible: Mapping[str, Callable[[Reminder], DigestFit | None]], now: datetime, at: time) -> int:
+    session.add(Reminder(key=_marker(group, moment), kind=DIGEST_KIND, subject_id=group.id, to=group.line_group_id,
                          due_at=moment, state=ReminderState.SENT, sent_at=now))
     horizon = next_digest(moment, at, is_workday)
     waiting = [(row, fit) for row in session.scalars(select(Reminder).where(

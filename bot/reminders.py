@@ -72,6 +72,8 @@ def pending(session: Session, key_prefix: str) -> list[Reminder]:
 
 
 Send = Callable[[list[OutboxMessage]], None]
+BATCH = 100  # reminders rendered per transaction
+FIRST_BATCH = 10
 
 
 def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: int = 500,
@@ -90,8 +92,9 @@ def dispatch_due(db, renderers: Mapping[str, Renderer], now: datetime, limit: in
     (bot/digest.py) instead of being claimed.
     """
     handled = 0
-    batch = min(limit, 100)
     while True:
+        # Streaming, the first batch is small, so the first push leaves after ten renders, not a hundred.
+        batch = min(limit, FIRST_BATCH if send is not None and not handled else BATCH)
         moment = max(now, clock()) if clock else now
         claimed: list[OutboxMessage] = []
         with db.transaction() as session:

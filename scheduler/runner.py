@@ -21,6 +21,7 @@ from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from app import build_services, log_level
 from bot import rate_limits
@@ -129,6 +130,17 @@ def plan(services: Services) -> list[tuple[float, list[Job]]]:
             *[(job.every.total_seconds(), [job]) for job in ordered if job.every is not None]]
 
 
+def trigger(seconds: float, now: datetime) -> IntervalTrigger:
+    """Every `seconds`, on the clock's own marks (a 30 s tick at :00 and :30 of each minute).
+
+    Reminders are mostly due on the minute (a meeting at 14:00, a morning burst at 09:00): a tick
+    counted from whenever the scheduler started would find them up to a whole tick late.
+    """
+    epoch = now.timestamp()
+    marks = datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
+    return IntervalTrigger(seconds=seconds, start_date=marks, timezone=now.tzinfo)
+
+
 def tick(services: Services, now: datetime | None = None) -> dict[str, int]:
     """Run every job once, whatever its trigger (tests and a manual run); see `run`."""
     return run(services, in_order(services), now)
@@ -160,9 +172,12 @@ def main(argv: list[str] | None = None) -> None:
     scheduler = BlockingScheduler(timezone="Asia/Taipei", executors={"default": ThreadPoolExecutor(1)},
                                   job_defaults={"misfire_grace_time": None})
     start = datetime.now().astimezone()
-    for seconds, due in plan(services):
-        scheduler.add_job(run, "interval", args=[services, due], seconds=seconds, max_instances=1, coalesce=True,
-                          next_run_time=start, name=",".join(job.name for job in due))
+    planned = plan(services)
+    for seconds, due in planned:
+        scheduler.add_job(run, trigger(seconds, start), args=[services, due], max_instances=1, coalesce=True,
+                          name=",".join(job.name for job in due))
+    # The tick once at start, too: what fell due while no scheduler ran leaves now, not at the next mark.
+    scheduler.add_job(run, "date", run_date=start, args=[services, planned[0][1]], name="catch-up")
 
     def stop(*_: Any) -> None:
         # Not in the handler itself: it runs on the main thread, which may be inside the scheduler's job
@@ -172,5 +187,5 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler started: tick every %ss, %d jobs on their own interval", config.scheduler_tick_seconds,
-             len(plan(services)) - 1)
+             len(planned) - 1)
     scheduler.start()

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from emulator.client import message_text
 from rules.dates import TAIPEI
@@ -185,3 +186,22 @@ def test_the_days_digest_goes_with_the_meetings_two_hour_reminder(emulator, serv
     pushes = group_pushes(emulator)[before:]
     assert len(pushes) == 1 and pushes[0]["counted"] == 9
     assert "專案工作小組將於2小時後召開" in said(pushes[0]) and "共同宣導活動預告：親職講座" in said(pushes[0])
+
+
+def test_after_the_digest_each_tick_reads_two_rows_sets_not_one_per_group(emulator, services, clock):
+    from sqlalchemy import event
+
+    from bot.digest import pull_into_digests
+    from models.roster import Group
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    with services.db.transaction() as session:
+        district_id = session.scalars(select(Group.district_id).where(Group.district_id.is_not(None))).first()
+        session.add_all(Group(line_group_id=f"C{n:032x}", district_id=district_id, member_count=9,
+                              joined_at=clock(), bound_at=clock()) for n in range(1, 41))
+    statements: list[str] = []
+    event.listen(services.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    at(clock, services, 2026, 11, 27, 8, 30)  # the digest moment: every group's marker is written
+    statements.clear()
+    clock.set(datetime(2026, 11, 27, 8, 31, tzinfo=TAIPEI))
+    assert pull_into_digests(services, clock()) == 0
+    assert len([s for s in statements if s.startswith("SELECT")]) == 2  # the 41 groups, and which were pulled today
