@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bench.database import env_of
 from bench.procs import PYTHON, Process, base_env, free_port, start, start_emulator
@@ -43,8 +43,9 @@ class Drained:
     """What the run measured."""
 
     insert_seconds: float
-    drain_seconds: float  # scheduler start to the last reminder delivered
-    first_push_seconds: float  # scheduler start to the first push (sending starts after the first batch)
+    ready_seconds: float  # launching the schedulers to the last of them logging that it started
+    drain_seconds: float  # the burst being due to the last reminder delivered
+    first_push_seconds: float  # the burst being due to the first push (sending starts after the first batch)
     first_to_last_seconds: float  # first to last push the emulator saw
     delivered: int
     push_calls: Counter  # status -> count
@@ -60,7 +61,11 @@ class Drained:
 
 
 def run(config: Config, people: People, plan: Plan, log_dir: Path) -> Drained:
-    """Schedule the reminders, start the scheduler(s), wait until drained, then check the emulator."""
+    """Schedule the reminders, start the scheduler(s), make the burst due, wait until drained, check the emulator.
+
+    The schedulers are up before the burst is due, as in production (they run all day; 09:00 comes to
+    them): the burst is made due on the first tick mark after they have started and caught up.
+    """
     insert_seconds = schedule_reminders(config, people, plan)
     port = free_port()
     emulator_url = f"http://127.0.0.1:{port}"
@@ -69,16 +74,51 @@ def run(config: Config, people: People, plan: Plan, log_dir: Path) -> Drained:
     emulator = start_emulator(port, env, log_dir)
     schedulers: list[Process] = []
     try:
-        started, wall = time.monotonic(), datetime.now(timezone.utc)
+        launched = time.monotonic()
         schedulers = [start(f"scheduler-{i}", [PYTHON, "-m", "scheduler"], env, log_dir)
                       for i in range(plan.schedulers)]
+        wait_until_started(schedulers, plan.max_seconds)
+        ready_seconds = time.monotonic() - launched
+        due = make_due(config, next_mark(datetime.now(timezone.utc) + READY_MARGIN, plan.tick_seconds))
         left = wait_until_drained(config, plan, schedulers)
-        drain_seconds = time.monotonic() - started
-        return _check(emulator_url, config, plan, insert_seconds, drain_seconds, wall, left)
+        drain_seconds = (datetime.now(timezone.utc) - due).total_seconds()
+        return _check(emulator_url, config, plan, insert_seconds, ready_seconds, drain_seconds, due, left)
     finally:
         for scheduler in schedulers:
             scheduler.stop()
         emulator.stop()
+
+
+READY_MARGIN = timedelta(seconds=3)  # after "scheduler started": its catch-up tick at start has run
+
+
+def wait_until_started(schedulers: list[Process], max_seconds: float) -> None:
+    """Until every scheduler has logged that it started (Python's start-up and imports take a few seconds)."""
+    deadline = time.monotonic() + max_seconds
+    while not all("scheduler started" in s.log_path.read_text(errors="replace") for s in schedulers):
+        if time.monotonic() > deadline or not all(s.alive() for s in schedulers):
+            raise RuntimeError("a scheduler did not start; see its log")
+        time.sleep(0.1)
+
+
+def next_mark(after: datetime, tick_seconds: int) -> datetime:
+    """The first of the scheduler's tick marks (multiples of the tick since the epoch) after `after`."""
+    epoch = after.timestamp()
+    return datetime.fromtimestamp(epoch - epoch % tick_seconds + tick_seconds, tz=timezone.utc)
+
+
+def make_due(config: Config, due: datetime) -> datetime:
+    """Move the whole burst to `due` in one statement; it was scheduled far ahead, so nothing left early."""
+    from bot.db import Database
+    from models.reminders import Reminder, ReminderState
+
+    db = Database(config.database_url)
+    try:
+        with db.transaction() as session:
+            session.execute(update(Reminder).where(Reminder.state == ReminderState.SCHEDULED).values(due_at=due))
+    finally:
+        db.dispose()
+    return due
 
 
 def schedule_reminders(config: Config, people: People, plan: Plan) -> float:
@@ -90,7 +130,7 @@ def schedule_reminders(config: Config, people: People, plan: Plan) -> float:
     from models.roster import Contact, Group
 
     services = build_services(replace(config, line_api_base_url="http://127.0.0.1:9"))
-    due = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    due = datetime.now(timezone.utc).replace(second=0, microsecond=0) + FAR_AHEAD  # make_due brings it to a mark
     started = time.monotonic()
     with services.db.transaction() as session:
         requester = session.scalars(select(Contact).where(Contact.line_user_id == people.requester)).one()
@@ -101,13 +141,16 @@ def schedule_reminders(config: Config, people: People, plan: Plan) -> float:
             incident = Incident(number=f"S{index:05d}", district_id=requester.unit.district_id,
                                 requester_id=requester.id, requester_unit_id=requester.unit_id, category="其他",
                                 urgency="緊急", text="長者獨居需要關懷訪視", group_line_id=groups[index % len(groups)],
-                                created_at=due - timedelta(minutes=15))
+                                created_at=due - FAR_AHEAD - timedelta(minutes=15))
             session.add(incident)
             session.flush()
             reminders.schedule(session, key=incidents.key_prefix(incident) + "repost", kind=incidents.ESCALATION,
                                subject_id=incident.id, to=incident.group_line_id, due_at=due)
     services.db.dispose()
     return time.monotonic() - started
+
+
+FAR_AHEAD = timedelta(days=1)
 
 
 def wait_until_drained(config: Config, plan: Plan, schedulers: list[Process]) -> int:
@@ -133,8 +176,8 @@ def wait_until_drained(config: Config, plan: Plan, schedulers: list[Process]) ->
         db.dispose()
 
 
-def _check(emulator_url: str, config: Config, plan: Plan, insert_seconds: float, drain_seconds: float,
-           started: datetime, left: int) -> Drained:
+def _check(emulator_url: str, config: Config, plan: Plan, insert_seconds: float, ready_seconds: float,
+           drain_seconds: float, started: datetime, left: int) -> Drained:
     calls = [r for r in _get(emulator_url, "requests") if r["path"] == "/v2/bot/message/push"]
     deliveries = _get(emulator_url, "deliveries")
     keys = Counter(d["retry_key"] for d in deliveries)
@@ -143,7 +186,7 @@ def _check(emulator_url: str, config: Config, plan: Plan, insert_seconds: float,
     stamps = sorted(datetime.fromisoformat(r["at"]) for r in calls)
     span = (stamps[-1] - stamps[0]).total_seconds() if len(stamps) > 1 else 0.0
     return Drained(
-        insert_seconds=insert_seconds, drain_seconds=drain_seconds,
+        insert_seconds=insert_seconds, ready_seconds=ready_seconds, drain_seconds=drain_seconds,
         first_push_seconds=(stamps[0] - started).total_seconds() if stamps else 0.0, first_to_last_seconds=span,
         delivered=len(deliveries), push_calls=Counter(r["status"] for r in calls),
         peak_rate=_busiest(stamps, 1), peak_10s_rate=_busiest(stamps, 10) / 10,
