@@ -1,6 +1,8 @@
 """Public agency phone numbers and addresses (from the seed papers), which are not personal data."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rules.privacy.kinds import PublicDirectory
 from rules.privacy.phones import canonical_phone
 
@@ -28,8 +30,13 @@ def _directory_from_seed() -> PublicDirectory:
 DEFAULT_PUBLIC: PublicDirectory = _directory_from_seed()
 
 
+@lru_cache(maxsize=16)
 def merge_directory(public: PublicDirectory | None) -> PublicDirectory:
-    """Built-in public agency data plus the caller's directory, with phones reduced to digits."""
+    """Built-in public agency data plus the caller's directory, with phones reduced to digits.
+
+    Kept once per directory (a process has one): every screened text asks for it, and reducing each
+    agency number again cost more than screening a short message.
+    """
     if public is None:
         return DEFAULT_PUBLIC
     phones = DEFAULT_PUBLIC.phones | {canonical_phone(p) for p in public.phones}
