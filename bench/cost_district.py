@@ -5,7 +5,6 @@ scheduler at every due moment, and prices what the emulator received as LINE doe
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -14,7 +13,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from bot.config import Config
 
@@ -59,12 +57,6 @@ class _Finish:
             getattr(body, "close", lambda: None)()
 
 
-def _serve(app: Any) -> tuple[Any, str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
 @dataclass
 class Cost:
     """Counted messages of one scenario, by capability and by what was said."""
@@ -93,13 +85,13 @@ class District:
         from app import create_app
         from bot.migrate import upgrade
         from emulator.app import create_emulator
-        from emulator.client import EmulatorClient
+        from emulator.client import EmulatorClient, run_in_thread
         from emulator.settings import EmulatorSettings
 
         upgrade(database_url)
         self.clock = FakeClock(start)
         settings = EmulatorSettings(channel_secret=SECRET, access_token=TOKEN, bot_callback_url="http://127.0.0.1:9")
-        self._emulator_server, emulator_url = _serve(create_emulator(settings))
+        self._emulator_server, emulator_url = run_in_thread(create_emulator(settings))
         self.emulator = EmulatorClient(emulator_url)
         self.emulator.configure(monthly_quota=1_000_000)  # measure, never refuse
         config = Config(channel_secret=SECRET, channel_access_token=TOKEN,
@@ -111,7 +103,7 @@ class District:
         config = _with_env(config, env or {})
         self.app = create_app(config, clock=self.clock)
         self.services = self.app.extensions["services"]
-        self._bot_server, bot_url = _serve(_Finish(self.app))
+        self._bot_server, bot_url = run_in_thread(_Finish(self.app))
         self.emulator.configure(bot_callback_url=bot_url + "/callback")
         self.extra_users: list[str] = []
 

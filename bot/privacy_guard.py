@@ -102,6 +102,15 @@ def screen_group_text(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
     return [reply(unsend_request(findings))]
 
 
+def may_write(event: Inbound) -> bool:
+    """Whether the group screen will likely audit this text: a group text in which the screen finds anything.
+
+    Decided without the roster or the sender's confirmations, so it may say yes where the guard then lets
+    the text pass: that only takes SQLite's write lock for nothing.
+    """
+    return event.kind == EventKind.TEXT and event.in_group and bool(screen(event.text))
+
+
 def audit(ctx: Ctx, findings: Iterable[Finding], where: str, action: str = "privacy_refused") -> None:
     """Record that text was refused (or confirmed): who, when, where, which kinds; never the text."""
     record(ctx.session, ctx.now, ctx.user_id or "", findings, where, action)
@@ -111,6 +120,7 @@ def audit(ctx: Ctx, findings: Iterable[Finding], where: str, action: str = "priv
 CAPABILITY = Capability(
     name="privacy",
     middleware=(screen_group_text,),  # before every capability's routes: the first capability listed
+    writes_when=(may_write,),
     routes=(Route(privacy_pending.on_decision, action=privacy_pending.ACTION),),
     flows=(privacy_pending.PENDING_FLOW,),
     jobs=(Job("conversations_expire", privacy_pending.expire, every=timedelta(minutes=10)),),

@@ -98,6 +98,9 @@ class Capability:
     # Which of its reminders may join the group's morning digest and how early (bot/digest.py): a
     # rules.economy.DigestFit per reminder row, or None for a row that keeps its own time.
     digestible: Callable[[Any], Any] | None = None
+    # Events that change something though no route of theirs matches (a group text with personal data
+    # leaves an audit row): a pure test of the event, so SQLite can take its write lock up front.
+    writes_when: tuple[Callable[[Inbound], bool], ...] = ()
 
 
 class DuplicateRoute(ValueError):
@@ -188,6 +191,8 @@ class Router:
         rate-limit count. A screen or a flow in progress can still make chatter write: on SQLite the
         webhook then runs the event again expecting writes (bot/db.lost_write_race).
         """
+        if any(writes(event) for capability in self.capabilities for writes in capability.writes_when):
+            return True
         if event.kind == EventKind.TEXT:
             return event.text.strip().lower() in CANCEL_WORDS or self._match(event) is not None
         return event.kind == EventKind.POSTBACK or self._match(event) is not None

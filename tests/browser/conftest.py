@@ -9,13 +9,18 @@ from playwright.sync_api import Browser, Page
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh zh-TW page (desktop size, as the secretariat uses it)."""
-    context = browser.new_context(locale="zh-TW", viewport={"width": 1100, "height": 900})
+def open_page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A fresh zh-TW page of this size in its own browser context, closed afterwards."""
+    context = browser.new_context(locale="zh-TW", viewport={"width": width, "height": height})
     opened = context.new_page()
     opened.set_default_timeout(TIMEOUT_MS)
     try:
         yield opened
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh zh-TW page (desktop size, as the secretariat uses it)."""
+    yield from open_page(browser, 1100, 900)

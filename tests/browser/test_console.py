@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests import demo
 from tests.browser import axe
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import open_page
 from tests.console.test_incidents_board import requests_made  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -32,13 +32,7 @@ def _served(app):
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """An office screen: 1366x768, zh-TW."""
-    context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 768})
-    opened = context.new_page()
-    opened.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield opened
-    finally:
-        context.close()
+    yield from open_page(browser, 1366, 768)
 
 
 def sign_in(page: Page, bot_url: str, who: str = "吳課員", start: str = "/console/") -> None:
@@ -249,6 +243,7 @@ def test_secretariat_builds_a_form_and_sends_it_after_seeing_the_cost(page: Page
 
 def test_programme_statistics_of_meetings_and_forms(page: Page, bot_server, services, clock) -> None:
     from datetime import datetime
+
     from rules.dates import TAIPEI
     from tests.console.test_meetings_statistics import held
     meeting = held(services, clock, datetime(2026, 11, 5, 14, 0, tzinfo=TAIPEI))

@@ -40,3 +40,15 @@ def test_command_word_and_argument(said, command, argument):
     event = Inbound(EventKind.TEXT, webhook_event_id="e", event_type="message", text=said)
     assert (event.command, event.argument) == (command, argument)
 
+
+
+@pytest.mark.parametrize("said, in_group, writes", [
+    ("收到，謝謝", True, False),  # chatter only reads
+    ("案母手機0911222333，請協助聯繫", True, True),  # the group screen will audit it
+    ("案母手機0911222333，請協助聯繫", False, False),  # 1:1 chatter is not screened as a group text
+    ("說明", True, True),  # a command counts against the rate limit
+])
+def test_which_events_take_sqlites_write_lock_up_front(said, in_group, writes):
+    event = Inbound(EventKind.TEXT, webhook_event_id="e", event_type="message", text=said, user_id="U1",
+                    group_id="C1" if in_group else None)
+    assert build(capabilities()).expects_writes(event) is writes
