@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.config import Config
@@ -45,21 +45,16 @@ class Ctx:
     @cached_property
     def contact(self) -> "Contact | None":
         """The speaker's roster entry, if any (approved or not)."""
-        from models.roster import Contact, Unit
         if self.user_id is None:
             return None
-        # Nearly every command goes on to the contact's unit and district: one query instead of three.
-        query = select(Contact).where(Contact.line_user_id == self.user_id).options(
-            joinedload(Contact.unit).joinedload(Unit.district))
-        return self.session.scalars(query).first()
+        return self.session.scalars(_contact_query(), {"user_id": self.user_id}).first()
 
     @cached_property
     def group(self) -> "Group | None":
         """The group the event came from, if the bot knows it."""
-        from models.roster import Group
         if self.group_id is None:
             return None
-        return self.session.scalars(select(Group).where(Group.line_group_id == self.group_id)).first()
+        return self.session.scalars(_group_query(), {"group_id": self.group_id}).first()
 
     def after_response(self, work: "Callable[[Services], None]") -> None:
         """Run `work` after the event committed and LINE has its answer: for reads from LINE that would
@@ -78,3 +73,18 @@ class Ctx:
     def can_manage(self) -> bool:
         """Secretariat members and admins manage a district."""
         return self.is_admin or (self.contact is not None and self.contact.can_manage)
+
+
+# Built once (every command asks one or both); building a statement cost about as much as sending it.
+@lru_cache(maxsize=1)
+def _contact_query() -> Any:
+    from models.roster import Contact, Unit
+    # Nearly every command goes on to the contact's unit and district: one query instead of three.
+    return select(Contact).where(Contact.line_user_id == bindparam("user_id")).options(
+        joinedload(Contact.unit).joinedload(Unit.district))
+
+
+@lru_cache(maxsize=1)
+def _group_query() -> Any:
+    from models.roster import Group
+    return select(Group).where(Group.line_group_id == bindparam("group_id"))

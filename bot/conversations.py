@@ -8,13 +8,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from models.conversations import Conversation
 
 # What waits for a sender's decision on a refused text (bot/privacy_pending.py), inside any flow's row.
 PENDING = "_privacy"
+
+
+# Built once: every text and tap asks it, and building the statement cost as much as sending it.
+_LIVE = select(Conversation).where(Conversation.chat_id == bindparam("chat_id"),
+                                   Conversation.user_id == bindparam("user_id")).with_for_update()
 
 
 def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Conversation | None:
@@ -25,10 +30,7 @@ def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Convers
 def load_or_expired(session: Session, chat_id: str, user_id: str,
                     now: datetime) -> tuple[Conversation | None, str | None]:
     """The live conversation, or None and the name of the flow that just expired (deleted now)."""
-    row = session.scalars(
-        select(Conversation).where(Conversation.chat_id == chat_id, Conversation.user_id == user_id)
-        .with_for_update()
-    ).first()
+    row = session.scalars(_LIVE, {"chat_id": chat_id, "user_id": user_id}).first()
     if row is not None and row.expires_at <= now:
         expired = row.flow
         session.delete(row)

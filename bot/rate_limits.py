@@ -10,9 +10,10 @@ minute, politely, and further events that minute are ignored.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,14 +30,21 @@ def window_of(now: datetime) -> datetime:
 
 def count(session: Session, user_id: str, now: datetime) -> int:
     """Count one more command for the user in the current minute; returns the minute's total."""
+    statement = _upsert(session.get_bind().dialect.name)
+    return int(session.connection().execute(statement, {"user_id": user_id, "window_start": window_of(now)})
+               .scalar_one())
+
+
+@lru_cache(maxsize=2)
+def _upsert(dialect: str) -> Any:
+    """The counting upsert, built once per dialect: it runs on every command, and building it cost as much
+    as sending it."""
     table = cast(Table, RateWindow.__table__)
-    dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.values(user_id=user_id, window_start=window_of(now), count=1)
-    statement = statement.on_conflict_do_update(
+    statement = insert.values(user_id=bindparam("user_id"), window_start=bindparam("window_start"), count=1)
+    return statement.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.window_start], set_={"count": table.c.count + 1},
     ).returning(table.c.count)
-    return int(session.connection().execute(statement).scalar_one())
 
 
 def check(session: Session, user_id: str | None, now: datetime, per_minute: int,

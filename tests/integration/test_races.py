@@ -7,12 +7,14 @@ import hmac
 import json
 import threading
 import time
-from datetime import datetime, timezone
 from dataclasses import replace
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from app import create_app
+from bot import conversations
+from handlers.meetings import flow as meetings_flow
 from models.incidents import Incident, IncidentUpdate, UpdateKind
 from tests import demo
 from tests.conftest import SECRET
@@ -69,9 +71,10 @@ def test_two_units_claim_at_the_same_moment_one_wins(app, config, clock, emulato
 
 def test_chatter_that_writes_after_another_writer_is_answered_and_recorded_once(emulator, services):
     """Group chatter begins as a read-only transaction (on SQLite: without the write lock). When it turns
-    out to hold personal data it writes; if another writer committed in between, the event runs again,
-    taking the lock first: one unsend request, one audit row, one dedupe row."""
-    from models.audit import AuditEntry
+    out to answer a step of the speaker's flow in progress, it writes; if another writer committed in
+    between, the event runs again, taking the lock first: one answer, one step taken, one dedupe row.
+    (A text with personal data no longer serves as the example: it takes the lock up front.)"""
+    from models.conversations import Conversation
     from models.inbox import ProcessedEvent
     from models.rate_limits import RateWindow
 
@@ -80,10 +83,14 @@ def test_chatter_that_writes_after_another_writer_is_answered_and_recorded_once(
     emulator.reset()
     with services.db.transaction() as session:
         recorded_before = len(session.scalars(select(ProcessedEvent)).all())
+        # A meeting being planned in the group, waiting for its place.
+        conversations.start(session, demo.GROUP, demo.POLICE, meetings_flow.FLOW.name, "place", services.clock(), 60)
+        before = session.scalars(select(Conversation)).one()
+        step_before, version_before = before.step, before.version
     raced: list[str] = []
 
     def another_writer_first(conn, cursor, statement: str, *_) -> None:
-        if statement.startswith("INSERT INTO audit_log") and not raced:
+        if statement.startswith("INSERT INTO rate_limits") and not raced:  # the event's first write
             raced.append(statement)
             thread = threading.Thread(target=_write_elsewhere, args=(services,))
             thread.start()
@@ -92,18 +99,16 @@ def test_chatter_that_writes_after_another_writer_is_answered_and_recorded_once(
     from sqlalchemy import event as sa_event
     sa_event.listen(services.db.engine, "before_cursor_execute", another_writer_first)
     try:
-        response = emulator.text(demo.POLICE, "個案陳小明住中壢區新興路100號5樓，電話0933-111-222",
-                                 group_id=demo.GROUP)
+        response = emulator.text(demo.POLICE, "三樓會議室", group_id=demo.GROUP)  # no command word: chatter
     finally:
         sa_event.remove(services.db.engine, "before_cursor_execute", another_writer_first)
     assert raced and response.status == 200
-    [said] = emulator.texts(to=demo.GROUP)
-    assert "收回" in said
+    assert len(emulator.texts(to=demo.GROUP)) == 1  # answered once
     with services.db.transaction() as session:
-        audits = session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy_refused")).all()
+        after = session.scalars(select(Conversation)).one()
         recorded = session.scalars(select(ProcessedEvent)).all()
         other = session.scalars(select(RateWindow).where(RateWindow.user_id == "Uelsewhere")).all()
-    assert len(audits) == 1 and other
+    assert after.step != step_before and after.version == version_before + 1 and other  # one step taken
     assert len(recorded) == recorded_before + 1
 
 
