@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -118,12 +118,15 @@ def resume_waiting(services: Services, now: datetime) -> int:
     return len(waiting)
 
 
+# Built once (per acknowledged event): the waiting event, claimed so that one worker handles it.
+_WAITING = select(ProcessedEvent).where(ProcessedEvent.webhook_event_id == bindparam("event_id"),
+                                        ProcessedEvent.processed_at.is_(None)).with_for_update(skip_locked=True)
+
+
 def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
     try:
         with services.db.transaction() as session:
-            row = session.scalars(select(ProcessedEvent).where(
-                ProcessedEvent.webhook_event_id == event_id, ProcessedEvent.processed_at.is_(None))
-                .with_for_update(skip_locked=True)).first()
+            row = session.scalars(_WAITING, {"event_id": event_id}).first()
             if row is None:
                 return Delivery()  # handled already, or being handled by someone else right now
             event, now = _inbound(row.payload), services.clock()

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot import ledger
@@ -26,6 +26,10 @@ LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 
 
+# Built once: every keyed message asks it (building a statement cost about as much as sending it).
+_KEY_USED = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == bindparam("key"))
+
+
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
             now: datetime, claimed: bool = False, bundle_window: timedelta = timedelta(0)) -> OutboxMessage | None:
     """Record one logical message; returns None when its dedupe key was already used.
@@ -37,8 +41,7 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
     waits = bool(bundle_window) and outbound.to is not None and outbound.to.startswith(("C", "R")) \
         and not outbound.urgent
     claimed = claimed and not waits
-    if outbound.dedupe_key and session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == outbound.dedupe_key)):
+    if outbound.dedupe_key and session.scalar(_KEY_USED, {"key": outbound.dedupe_key}):
         return None
     as_reply = outbound.to is None and reply_token is not None
     to = outbound.to or chat_id

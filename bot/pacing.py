@@ -39,6 +39,7 @@ class SharedPacer:
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
         self.name = name
         self._db, self._sleep = db, sleep
+        self._statement: Any = None
 
     def wait(self) -> float:
         """Block until this caller's slot has come; return how long it waited, in seconds."""
@@ -56,12 +57,7 @@ class SharedPacer:
 
     def reserve_slot(self) -> tuple[float, float]:
         """Take the next free slot; return (its start, the shared clock's now), in seconds since the epoch."""
-        table = _TABLE
-        now = self._now_expression()
-        start = case((table.c.next_at < now, now), else_=table.c.next_at)
-        stmt = (update(table).where(table.c.name == self.name)
-                .values(next_at=start + self.interval)
-                .returning(table.c.next_at, now))
+        stmt = self._reservation()
         with self._db.engine.begin() as conn:
             row = conn.execute(stmt).first()
             if row is None:  # first use on this database
@@ -70,6 +66,21 @@ class SharedPacer:
         assert row is not None
         next_at, moment = row
         return float(next_at) - self.interval, float(moment)
+
+    def _reservation(self) -> Any:
+        """The reserving UPDATE, built once per pacer on PostgreSQL (every push runs it); on SQLite the
+        clock is a literal of this moment, so it is built each time."""
+        if self._statement is not None:
+            return self._statement
+        table = _TABLE
+        now = self._now_expression()
+        start = case((table.c.next_at < now, now), else_=table.c.next_at)
+        stmt = (update(table).where(table.c.name == self.name)
+                .values(next_at=start + self.interval)
+                .returning(table.c.next_at, now))
+        if self._db.is_postgres:
+            self._statement = stmt
+        return stmt
 
     def _now_expression(self) -> Any:
         if self._db.is_postgres:

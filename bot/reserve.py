@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.gateway import Gateway, LineError
@@ -24,6 +24,13 @@ DEGRADED_NOTE = "（本月訊息額度已接近保留給緊急求助的額度，
 
 
 SNAPSHOT_MAX_AGE = timedelta(minutes=10)
+
+# Built once: every 求助 asks where the month stands (building a statement cost about as much as sending it).
+_LAST_READ = select(func.max(QuotaSnapshot.read_at)).where(QuotaSnapshot.month == bindparam("month"))
+_LATEST = (select(QuotaSnapshot).where(QuotaSnapshot.month == bindparam("month"))
+           .order_by(QuotaSnapshot.read_at.desc(), QuotaSnapshot.id.desc()).limit(1))
+_PUSHED = select(func.coalesce(func.sum(LedgerEntry.recipients), 0)).where(
+    LedgerEntry.month == bindparam("month"), LedgerEntry.id > bindparam("after"))
 
 
 def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot | None:
@@ -41,7 +48,7 @@ def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot 
 
 def refresh_if_stale(session: Session, gateway: Gateway, now: datetime) -> bool:
     """Read LINE again when the month's last reading is older than SNAPSHOT_MAX_AGE."""
-    last = session.scalar(select(func.max(QuotaSnapshot.read_at)).where(QuotaSnapshot.month == month_of(now)))
+    last = session.scalar(_LAST_READ, {"month": month_of(now)})
     if last is not None and now - last < SNAPSHOT_MAX_AGE:
         return False
     return refresh(session, gateway, now) is not None
@@ -50,12 +57,10 @@ def refresh_if_stale(session: Session, gateway: Gateway, now: datetime) -> bool:
 def estimate(session: Session, now: datetime) -> tuple[int | None, int, QuotaSnapshot | None]:
     """(limit, used so far, the snapshot it rests on): LINE's last reading plus what we pushed since."""
     month = month_of(now)
-    snapshot = session.scalars(select(QuotaSnapshot).where(QuotaSnapshot.month == month)
-                               .order_by(QuotaSnapshot.read_at.desc(), QuotaSnapshot.id.desc()).limit(1)).first()
-    since = select(func.coalesce(func.sum(LedgerEntry.recipients), 0)).where(LedgerEntry.month == month)
+    snapshot = session.scalars(_LATEST, {"month": month}).first()
     if snapshot is None:
-        return None, int(session.scalar(since) or 0), None
-    later = int(session.scalar(since.where(LedgerEntry.id > snapshot.ledger_upto)) or 0)
+        return None, int(session.scalar(_PUSHED, {"month": month, "after": 0}) or 0), None
+    later = int(session.scalar(_PUSHED, {"month": month, "after": snapshot.ledger_upto}) or 0)
     return snapshot.limit, snapshot.used + later, snapshot
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -31,13 +33,20 @@ def district_group(session: Session, district: District) -> Group | None:
 def next_number(session: Session, district_id: int, now: datetime) -> str:
     """Allocate `ROC date + sequence` (1151122-03) in one atomic upsert, so two workers never share a number."""
     day = now.astimezone(TAIPEI).date()
-    # The day's first two requests may arrive at once: the upsert creates the row or bumps it under its row lock.
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    insert = dialect_insert(IncidentCounter).values(district_id=district_id, day=day, last=1)
-    bumped = insert.on_conflict_do_update(index_elements=[IncidentCounter.district_id, IncidentCounter.day],
-                                          set_={"last": IncidentCounter.last + 1})
-    last = session.execute(bumped.returning(IncidentCounter.last)).scalar_one()
+    bumped = _bump_counter(session.get_bind().dialect.name)
+    last = session.execute(bumped, {"district_id": district_id, "day": day}).scalar_one()
     return case_number(day, last, width=2)
+
+
+@lru_cache(maxsize=2)
+def _bump_counter(dialect: str) -> Any:
+    """The day's first two requests may arrive at once: the upsert creates the row or bumps it under its row
+    lock. Built once per dialect (building it cost about as much as running it)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(IncidentCounter).values(district_id=bindparam("district_id"), day=bindparam("day"),
+                                                    last=1)
+    return insert.on_conflict_do_update(index_elements=[IncidentCounter.district_id, IncidentCounter.day],
+                                        set_={"last": IncidentCounter.last + 1}).returning(IncidentCounter.last)
 
 
 def resolve_tags(district: District, tags: tuple[str, ...]) -> tuple[list[Unit], list[str]]:
@@ -93,21 +102,33 @@ def find(session: Session, number_text: str, district_id: int | None, with_histo
     if not found:
         return None
     day, seq = found[0][1], found[0][2]
-    query = select(Incident).where(Incident.number == case_number(day, seq, width=2))
+    params: dict[str, Any] = {"number": case_number(day, seq, width=2)}
+    if district_id is not None:
+        params["district_id"] = district_id
+    return session.scalars(_find_query(with_history, district_id is not None), params).unique().first()
+
+
+@lru_cache(maxsize=4)
+def _find_query(with_history: bool, in_district: bool) -> Any:
+    query = select(Incident).where(Incident.number == bindparam("number"))
     if with_history:  # what the card shows, in the same query
         query = query.options(joinedload(Incident.asked).joinedload(IncidentUnit.unit),
                               joinedload(Incident.requester_unit), joinedload(Incident.claimed_unit))
-    if district_id is not None:
-        query = query.where(Incident.district_id == district_id)
-    return session.scalars(query).unique().first()
+    if in_district:
+        query = query.where(Incident.district_id == bindparam("district_id"))
+    return query
 
 
 def recent_updates(session: Session, incident: Incident, limit: int) -> list[IncidentUpdate]:
     """The request's last `limit` updates, oldest first (a long history is not loaded whole)."""
-    newest = session.scalars(select(IncidentUpdate).where(IncidentUpdate.incident_id == incident.id)
-                             .options(joinedload(IncidentUpdate.unit))
-                             .order_by(IncidentUpdate.id.desc()).limit(limit))
+    newest = session.scalars(_recent_query(limit), {"incident_id": incident.id})
     return list(reversed(newest.all()))
+
+
+@lru_cache(maxsize=4)
+def _recent_query(limit: int) -> Any:
+    return (select(IncidentUpdate).where(IncidentUpdate.incident_id == bindparam("incident_id"))
+            .options(joinedload(IncidentUpdate.unit)).order_by(IncidentUpdate.id.desc()).limit(limit))
 
 
 def parties(incident: Incident) -> Parties:
