@@ -102,9 +102,9 @@ def wait_until_started(schedulers: list[Process], max_seconds: float) -> None:
 
 
 def next_mark(after: datetime, tick_seconds: int) -> datetime:
-    """The first of the scheduler's tick marks (multiples of the tick since the epoch) after `after`."""
-    epoch = after.timestamp()
-    return datetime.fromtimestamp(epoch - epoch % tick_seconds + tick_seconds, tz=timezone.utc)
+    """The first of the scheduler's own tick marks after `after` (as its trigger computes them)."""
+    from scheduler.runner import trigger
+    return trigger(tick_seconds, after).get_next_fire_time(None, after)
 
 
 def make_due(config: Config, due: datetime) -> datetime:

@@ -16,7 +16,7 @@ import logging
 import time
 from typing import Any, Callable, cast
 
-from sqlalchemy import Table, case, func, literal, select, update
+from sqlalchemy import Float, Table, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -39,7 +39,7 @@ class SharedPacer:
         self.interval = 1.0 / per_second if per_second > 0 else 0.0
         self.name = name
         self._db, self._sleep = db, sleep
-        self._statement: Any = None
+        self._reservation = self._reserving_update()  # built once: every push runs it
 
     def wait(self) -> float:
         """Block until this caller's slot has come; return how long it waited, in seconds."""
@@ -57,35 +57,25 @@ class SharedPacer:
 
     def reserve_slot(self) -> tuple[float, float]:
         """Take the next free slot; return (its start, the shared clock's now), in seconds since the epoch."""
-        stmt = self._reservation()
+        # SQLite serves one host: its clock is everyone's, given as a parameter (PostgreSQL reads its own).
+        params = {} if self._db.is_postgres else {"now": time.time()}
         with self._db.engine.begin() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(self._reservation, params).first()
             if row is None:  # first use on this database
                 conn.execute(self._create_row())
-                row = conn.execute(stmt).first()
+                row = conn.execute(self._reservation, params).first()
         assert row is not None
         next_at, moment = row
         return float(next_at) - self.interval, float(moment)
 
-    def _reservation(self) -> Any:
-        """The reserving UPDATE, built once per pacer on PostgreSQL (every push runs it); on SQLite the
-        clock is a literal of this moment, so it is built each time."""
-        if self._statement is not None:
-            return self._statement
+    def _reserving_update(self) -> Any:
+        """UPDATE the row to the next free slot, returning it and the shared clock's now."""
         table = _TABLE
-        now = self._now_expression()
+        now = func.extract("epoch", func.clock_timestamp()) if self._db.is_postgres else bindparam("now", type_=Float)
         start = case((table.c.next_at < now, now), else_=table.c.next_at)
-        stmt = (update(table).where(table.c.name == self.name)
+        return (update(table).where(table.c.name == self.name)
                 .values(next_at=start + self.interval)
                 .returning(table.c.next_at, now))
-        if self._db.is_postgres:
-            self._statement = stmt
-        return stmt
-
-    def _now_expression(self) -> Any:
-        if self._db.is_postgres:
-            return func.extract("epoch", func.clock_timestamp())
-        return literal(time.time())  # SQLite serves one host: its clock is everyone's
 
     def _create_row(self) -> Any:
         insert = pg_insert if self._db.is_postgres else sqlite_insert
