@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.sql import Executable
@@ -16,6 +17,11 @@ def changed_rows(session: Session, statement: Executable) -> int:
     """Run an UPDATE or DELETE and return how many rows it changed."""
     # Session.execute is typed as returning a plain Result; a DML statement's is a CursorResult.
     return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
+
+
+def insert_on_conflict(dialect: str, table: Any) -> Any:
+    """An INSERT that can say what to do ON CONFLICT: the construct is each backend's own (both have one)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 # Whether the transaction being opened (in this thread) expects to write; only SQLite acts on it.

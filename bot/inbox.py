@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ class Delivery:
     reply: list[Message] = field(default_factory=list)
     claimed: list[OutboxMessage] = field(default_factory=list)
     waiting_event_id: str | None = None
+    waiting_event: Inbound | None = None  # the acknowledged event as parsed, so the worker need not read it back
     followups: list[Callable[[Services], None]] = field(default_factory=list)  # Ctx.after_response
     loading_for: str | None = None  # a 1:1 chat that sees LINE's loading animation while the event is handled
 
@@ -90,9 +91,24 @@ def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any],
     session.flush()
 
 
-def handle_waiting(services: Services, event_id: str) -> Delivery:
-    """Handle an acknowledged event if it is still waiting (the worker, after its response)."""
-    return _handle(services, event_id, claim=True)
+def handle_waiting(services: Services, event_id: str, event: Inbound) -> Delivery:
+    """Handle the event this worker acknowledged, unless the scheduler got to it first (after the response).
+
+    The row is claimed and marked handled in one statement at the start of the handler's transaction
+    (its text leaves the row there); if the handler fails, the transaction rolls back and it waits again.
+    """
+    try:
+        with services.db.transaction() as session:
+            received_at = session.execute(_CLAIM, {"event_id": event_id, "now": services.clock()}).scalar()
+            if received_at is None:
+                return Delivery()  # handled already, or being handled by the scheduler right now
+            answer, rest = dispatch(services, session, event, received_at)
+            return Delivery.of(event, answer, outbox.enqueue_claimed_all(
+                session, rest, services.clock(), chat_id=event.chat_id, reply_token=event.reply_token,
+                bundle_window=services.config.bundle_window), session)
+    except Exception as exc:
+        _note_failure(services, event_id, exc)
+        return Delivery()
 
 
 def send(services: Services, delivery: Delivery) -> None:
@@ -114,35 +130,39 @@ def resume_waiting(services: Services, now: datetime) -> int:
             ProcessedEvent.processed_at.is_(None), ProcessedEvent.received_at <= now - GRACE)
             .order_by(ProcessedEvent.received_at).limit(500)))
     for event_id in waiting:
-        _handle(services, event_id, claim=False)
+        _resume(services, event_id)
     return len(waiting)
 
 
-# Built once (per acknowledged event): the waiting event, claimed so that one worker handles it.
+def _waiting_ids() -> Select:
+    return select(ProcessedEvent.webhook_event_id).where(
+        ProcessedEvent.webhook_event_id == bindparam("event_id"), ProcessedEvent.processed_at.is_(None))
+
+
+# Built once: the worker's claim of its own event, one statement per 求助. A row the scheduler holds is skipped.
+_CLAIM = (update(ProcessedEvent)
+          .where(ProcessedEvent.webhook_event_id.in_(_waiting_ids().with_for_update(skip_locked=True)))
+          .values(payload=None, processed_at=bindparam("now"))
+          .returning(ProcessedEvent.received_at))
 _WAITING = select(ProcessedEvent).where(ProcessedEvent.webhook_event_id == bindparam("event_id"),
                                         ProcessedEvent.processed_at.is_(None)).with_for_update(skip_locked=True)
 
 
-def _handle(services: Services, event_id: str, claim: bool) -> Delivery:
+def _resume(services: Services, event_id: str) -> None:
+    """Handle an event its worker never got to; what it says goes to the relay (too late for first-hand)."""
     try:
         with services.db.transaction() as session:
             row = session.scalars(_WAITING, {"event_id": event_id}).first()
             if row is None:
-                return Delivery()  # handled already, or being handled by someone else right now
+                return  # handled meanwhile, or being handled by someone else right now
             event, now = _inbound(row.payload), services.clock()
             answer, rest = dispatch(services, session, event, row.received_at)
             row.payload, row.processed_at = None, now
-            if claim:
-                return Delivery.of(event, answer, outbox.enqueue_claimed_all(
-                    session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token,
-                    bundle_window=services.config.bundle_window), session)
-            for said in ([answer] if answer else []) + rest:  # too late to answer first-hand: the relay sends
+            for said in ([answer] if answer else []) + rest:
                 outbox.enqueue(session, said, chat_id=event.chat_id, reply_token=event.reply_token, now=now,
                                bundle_window=services.config.bundle_window)
-            return Delivery()
     except Exception as exc:
         _note_failure(services, event_id, exc)
-        return Delivery()
 
 
 def _inbound(payload: str | None) -> Inbound:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.db import insert_on_conflict
 from models.outbox import OutboxMessage
 from models.quota import LedgerEntry
 from rules.dates import TAIPEI
@@ -26,12 +29,16 @@ def record(session: Session, rows: Iterable[OutboxMessage], now: datetime) -> No
     rows = [row for row in rows if row.quota_cost > 0]
     if not rows:
         return
-    known = set(session.scalars(select(LedgerEntry.outbox_id).where(
-        LedgerEntry.outbox_id.in_([row.id for row in rows]))))
-    session.add_all(LedgerEntry(outbox_id=row.id, month=month_of(now), capability=row.capability or "other",
-                                purpose=(row.purpose or "other")[:60], recipients=row.quota_cost,
-                                to_group=row.to.startswith(("C", "R")), sent_at=now)
-                    for row in rows if row.id not in known)
+    session.execute(_insert_once(session.get_bind().dialect.name), [
+        {"outbox_id": row.id, "month": month_of(now), "capability": row.capability or "other",
+         "purpose": (row.purpose or "other")[:60], "recipients": row.quota_cost,
+         "to_group": row.to.startswith(("C", "R")), "sent_at": now} for row in rows])
+
+
+@lru_cache(maxsize=2)
+def _insert_once(dialect: str) -> Any:
+    """One statement per record, built once per dialect: a push already counted (a retried row) is skipped."""
+    return insert_on_conflict(dialect, LedgerEntry.__table__).on_conflict_do_nothing(index_elements=["outbox_id"])
 
 
 def used(session: Session, month: str) -> int:

@@ -250,7 +250,8 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime) 
     so it can never arrive after the news it would contradict.
     """
     planned = (row.follow_ups or {}).get(phase) or []
-    if phase != "delayed" and (row.follow_ups or {}).get("delayed"):
+    # Only a row that failed once (and so has an error noted) can have had its "still trying" notice queued.
+    if phase != "delayed" and (row.follow_ups or {}).get("delayed") and row.last_error is not None:
         session.execute(update(OutboxMessage).where(
             OutboxMessage.dedupe_key.like(f"{row.retry_key}:delayed:%"),
             OutboxMessage.status == OutboxStatus.PENDING).values(

@@ -17,10 +17,8 @@ import time
 from typing import Any, Callable, cast
 
 from sqlalchemy import Float, Table, bindparam, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.db import Database
+from bot.db import Database, insert_on_conflict
 from bot.gateway import Gateway, Profile, Quota, SendResult
 from models.pacing import SendPace
 
@@ -78,8 +76,7 @@ class SharedPacer:
                 .returning(table.c.next_at, now))
 
     def _create_row(self) -> Any:
-        insert = pg_insert if self._db.is_postgres else sqlite_insert
-        return insert(_TABLE).values(name=self.name, next_at=0.0).on_conflict_do_nothing()
+        return insert_on_conflict(self._db.engine.dialect.name, _TABLE).values(name=self.name, next_at=0.0).on_conflict_do_nothing()
 
     def next_at(self) -> float:
         """When the next slot begins (seconds since the epoch), for tests and the operator."""

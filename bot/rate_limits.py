@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import insert_on_conflict
 from bot.messages import Outbound, reply, text
 from models.rate_limits import RateWindow
 
@@ -40,8 +40,7 @@ def _upsert(dialect: str) -> Any:
     """The counting upsert, built once per dialect: it runs on every command, and building it cost as much
     as sending it."""
     table = cast(Table, RateWindow.__table__)
-    insert: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.values(user_id=bindparam("user_id"), window_start=bindparam("window_start"), count=1)
+    statement = insert_on_conflict(dialect, table).values(user_id=bindparam("user_id"), window_start=bindparam("window_start"), count=1)
     return statement.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.window_start], set_={"count": table.c.count + 1},
     ).returning(table.c.count)

@@ -31,6 +31,11 @@ _LATEST = (select(QuotaSnapshot).where(QuotaSnapshot.month == bindparam("month")
            .order_by(QuotaSnapshot.read_at.desc(), QuotaSnapshot.id.desc()).limit(1))
 _PUSHED = select(func.coalesce(func.sum(LedgerEntry.recipients), 0)).where(
     LedgerEntry.month == bindparam("month"), LedgerEntry.id > bindparam("after"))
+# The month's last reading with what we pushed after it, in one statement: a 求助 asks before every card.
+_LATEST_AND_SINCE = _LATEST.add_columns(
+    select(func.coalesce(func.sum(LedgerEntry.recipients), 0))
+    .where(LedgerEntry.month == bindparam("month"), LedgerEntry.id > QuotaSnapshot.ledger_upto)
+    .scalar_subquery())
 
 
 def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot | None:
@@ -70,6 +75,24 @@ def state(session: Session, reserve_setting: str, now: datetime, urgent_cost: in
     if snapshot is None:
         return QuotaState.UNKNOWN
     return state_of(limit, used, parse_reserve(reserve_setting, limit), urgent_cost)
+
+
+def fresh_state(session: Session, gateway: Gateway, reserve_setting: str, now: datetime,
+                urgent_cost: int = 1) -> QuotaState:
+    """`state`, first reading LINE again if the month's last reading is older than SNAPSHOT_MAX_AGE.
+
+    One statement when the reading is fresh (the usual case); a fresh reading counts everything so far.
+    """
+    found = session.execute(_LATEST_AND_SINCE, {"month": month_of(now)}).first()
+    snapshot, later = (found[0], int(found[1] or 0)) if found is not None else (None, 0)
+    if snapshot is None or now - snapshot.read_at >= SNAPSHOT_MAX_AGE:
+        refreshed = refresh(session, gateway, now)  # None: LINE cannot answer now, the old reading still counts
+        if refreshed is not None:
+            snapshot, later = refreshed, 0
+    if snapshot is None:
+        return QuotaState.UNKNOWN
+    return state_of(snapshot.limit, snapshot.used + later, parse_reserve(reserve_setting, snapshot.limit),
+                    urgent_cost)
 
 
 def secretariat_of_group(session: Session, line_group_id: str) -> list[str]:

@@ -102,8 +102,8 @@ def _deliver_after_response(response: Response, services: Services, deliveries: 
             try:
                 if delivery.loading_for:
                     services.gateway.show_loading(delivery.loading_for)
-                if delivery.waiting_event_id:
-                    delivery = inbox.handle_waiting(services, delivery.waiting_event_id)
+                if delivery.waiting_event_id and delivery.waiting_event:
+                    delivery = inbox.handle_waiting(services, delivery.waiting_event_id, delivery.waiting_event)
                 inbox.send(services, delivery)
             except Exception as exc:  # leases and the inbox cover it; nothing else can be done after the response
                 log.error("webhook: delivery after the response failed with %s", type(exc).__name__)
@@ -142,7 +142,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
             if services.router.acknowledges_first(event):
                 inbox.store(session, event_id, event_type, raw, now)
                 # A heavy step (求助) runs after the 200: in 1:1 chat LINE shows that the bot is working on it.
-                return Delivery(waiting_event_id=event_id, loading_for=None if event.in_group else event.user_id)
+                return Delivery(waiting_event_id=event_id, waiting_event=event, loading_for=None if event.in_group else event.user_id)
             if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
                 log.info("webhook: redelivered event already processed, skipped")
                 return Delivery()

@@ -48,9 +48,9 @@ def post(event: Inbound, ctx: Ctx, category: str, urgency: Urgency, body: str, u
     incident = service.create(ctx.session, requester=ctx.contact, group=group, category=category,
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
-    reserve.refresh_if_stale(ctx.session, ctx.line, ctx.now)  # a read; what we pushed since is in the ledger
     secretariat = service.secretariat_ids(ctx.session, incident.district)
-    if reserve.state(ctx.session, ctx.config.quota_reserve_urgent, ctx.now, group.member_count) == QuotaState.OUT:
+    quota = reserve.fresh_state(ctx.session, ctx.line, ctx.config.quota_reserve_urgent, ctx.now, group.member_count)
+    if quota == QuotaState.OUT:
         # Never a false confirmation: the requester phones now; the secretariat hears of it in 1:1.
         alert = [push(user_id, render.undelivered_to_secretariat(incident), purpose="quota gone")
                  for user_id in secretariat]

@@ -6,11 +6,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from bot import reminders, roster
 from bot.config import Config
+from bot.db import insert_on_conflict
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
@@ -42,8 +42,7 @@ def next_number(session: Session, district_id: int, now: datetime) -> str:
 def _bump_counter(dialect: str) -> Any:
     """The day's first two requests may arrive at once: the upsert creates the row or bumps it under its row
     lock. Built once per dialect (building it cost about as much as running it)."""
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    insert = dialect_insert(IncidentCounter).values(district_id=bindparam("district_id"), day=bindparam("day"),
+    insert = insert_on_conflict(dialect, IncidentCounter).values(district_id=bindparam("district_id"), day=bindparam("day"),
                                                     last=1)
     return insert.on_conflict_do_update(index_elements=[IncidentCounter.district_id, IncidentCounter.day],
                                         set_={"last": IncidentCounter.last + 1}).returning(IncidentCounter.last)

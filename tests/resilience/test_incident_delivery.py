@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models.outbox import OutboxMessage, OutboxStatus
 from scheduler.runner import tick
 from tests import demo
-from tests.resilience.test_line_faults import PUSH, REQUESTS, numbers, relay_until_drained
+from tests.resilience.test_line_faults import PUSH, REPLY, REQUESTS, numbers, relay_until_drained
 
 SENT = "已將求助"
 NOT_YET = "尚未送達"
@@ -47,6 +47,22 @@ def test_a_retried_card_is_confirmed_only_when_it_arrives(emulator, services, cl
     said = emulator.texts(to=demo.SOCIAL_WORKER)
     assert len(said) == 2 and said[1].startswith(SENT)
     assert emulator.texts(to=demo.SECRETARIAT) == []
+
+
+def test_a_still_trying_notice_not_yet_delivered_is_dropped_once_the_card_arrives(emulator, services, clock, group):
+    """The card fails once, and so does the reply saying it is being retried: the relay then sends the card
+    first, and the stale "still trying" notice (waiting as a push) must never arrive after the confirmation."""
+    emulator.inject_fault(PUSH, status=500, count=1)
+    emulator.inject_fault(REPLY, status=500, count=1)
+    assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[1]).status == 200
+    assert emulator.texts(to=demo.SOCIAL_WORKER) == []
+    relay_until_drained(services, clock)
+    assert len([m for m in emulator.messages(to=demo.GROUP) if m["type"] == "flex"]) == 1
+    [said] = emulator.texts(to=demo.SOCIAL_WORKER)
+    assert said.startswith(SENT) and NOT_YET not in said
+    with services.db.transaction() as session:
+        notice = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:delayed:%"))).one()
+        assert notice.status == OutboxStatus.FAILED and "superseded" in (notice.last_error or "")
 
 
 def test_quota_used_up_tells_requester_and_secretariat_at_once(emulator, services, clock, group):
