@@ -67,7 +67,7 @@ def findings(session: Session, public: PublicDirectory | None, messages: list[Me
              confirmed: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in what the messages show, minus what passes by construction."""
     found: list[tuple[str, Finding]] = []
-    for shown in shown_texts(messages):
+    for shown in dict.fromkeys(shown_texts(messages)):  # a card repeats labels (unit names, buttons): once each
         found.extend((token(shown, f), f) for f in screen(shown, public))
     found = [(word, f) for word, f in found if word not in confirmed]
     if any(is_confirmable(f.kind) for _, f in found):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from bot.directory import Directory
@@ -151,19 +151,21 @@ def add_contact(session: Session, line_user_id: str, unit: Unit, role: Role, dis
 
 def approvers(session: Session, district: District, admin_ids: frozenset[str]) -> list[str]:
     """The district's secretariat (who is told about the district's matters), else the admins."""
-    managers = session.scalars(
-        select(Contact.line_user_id).join(Unit).where(
-            Unit.district_id == district.id,
-            Contact.status == ContactStatus.ACTIVE,
-            Contact.role.in_([Role.SECRETARIAT, Role.ADMIN]),
-        )
-    ).all()
+    managers = session.scalars(_MANAGERS, {"district_id": district.id}).all()
     if managers:
         return list(managers)
     admins = session.scalars(
         select(Contact.line_user_id).where(Contact.role == Role.ADMIN, Contact.status == ContactStatus.ACTIVE)
     ).all()
     return sorted(set(admins) | set(admin_ids))
+
+
+# Built once: every 求助 asks them (building a statement cost about as much as sending it).
+_MANAGERS = select(Contact.line_user_id).join(Unit).where(
+    Unit.district_id == bindparam("district_id"), Contact.status == ContactStatus.ACTIVE,
+    Contact.role.in_([Role.SECRETARIAT, Role.ADMIN]))
+_GROUPS_OF_DISTRICT = select(Group).where(Group.district_id == bindparam("district_id"),
+                                          Group.left_at.is_(None)).order_by(Group.id)
 
 
 def approvers_for(session: Session, unit: Unit, admin_ids: frozenset[str]) -> list[str]:
@@ -217,8 +219,7 @@ def group_of(session: Session, line_group_id: str) -> Group | None:
 
 
 def groups_of_district(session: Session, district_id: int) -> list[Group]:
-    return list(session.scalars(
-        select(Group).where(Group.district_id == district_id, Group.left_at.is_(None)).order_by(Group.id)))
+    return list(session.scalars(_GROUPS_OF_DISTRICT, {"district_id": district_id}))
 
 
 def contacts_of_units(session: Session, unit_ids: list[int]) -> list[Contact]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 import holidays
@@ -141,8 +142,12 @@ def day_off(d: date, calendar: WorkCalendar) -> str | None:
     return f"{roc_long(d)}非上班日"
 
 
+@lru_cache(maxsize=8)
 def calendar_from_setting(value: str) -> WorkCalendar:
-    """Build the calendar named by WORKDAY_CALENDAR: 'taiwan' (default) or 'none'."""
+    """The calendar named by WORKDAY_CALENDAR: 'taiwan' (default) or 'none'.
+
+    One per setting, kept: it builds each year's holidays once, and every 求助 and reminder asks it.
+    """
     key = (value or "taiwan").strip().lower()
     if key in ("taiwan", "tw"):
         return TaiwanCalendar()
