@@ -1,8 +1,10 @@
 """The database: one engine and session factory per app or scheduler, built by the factory, never at import."""
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
@@ -84,7 +86,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = build_engine(url)
-        self._writers = threading.RLock()  # see _queue
+        self._writers = WriterTurns(_sqlite_file(url))  # see _queue
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_flush", _note_flush)
         event.listen(self.sessions, "do_orm_execute", _note_dml)
@@ -110,17 +112,16 @@ class Database:
 
     @contextmanager
     def _queue(self, writes: bool) -> Iterator[None]:
-        """On SQLite, this process's writers take turns here before asking for the write lock.
-
-        SQLite's busy handler polls with growing sleeps (up to 100 ms), so threads that all wait for
-        the lock wake late and in no order; queued on a lock they start the moment the previous one
-        commits. Only the other processes' writers still meet the busy handler.
-        """
+        """On SQLite, writers take turns (WriterTurns) before asking for the write lock; readers never wait."""
         if not writes or self.is_postgres:
             yield
             return
-        with self._writers:
+        with self._writers.turn():
             yield
+
+    def writer_turn(self) -> Any:
+        """For a write outside `transaction` (the shared pace): on SQLite, wait in the same queue first."""
+        return self._writers.turn() if not self.is_postgres else nullcontext()
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""
@@ -129,3 +130,51 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+    return None if path in ("", ":memory:") else path
+
+
+class WriterTurns:
+    """SQLite's writers take turns here, the moment the previous one commits, instead of polling for the lock.
+
+    SQLite's busy handler polls with growing sleeps (up to 100 ms), so writers that wait for its lock
+    wake late and in no order. Threads of one process queue on a lock; processes (gunicorn's workers,
+    the scheduler) on an exclusive file lock beside the database, which the kernel hands to the next
+    waiter at once and drops if its holder dies. The turn spans the transaction, as SQLite's own write
+    lock does, so nobody waits longer than before.
+    """
+
+    def __init__(self, database_file: str | None) -> None:
+        self._threads = threading.RLock()
+        self._depth = 0  # nested turns of the thread holding _threads
+        self._path = f"{database_file}-writers" if database_file else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._threads:
+            fd = self._file() if self._depth == 0 else None
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _file(self) -> int | None:
+        """This process's own descriptor of the lock file: one inherited across fork would share the lock."""
+        if self._path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():
+            self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        return self._fd

@@ -57,7 +57,7 @@ class SharedPacer:
         """Take the next free slot; return (its start, the shared clock's now), in seconds since the epoch."""
         # SQLite serves one host: its clock is everyone's, given as a parameter (PostgreSQL reads its own).
         params = {} if self._db.is_postgres else {"now": time.time()}
-        with self._db.engine.begin() as conn:
+        with self._db.writer_turn(), self._db.engine.begin() as conn:
             row = conn.execute(self._reservation, params).first()
             if row is None:  # first use on this database
                 conn.execute(self._create_row())
