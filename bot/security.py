@@ -41,15 +41,27 @@ def policy(nonce: str, login_origin: str = "") -> str:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    config = current_app.extensions["services"].config
-    headers.setdefault("Content-Security-Policy", policy(csp_nonce(), _origin(config.line_login_base_url)))
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if config.public_base_url.startswith("https://"):
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    before, after = current_app.extensions[_POLICY]
+    headers.setdefault("Content-Security-Policy", before + csp_nonce() + after)
+    for name, value in current_app.extensions[_FIXED]:
+        headers.setdefault(name, value)
     return response
+
+
+_POLICY, _FIXED = "security_policy", "security_headers"  # app.extensions keys: built once, read per response
+_NONCE = "\0nonce\0"
+
+
+def _built(app: Flask) -> None:
+    """The headers as far as they do not change per request: the policy around its nonce, and the rest."""
+    config = app.extensions["services"].config
+    before, _, after = policy(_NONCE, _origin(config.line_login_base_url)).partition(_NONCE)
+    app.extensions[_POLICY] = (before, after)
+    fixed = [("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Opener-Policy", "same-origin")]
+    if config.public_base_url.startswith("https://"):
+        fixed.append(("Strict-Transport-Security", HSTS))
+    app.extensions[_FIXED] = tuple(fixed)
 
 
 def _origin(url: str) -> str:
@@ -59,5 +71,6 @@ def _origin(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response and `csp_nonce()` to every template."""
+    _built(app)
     app.after_request(_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, column, exists, table
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, LineId, UtcDateTime, utcnow
 from rules import access, units
@@ -42,6 +42,9 @@ class District(Base):
     __table_args__ = (UniqueConstraint("city", "name"),)
 
 
+_OTHER_UNITS = table("units", column("id"), column("district_id"), column("short_name")).alias("other_units")
+
+
 class Unit(Base):
     """A network unit taking part in one district's liaison meeting (police precinct, family service centre...)."""
 
@@ -58,14 +61,18 @@ class Unit(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     district: Mapped[District] = relationship(back_populates="units")
     contacts: Mapped[list["Contact"]] = relationship(back_populates="unit")
+    # Whether another unit of the district has the same short name (two 家服中心), read with the unit
+    # itself: showing one unit's name in chat then needs no load of all the district's units.
+    short_name_shared: Mapped[bool] = column_property(exists().where(
+        _OTHER_UNITS.c.district_id == district_id, _OTHER_UNITS.c.short_name == short_name,
+        _OTHER_UNITS.c.id != id))
 
     __table_args__ = (UniqueConstraint("district_id", "name"),)
 
     @property
     def card_name(self) -> str:
         """The name shown in chat (rules/units.py): 衛生局, 分局; 中壢家庭服務中心 where short names are shared."""
-        shared = units.shared_shorts(u.short_name for u in self.district.units)
-        return units.card_name(self.name, self.short_name, self.district.city, self.short_name in shared)
+        return units.card_name(self.name, self.short_name, self.district.city, self.short_name_shared)
 
     @property
     def full_name(self) -> str:
