@@ -112,6 +112,21 @@ def test_with_the_quota_gone_the_requester_is_told_at_once_to_phone(emulator, se
     assert "已將求助" not in answer  # never a false confirmation
 
 
+def test_what_the_bot_pushed_since_lines_last_reading_counts_against_the_quota(emulator, services):
+    """LINE's consumption is read at most every 10 minutes; the cards sent since count too, so the next
+    request is refused at once rather than sent to fail."""
+    bind(emulator)
+    emulator.configure(plan="free", consumption=180)  # 20 left when read: two cards to 9 members fit, not three
+    emulator.text(demo.SECRETARIAT, "額度")  # the reading, fresh for the next 10 minutes
+    request_help(emulator, "長者獨居需要關懷訪視")
+    request_help(emulator, "個案需要就業媒合資訊")
+    assert sum(d["counted"] for d in emulator.deliveries(to=demo.GROUP)) == 18
+    request_help(emulator)  # 2 left by the bot's own count, though LINE's last reading said 20
+    answer = emulator.texts(to=demo.SOCIAL_WORKER)[-1]
+    assert "額度" in answer and "電話" in answer and "已將求助" not in answer
+    assert len([d for d in emulator.deliveries(to=demo.GROUP) if d["kind"] == "push"]) == 2
+
+
 def test_a_big_send_shows_its_cost_and_sends_only_what_was_confirmed(emulator, app, tmp_path):
     from tests.webhook.test_forms import create_from_file
     bind(emulator)
