@@ -23,7 +23,9 @@ class Reminder(Base):
     __tablename__ = "reminders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(160), unique=True)  # e.g. meeting:12:lead:7d; scheduling is idempotent
+    # e.g. meeting:12:lead:7d; scheduling is idempotent. On PostgreSQL a second index serves prefix lookups
+    # (migration 0014: varchar_pattern_ops, since a non-C collation keeps the unique index from serving LIKE).
+    key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)    # which capability renders it
     subject_id: Mapped[int] = mapped_column(index=True)
     to: Mapped[str] = mapped_column(LineId)
