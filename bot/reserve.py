@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.gateway import Gateway, LineError
+from bot.db import Database
+from bot.gateway import Gateway, LineError, Quota
 from bot.ledger import month_of
 from bot.messages import Outbound, text
 from models.quota import LedgerEntry, QuotaSnapshot
 from models.roster import Contact, ContactStatus, Group, Role, Unit
 from rules.economy import QuotaState, parse_reserve, state_of
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 DEGRADED_NOTE = "（本月訊息額度已接近保留給緊急求助的額度，這則原應發到群組的通知改為私訊秘書單位。）"
 
@@ -39,24 +44,50 @@ _LATEST_AND_SINCE = _LATEST.add_columns(
 
 
 def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot | None:
-    """Read LINE's quota and consumption into a snapshot; None when LINE cannot answer now."""
+    """Read LINE's quota and consumption into a snapshot; None when LINE cannot answer now.
+
+    For 額度, whose reader asked for LINE's own figure now; jobs and requests use `refresh_if_stale`.
+    """
+    quota = _read(gateway)
+    return _record(session, quota, now) if quota is not None else None
+
+
+def refresh_if_stale(db: Database, gateway: Gateway, now: datetime) -> bool:
+    """Read LINE again when the month's last reading is older than SNAPSHOT_MAX_AGE.
+
+    LINE is asked between two short transactions, never inside one: on SQLite a writing transaction
+    holds the database's one write lock for as long as LINE takes to answer.
+    """
+    with db.transaction(writes=False) as session:
+        last = session.scalar(_LAST_READ, {"month": month_of(now)})
+    if last is not None and now - last < SNAPSHOT_MAX_AGE:
+        return False
+    quota = _read(gateway)
+    if quota is None:
+        return False
+    with db.transaction() as session:
+        _record(session, quota, now)
+    return True
+
+
+def refresh_after_response(services: "Services") -> None:
+    """A request found the reading stale: read LINE once the event is done (Ctx.after_response)."""
+    refresh_if_stale(services.db, services.gateway, services.clock())
+
+
+def _read(gateway: Gateway) -> Quota | None:
     try:
-        quota = gateway.quota()
+        return gateway.quota()
     except LineError:
         return None
+
+
+def _record(session: Session, quota: Quota, now: datetime) -> QuotaSnapshot:
     upto = int(session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0))) or 0)
     snapshot = QuotaSnapshot(month=month_of(now), limit=quota.limit, used=quota.used, ledger_upto=upto, read_at=now)
     session.add(snapshot)
     session.flush()
     return snapshot
-
-
-def refresh_if_stale(session: Session, gateway: Gateway, now: datetime) -> bool:
-    """Read LINE again when the month's last reading is older than SNAPSHOT_MAX_AGE."""
-    last = session.scalar(_LAST_READ, {"month": month_of(now)})
-    if last is not None and now - last < SNAPSHOT_MAX_AGE:
-        return False
-    return refresh(session, gateway, now) is not None
 
 
 def estimate(session: Session, now: datetime) -> tuple[int | None, int, QuotaSnapshot | None]:
@@ -77,22 +108,20 @@ def state(session: Session, reserve_setting: str, now: datetime, urgent_cost: in
     return state_of(limit, used, parse_reserve(reserve_setting, limit), urgent_cost)
 
 
-def fresh_state(session: Session, gateway: Gateway, reserve_setting: str, now: datetime,
-                urgent_cost: int = 1) -> QuotaState:
-    """`state`, first reading LINE again if the month's last reading is older than SNAPSHOT_MAX_AGE.
+def request_state(session: Session, reserve_setting: str, now: datetime, urgent_cost: int = 1) -> tuple[QuotaState, bool]:
+    """`state` for a request about to post its card, and whether the reading it rests on is stale.
 
-    One statement when the reading is fresh (the usual case); a fresh reading counts everything so far.
+    One statement, and no call to LINE inside the request's transaction: a stale (or missing) reading is
+    used as it is, with what we pushed since, and read again after the response (`refresh_after_response`).
+    The scheduler reads LINE every SNAPSHOT_MAX_AGE, so a request rarely finds it stale.
     """
     found = session.execute(_LATEST_AND_SINCE, {"month": month_of(now)}).first()
-    snapshot, later = (found[0], int(found[1] or 0)) if found is not None else (None, 0)
-    if snapshot is None or now - snapshot.read_at >= SNAPSHOT_MAX_AGE:
-        refreshed = refresh(session, gateway, now)  # None: LINE cannot answer now, the old reading still counts
-        if refreshed is not None:
-            snapshot, later = refreshed, 0
-    if snapshot is None:
-        return QuotaState.UNKNOWN
+    if found is None:
+        return QuotaState.UNKNOWN, True
+    snapshot, later = found[0], int(found[1] or 0)
+    stale = now - snapshot.read_at >= SNAPSHOT_MAX_AGE
     return state_of(snapshot.limit, snapshot.used + later, parse_reserve(reserve_setting, snapshot.limit),
-                    urgent_cost)
+                    urgent_cost), stale
 
 
 def secretariat_of_group(session: Session, line_group_id: str) -> list[str]:

@@ -65,8 +65,7 @@ def dispatch_reminders(services: Services, now: datetime) -> int:
     leaves within a batch of the burst being due. The sender is at most one batch behind: a
     reminder's 補發 note is decided seconds before it leaves, not minutes.
     """
-    with services.db.transaction() as session:  # where the month stands decides routine messages' audience
-        refresh_if_stale(session, services.gateway, now)
+    refresh_if_stale(services.db, services.gateway, now)  # where the month stands decides routine messages' audience
     with Streamer(services) as stream:
         return dispatch_due(services.db, services.router.renderers, now, limit=20_000,
                             public=services.directory.public, send=stream.put, clock=services.clock,

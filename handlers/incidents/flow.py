@@ -49,7 +49,9 @@ def post(event: Inbound, ctx: Ctx, category: str, urgency: Urgency, body: str, u
                               urgency=urgency, body=body, units=units, message_id=event.message_id,
                               now=ctx.now, config=ctx.config)
     secretariat = service.secretariat_ids(ctx.session, incident.district)
-    quota = reserve.fresh_state(ctx.session, ctx.line, ctx.config.quota_reserve_urgent, ctx.now, group.member_count)
+    quota, stale = reserve.request_state(ctx.session, ctx.config.quota_reserve_urgent, ctx.now, group.member_count)
+    if stale:
+        ctx.after_response(reserve.refresh_after_response)
     if quota == QuotaState.OUT:
         # Never a false confirmation: the requester phones now; the secretariat hears of it in 1:1.
         alert = [push(user_id, render.undelivered_to_secretariat(incident), purpose="quota gone")

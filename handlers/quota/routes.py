@@ -65,8 +65,8 @@ def keep_member_count(event: Inbound, ctx: Ctx) -> list[Outbound] | None:
 
 def watch(services: Services, now: datetime) -> int:
     """Job: read LINE's quota every few minutes; when only the reserve is left, tell the secretariats once."""
+    reserve.refresh_if_stale(services.db, services.gateway, now)
     with services.db.transaction() as session:
-        reserve.refresh_if_stale(session, services.gateway, now)
         if state(session, services.config.quota_reserve_urgent, now) not in (QuotaState.LOW, QuotaState.OUT):
             return 0
         secretariats = list(session.scalars(select(Contact.line_user_id).where(

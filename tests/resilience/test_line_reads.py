@@ -4,7 +4,7 @@ On SQLite a write transaction holds the file's write lock from its first stateme
 count asked on join, on bind and when a member joins or leaves used to be read inside the event's
 transaction, so while LINE took its time every other event that writes waited behind it (and a
 member's join, answered late, was counted again). The count is now read after the response, and
-written in a transaction of its own.
+written in a transaction of its own. So is the month's quota when a request finds its reading stale.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from models.quota import QuotaSnapshot
 from models.roster import Group
 from tests import demo
 
@@ -61,3 +62,32 @@ def test_a_slow_member_count_holds_up_no_other_event(emulator, emulator_server, 
     with services.db.transaction() as session:  # and the count still arrived
         group = session.scalars(select(Group).where(Group.line_group_id == demo.GROUP)).one()
         assert group.member_count and group.member_count >= 9
+
+
+QUOTA = "/v2/bot/message/quota"  # the quota and its consumption
+
+
+def test_a_request_never_waits_for_lines_quota_reading(emulator, emulator_server, services):
+    """No reading of the month's quota yet (or a stale one): the request is posted at once and LINE is
+    asked after the response, while another event that writes is answered meanwhile."""
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    deadline = time.monotonic() + 10
+    while not answered_at(emulator, COUNT):  # the bind's member count, read after its response
+        assert time.monotonic() < deadline, "the bind's member count was never asked"
+        time.sleep(0.02)
+    emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
+    assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200
+    deadline = time.monotonic() + 20
+    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():  # the reading is now held
+        assert time.monotonic() < deadline, "LINE's quota was never read after the request"
+        time.sleep(0.02)
+    assert emulator.text(demo.POLICE, "說明").status == 200  # a command (it counts toward the rate limit: writes)
+    time.sleep(HOLD + 0.5)
+    card = answered_at(emulator, "/v2/bot/message/push")
+    replied = answered_at(emulator, "/v2/bot/message/reply")
+    read = answered_at(emulator, QUOTA)
+    assert card and replied and read
+    assert min(card) < min(read)  # the card went out before LINE was asked
+    assert max(replied) < min(read) + HOLD  # 說明 answered while LINE was still reading
+    with services.db.transaction() as session:  # and the reading arrived, in a transaction of its own
+        assert session.scalar(select(QuotaSnapshot.read_at)) is not None
