@@ -53,11 +53,13 @@ def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return flow.post(event, ctx, draft.category, draft.urgency, draft.body, units, understood=bool(understood and units))
 
 
-def _incident_from_postback(event: Inbound, ctx: Ctx) -> Incident | None:
-    """Load the request locked for this event, so two units tapping 我來處理 at once take turns."""
+def _incident_from_postback(event: Inbound, ctx: Ctx, lock: bool = True) -> Incident | None:
+    """Load the request, locked for this event when it changes it: two units tapping 我來處理 at once take
+    turns. 需要更多資訊 only adds a line to its history, so it waits for no claim (`lock=False`)."""
     try:
         # The requester comes along: 需要更多資訊 mentions them (one query instead of two).
-        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")), with_for_update={"of": Incident},
+        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")),
+                                   with_for_update={"of": Incident} if lock else None,
                                    options=[joinedload(Incident.requester, innerjoin=True)])
     except ValueError:
         return None
@@ -81,7 +83,7 @@ def on_claim(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 def on_info(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """需要更多資訊: asks the requester (mentioned) to add details without personal data."""
-    incident = _incident_from_postback(event, ctx)
+    incident = _incident_from_postback(event, ctx, lock=False)
     if incident is None or ctx.contact is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
     service.ask_info(ctx.session, incident, ctx.contact, ctx.now)
