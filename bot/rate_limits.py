@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db import insert_on_conflict
@@ -29,10 +30,21 @@ def window_of(now: datetime) -> datetime:
 
 
 def count(session: Session, user_id: str, now: datetime) -> int:
-    """Count one more command for the user in the current minute; returns the minute's total."""
-    statement = _upsert(session.get_bind().dialect.name)
-    return int(session.connection().execute(statement, {"user_id": user_id, "window_start": window_of(now)})
-               .scalar_one())
+    """Count one more command for the user in the current minute; returns the minute's total.
+
+    On PostgreSQL the count is committed at once on a connection of its own, so the user's row is locked
+    for this one statement, not for the rest of the event: a claim waiting for its request's lock used to
+    hold every other command of the same user behind it. (An event rolled back has still been counted:
+    the limit counts attempts.) On SQLite it stays in the event's transaction, which holds the one write
+    lock anyway; a second transaction would queue for it twice.
+    """
+    bind = session.get_bind()
+    statement, params = _upsert(bind.dialect.name), {"user_id": user_id, "window_start": window_of(now)}
+    if bind.dialect.name != "postgresql":
+        return int(session.connection().execute(statement, params).scalar_one())
+    with cast(Engine, bind).connect() as connection:  # sessions are bound to the engine (bot/db.py)
+        counted = connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement, params)
+        return int(counted.scalar_one())
 
 
 @lru_cache(maxsize=2)

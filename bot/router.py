@@ -12,15 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
 
 from bot import conversations, flows, rate_limits
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.flows import Flow
 from bot.messages import Outbound, labelled, owner_of, reply, says, text
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 Handler = Callable[[Inbound, Ctx], list[Outbound]]
 Middleware = Callable[[Inbound, Ctx], list[Outbound] | None]
@@ -313,22 +319,23 @@ SEEN_EVERY = timedelta(days=1)
 
 
 def _note_seen(ctx: Ctx) -> None:
-    """Remember that an active contact used the bot (once a day at most).
+    """Remember that an active contact used the bot (once a day at most), after the response.
 
-    A statement on the connection, like the rate limit's count: noting it is no change a redelivery
-    must not repeat, so a read-only command (說明) still leaves no dedupe row.
+    In a short transaction of its own rather than the event's: the contact's row is then never locked
+    for as long as the event runs (a claim waiting for its request's lock held the same person's next
+    command behind it), and a read-only command (說明) still writes nothing in its own transaction.
     """
-    from typing import cast
-
-    from sqlalchemy import Table, update
-
-    from models.roster import Contact
     contact = ctx.contact
     if contact is None or not contact.is_active:
         return
     if contact.last_seen_at is None or ctx.now - contact.last_seen_at >= SEEN_EVERY:
-        table = cast(Table, Contact.__table__)
-        ctx.session.connection().execute(update(table).where(table.c.id == contact.id).values(last_seen_at=ctx.now))
+        ctx.after_response(partial(_seen, contact.id, ctx.now))
+
+
+def _seen(contact_id: int, now: datetime, services: "Services") -> None:
+    from models.roster import Contact
+    with services.db.transaction() as session:
+        session.execute(update(Contact).where(Contact.id == contact_id).values(last_seen_at=now))
 
 
 def _run(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from app import create_app
@@ -117,3 +118,29 @@ def _write_elsewhere(services) -> None:
     from bot import rate_limits
     with services.db.transaction() as session:
         rate_limits.count(session, "Uelsewhere", datetime.now(timezone.utc))
+
+
+def test_a_claim_waiting_for_its_request_holds_up_none_of_the_same_users_commands(app, emulator, services):
+    """PostgreSQL: the tap on 我來處理 waits while another claim of the same request is being decided. The
+    same person's 說明 meanwhile must not wait behind it (it once did, on the minute's rate-limit count)."""
+    if not services.db.is_postgres:
+        pytest.skip("SQLite takes turns on one write lock: a waiting claim holds it, by design")
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
+    with services.db.transaction() as session:
+        incident_id = session.scalars(select(Incident.id)).one()
+    token = emulator.issue_reply_token(demo.GROUP, demo.HEALTH)
+    body = postback_body(demo.HEALTH, f"action=inc_claim&id={incident_id}", "01CLAIMWAIT000000000000001", token)
+    with services.db.transaction() as holder:  # another worker is deciding a claim of the same request
+        holder.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
+        claim = threading.Thread(target=post_together, args=([(app, body)],))
+        claim.start()
+        time.sleep(0.5)  # the claim has counted its tap and now waits for the request's lock
+        started = time.monotonic()
+        assert emulator.text(demo.HEALTH, "說明").status == 200
+        assert time.monotonic() - started < 5  # answered while the claim still waits (the lock is ours)
+        assert claim.is_alive()
+    claim.join(30)
+    with services.db.transaction() as session:
+        assert session.get(Incident, incident_id).claimed_unit_id is not None  # and the claim went through
