@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -99,12 +99,13 @@ def handle_waiting(services: Services, event_id: str, event: Inbound) -> Deliver
     """
     try:
         with services.db.transaction() as session:
-            received_at = session.execute(_CLAIM, {"event_id": event_id, "now": services.clock()}).scalar()
+            now = services.clock()
+            received_at = session.execute(_CLAIM, {"event_id": event_id, "now": now}).scalar()
             if received_at is None:
                 return Delivery()  # handled already, or being handled by the scheduler right now
             answer, rest = dispatch(services, session, event, received_at)
             return Delivery.of(event, answer, outbox.enqueue_claimed_all(
-                session, rest, services.clock(), chat_id=event.chat_id, reply_token=event.reply_token,
+                session, rest, now, chat_id=event.chat_id, reply_token=event.reply_token,
                 bundle_window=services.config.bundle_window), session)
     except Exception as exc:
         _note_failure(services, event_id, exc)
@@ -134,18 +135,14 @@ def resume_waiting(services: Services, now: datetime) -> int:
     return len(waiting)
 
 
-def _waiting_ids() -> Select:
-    return select(ProcessedEvent.webhook_event_id).where(
-        ProcessedEvent.webhook_event_id == bindparam("event_id"), ProcessedEvent.processed_at.is_(None))
-
-
+_STILL_WAITING = (ProcessedEvent.webhook_event_id == bindparam("event_id"), ProcessedEvent.processed_at.is_(None))
 # Built once: the worker's claim of its own event, one statement per 求助. A row the scheduler holds is skipped.
 _CLAIM = (update(ProcessedEvent)
-          .where(ProcessedEvent.webhook_event_id.in_(_waiting_ids().with_for_update(skip_locked=True)))
+          .where(ProcessedEvent.webhook_event_id.in_(
+              select(ProcessedEvent.webhook_event_id).where(*_STILL_WAITING).with_for_update(skip_locked=True)))
           .values(payload=None, processed_at=bindparam("now"))
           .returning(ProcessedEvent.received_at))
-_WAITING = select(ProcessedEvent).where(ProcessedEvent.webhook_event_id == bindparam("event_id"),
-                                        ProcessedEvent.processed_at.is_(None)).with_for_update(skip_locked=True)
+_WAITING = select(ProcessedEvent).where(*_STILL_WAITING).with_for_update(skip_locked=True)
 
 
 def _resume(services: Services, event_id: str) -> None:

@@ -76,7 +76,8 @@ class SharedPacer:
                 .returning(table.c.next_at, now))
 
     def _create_row(self) -> Any:
-        return insert_on_conflict(self._db.engine.dialect.name, _TABLE).values(name=self.name, next_at=0.0).on_conflict_do_nothing()
+        insert = insert_on_conflict(self._db.engine.dialect.name, _TABLE)
+        return insert.values(name=self.name, next_at=0.0).on_conflict_do_nothing()
 
     def next_at(self) -> float:
         """When the next slot begins (seconds since the epoch), for tests and the operator."""

@@ -52,7 +52,8 @@ def _upsert(dialect: str) -> Any:
     """The counting upsert, built once per dialect: it runs on every command, and building it cost as much
     as sending it."""
     table = cast(Table, RateWindow.__table__)
-    statement = insert_on_conflict(dialect, table).values(user_id=bindparam("user_id"), window_start=bindparam("window_start"), count=1)
+    statement = insert_on_conflict(dialect, table).values(user_id=bindparam("user_id"),
+                                                          window_start=bindparam("window_start"), count=1)
     return statement.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.window_start], set_={"count": table.c.count + 1},
     ).returning(table.c.count)

@@ -93,35 +93,38 @@ def _record(session: Session, quota: Quota, now: datetime) -> QuotaSnapshot:
 def estimate(session: Session, now: datetime) -> tuple[int | None, int, QuotaSnapshot | None]:
     """(limit, used so far, the snapshot it rests on): LINE's last reading plus what we pushed since."""
     month = month_of(now)
-    snapshot = session.scalars(_LATEST, {"month": month}).first()
-    if snapshot is None:
+    found = session.execute(_LATEST_AND_SINCE, {"month": month}).first()
+    if found is None:
         return None, int(session.scalar(_PUSHED, {"month": month, "after": 0}) or 0), None
-    later = int(session.scalar(_PUSHED, {"month": month, "after": snapshot.ledger_upto}) or 0)
-    return snapshot.limit, snapshot.used + later, snapshot
+    snapshot, later = found
+    return snapshot.limit, snapshot.used + int(later or 0), snapshot
 
 
 def state(session: Session, reserve_setting: str, now: datetime, urgent_cost: int = 1) -> QuotaState:
     """OK, LOW or OUT for this month; UNKNOWN until LINE's quota has been read once this month."""
-    limit, used, snapshot = estimate(session, now)
+    return _state(estimate(session, now), reserve_setting, urgent_cost)
+
+
+def request_state(session: Session, reserve_setting: str, now: datetime,
+                  urgent_cost: int = 1) -> tuple[QuotaState, bool]:
+    """`state` for a request about to post its card, and whether the reading it rests on is stale.
+
+    No call to LINE inside the request's transaction: a stale (or missing) reading is used as it is, with
+    what we pushed since, and read again after the response (`refresh_after_response`). The scheduler
+    reads LINE every SNAPSHOT_MAX_AGE, so a request rarely finds it stale.
+    """
+    estimated = estimate(session, now)
+    snapshot = estimated[2]
+    stale = snapshot is None or now - snapshot.read_at >= SNAPSHOT_MAX_AGE
+    return _state(estimated, reserve_setting, urgent_cost), stale
+
+
+def _state(estimated: tuple[int | None, int, QuotaSnapshot | None], reserve_setting: str,
+           urgent_cost: int) -> QuotaState:
+    limit, used, snapshot = estimated
     if snapshot is None:
         return QuotaState.UNKNOWN
     return state_of(limit, used, parse_reserve(reserve_setting, limit), urgent_cost)
-
-
-def request_state(session: Session, reserve_setting: str, now: datetime, urgent_cost: int = 1) -> tuple[QuotaState, bool]:
-    """`state` for a request about to post its card, and whether the reading it rests on is stale.
-
-    One statement, and no call to LINE inside the request's transaction: a stale (or missing) reading is
-    used as it is, with what we pushed since, and read again after the response (`refresh_after_response`).
-    The scheduler reads LINE every SNAPSHOT_MAX_AGE, so a request rarely finds it stale.
-    """
-    found = session.execute(_LATEST_AND_SINCE, {"month": month_of(now)}).first()
-    if found is None:
-        return QuotaState.UNKNOWN, True
-    snapshot, later = found[0], int(found[1] or 0)
-    stale = now - snapshot.read_at >= SNAPSHOT_MAX_AGE
-    return state_of(snapshot.limit, snapshot.used + later, parse_reserve(reserve_setting, snapshot.limit),
-                    urgent_cost), stale
 
 
 def secretariat_of_group(session: Session, line_group_id: str) -> list[str]:
