@@ -10,7 +10,7 @@ from typing import Any, Iterator, cast
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.sql import Executable
 
@@ -24,6 +24,17 @@ def changed_rows(session: Session, statement: Executable) -> int:
 def insert_on_conflict(dialect: str, table: Any) -> Any:
     """An INSERT that can say what to do ON CONFLICT: the construct is each backend's own (both have one)."""
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@contextmanager
+def autocommit(engine: Engine) -> Iterator[Connection]:
+    """A connection on which each statement is its own transaction, committed at once.
+
+    For a single write that must not wait for (or hold its lock until) a longer transaction: one round
+    trip instead of BEGIN, the statement and COMMIT. PostgreSQL only; SQLite's writers take turns instead.
+    """
+    with engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 # Whether the transaction being opened (in this thread) expects to write; only SQLite acts on it.

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db import insert_on_conflict
+from bot.db import autocommit, insert_on_conflict
 from bot.messages import Outbound, reply, text
 from models.rate_limits import RateWindow
 
@@ -42,9 +42,8 @@ def count(session: Session, user_id: str, now: datetime) -> int:
     statement, params = _upsert(bind.dialect.name), {"user_id": user_id, "window_start": window_of(now)}
     if bind.dialect.name != "postgresql":
         return int(session.connection().execute(statement, params).scalar_one())
-    with cast(Engine, bind).connect() as connection:  # sessions are bound to the engine (bot/db.py)
-        counted = connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement, params)
-        return int(counted.scalar_one())
+    with autocommit(cast(Engine, bind)) as connection:  # sessions are bound to the engine (bot/db.py)
+        return int(connection.execute(statement, params).scalar_one())
 
 
 @lru_cache(maxsize=2)
