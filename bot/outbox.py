@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Iterable
+from functools import lru_cache
+from typing import Any, Iterable
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import ledger
-from bot.db import Database
+from bot.db import Database, insert_on_conflict
 from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
 from bot.messages import FollowUps, Message, Outbound
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
@@ -26,8 +27,21 @@ LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 
 
-# Built once: every keyed message asks it (building a statement cost about as much as sending it).
-_KEY_USED = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == bindparam("key"))
+@lru_cache(maxsize=2)
+def _keyed_insert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, built once per dialect."""
+    insert = insert_on_conflict(dialect, OutboxMessage)
+    return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key]).returning(OutboxMessage)
+
+
+def _insert_once(session: Session, fields: dict[str, Any]) -> OutboxMessage | None:
+    """Write a keyed message unless its key was used: one statement instead of a lookup and an INSERT.
+
+    A racing event with the same key (LINE redelivering while the first is still handled) no longer
+    fails at commit on the unique key: one of the two writes the row, the other gets None.
+    """
+    statement = _keyed_insert(session.get_bind().dialect.name)
+    return session.scalars(statement, [fields]).first()
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
@@ -41,13 +55,11 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
     waits = bool(bundle_window) and outbound.to is not None and outbound.to.startswith(("C", "R")) \
         and not outbound.urgent
     claimed = claimed and not waits
-    if outbound.dedupe_key and session.scalar(_KEY_USED, {"key": outbound.dedupe_key}):
-        return None
     as_reply = outbound.to is None and reply_token is not None
     to = outbound.to or chat_id
     if to is None:
         raise ValueError("a reply needs the chat it answers")
-    row = OutboxMessage(
+    fields = dict(
         kind=OutboxKind.REPLY if as_reply else OutboxKind.PUSH,
         to=to,
         reply_token=reply_token if as_reply else None,
@@ -64,6 +76,9 @@ def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_
         purpose=(outbound.purpose or "")[:60] or None,
         urgent=outbound.urgent,
     )
+    if outbound.dedupe_key:
+        return _insert_once(session, fields)
+    row = OutboxMessage(**fields)
     session.add(row)
     if not claimed:  # claimed rows are flushed at commit, together: one INSERT for all of an event's rows
         session.flush()

@@ -144,3 +144,35 @@ def test_a_claim_waiting_for_its_request_holds_up_none_of_the_same_users_command
     claim.join(30)
     with services.db.transaction() as session:
         assert session.get(Incident, incident_id).claimed_unit_id is not None  # and the claim went through
+
+
+def test_the_same_keyed_message_written_by_two_workers_at_once_is_kept_once_and_neither_fails(services):
+    """Two transactions enqueue the message with the same dedupe key before either commits (LINE redelivering
+    an event while its first delivery is still being handled). One row is kept; the second transaction is
+    not rolled back for it: on PostgreSQL it waits for the first and then writes nothing."""
+    from bot import outbox
+    from bot.messages import push, text
+    from models.outbox import OutboxMessage
+    now = datetime.now(timezone.utc)
+    said = push(demo.GROUP, text("同一則訊息"), dedupe_key="race:same-key")
+    second: list[object] = []
+
+    def enqueue_meanwhile() -> None:
+        with services.db.transaction() as session:
+            second.append(outbox.enqueue(session, said, chat_id=None, reply_token=None, now=now))
+            session.add(OutboxMessage(kind="push", to=demo.GROUP, messages=[], created_at=now))  # its other work
+
+    with services.db.transaction() as session:
+        first = outbox.enqueue(session, said, chat_id=None, reply_token=None, now=now)
+        other = threading.Thread(target=enqueue_meanwhile)
+        if services.db.is_postgres:  # SQLite's writers take turns: the second begins once the first commits
+            other.start()
+            time.sleep(0.5)
+    if not services.db.is_postgres:
+        other.start()
+    other.join(30)
+    assert first is not None and second == [None]
+    with services.db.transaction() as session:
+        keyed = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "race:same-key")).all()
+        assert len(keyed) == 1 and keyed[0].id == first.id
+        assert session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.is_(None))).all()  # kept
