@@ -4,7 +4,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, cast
 
@@ -130,9 +130,19 @@ class Database:
         with self._writers.turn():
             yield
 
-    def writer_turn(self) -> Any:
-        """For a write outside `transaction` (the shared pace): on SQLite, wait in the same queue first."""
-        return self._writers.turn() if not self.is_postgres else nullcontext()
+    @contextmanager
+    def one_write(self) -> Iterator[Connection]:
+        """A connection for one short write committed at once, outside any session (the shared pace, last-seen).
+
+        On PostgreSQL each statement is its own transaction (`autocommit`: one round trip, not three); on
+        SQLite the write waits in the writers' queue first, like any transaction that writes.
+        """
+        if self.is_postgres:
+            with autocommit(self.engine) as connection:
+                yield connection
+            return
+        with self._writers.turn(), self.engine.begin() as connection:
+            yield connection
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -17,9 +17,8 @@ import time
 from typing import Any, Callable, cast
 
 from sqlalchemy import Float, Table, bindparam, case, func, select, update
-from sqlalchemy.engine import Connection
 
-from bot.db import Database, autocommit, insert_on_conflict
+from bot.db import Database, insert_on_conflict
 from bot.gateway import Gateway, Profile, Quota, SendResult
 from models.pacing import SendPace
 
@@ -57,24 +56,15 @@ class SharedPacer:
     def reserve_slot(self) -> tuple[float, float]:
         """Take the next free slot; return (its start, the shared clock's now), in seconds since the epoch."""
         # SQLite serves one host: its clock is everyone's, given as a parameter (PostgreSQL reads its own).
-        if self._db.is_postgres:
-            # One statement is its own transaction: sent with autocommit it takes one round trip, not three
-            # (BEGIN, UPDATE, COMMIT), and the row is locked for that statement only.
-            with autocommit(self._db.engine) as conn:
-                row = self._reserved(conn, {})
-        else:
-            with self._db.writer_turn(), self._db.engine.begin() as conn:
-                row = self._reserved(conn, {"now": time.time()})
+        params = {} if self._db.is_postgres else {"now": time.time()}
+        with self._db.one_write() as conn:  # the row is locked for this statement only
+            row = conn.execute(self._reservation, params).first()
+            if row is None:  # first use on this database
+                conn.execute(self._create_row())
+                row = conn.execute(self._reservation, params).first()
+        assert row is not None
         next_at, moment = row
         return float(next_at) - self.interval, float(moment)
-
-    def _reserved(self, conn: Connection, params: dict[str, float]) -> Any:
-        row = conn.execute(self._reservation, params).first()
-        if row is None:  # first use on this database
-            conn.execute(self._create_row())
-            row = conn.execute(self._reservation, params).first()
-        assert row is not None
-        return row
 
     def _reserving_update(self) -> Any:
         """UPDATE the row to the next free slot, returning it and the shared clock's now."""

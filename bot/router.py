@@ -334,8 +334,8 @@ def _note_seen(ctx: Ctx) -> None:
 
 def _seen(contact_id: int, now: datetime, services: "Services") -> None:
     from models.roster import Contact
-    with services.db.transaction() as session:
-        session.execute(update(Contact).where(Contact.id == contact_id).values(last_seen_at=now))
+    with services.db.one_write() as connection:
+        connection.execute(update(Contact).where(Contact.id == contact_id).values(last_seen_at=now))
 
 
 def _run(route: Route, event: Inbound, ctx: Ctx) -> list[Outbound]:
