@@ -7,12 +7,13 @@ row is sent again with the same retry key, which LINE answers with 409 (already 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Iterable
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot import ledger
 from bot.db import Database, insert_on_conflict
@@ -29,19 +30,29 @@ MAX_BACKOFF = timedelta(minutes=10)
 
 @lru_cache(maxsize=2)
 def _keyed_insert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row, built once per dialect."""
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING the new id, built once per dialect.
+
+    Only the id comes back: returning the whole row would decrypt the bodies just encrypted.
+    """
     insert = insert_on_conflict(dialect, OutboxMessage)
-    return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key]).returning(OutboxMessage)
+    return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key]).returning(OutboxMessage.id)
 
 
 def _insert_once(session: Session, fields: dict[str, Any]) -> OutboxMessage | None:
     """Write a keyed message unless its key was used: one statement instead of a lookup and an INSERT.
 
     A racing event with the same key (LINE redelivering while the first is still handled) no longer
-    fails at commit on the unique key: one of the two writes the row, the other gets None.
+    fails at commit on the unique key: one of the two writes the row, the other gets None. The row
+    is then put in the session as if loaded, from what was written (so reading it costs no query).
     """
-    statement = _keyed_insert(session.get_bind().dialect.name)
-    return session.scalars(statement, [fields]).first()
+    fields = {**fields, "retry_key": str(uuid.uuid4())}
+    row_id = session.scalars(_keyed_insert(session.get_bind().dialect.name), [fields]).first()
+    if row_id is None:
+        return None
+    row = OutboxMessage(id=row_id, last_error=None, line_request_id=None, sent_at=None, bundled_into=None, **fields)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,
