@@ -43,31 +43,28 @@ _LATEST_AND_SINCE = _LATEST.add_columns(
     .scalar_subquery())
 
 
-def refresh(session: Session, gateway: Gateway, now: datetime) -> QuotaSnapshot | None:
-    """Read LINE's quota and consumption into a snapshot; None when LINE cannot answer now.
+def read_now(db: Database, gateway: Gateway, now: datetime) -> bool:
+    """Read LINE's quota and consumption now (for 額度, whose reader asked for LINE's own figure); False when
+    LINE cannot answer (the last reading stands).
 
-    For 額度, whose reader asked for LINE's own figure now; jobs and requests use `refresh_if_stale`.
+    LINE is asked outside any transaction and the reading written in one of its own: on SQLite a writing
+    transaction holds the database's one write lock for as long as LINE takes to answer.
     """
-    quota = _read(gateway)
-    return _record(session, quota, now) if quota is not None else None
-
-
-def refresh_if_stale(db: Database, gateway: Gateway, now: datetime) -> bool:
-    """Read LINE again when the month's last reading is older than SNAPSHOT_MAX_AGE.
-
-    LINE is asked between two short transactions, never inside one: on SQLite a writing transaction
-    holds the database's one write lock for as long as LINE takes to answer.
-    """
-    with db.transaction(writes=False) as session:
-        last = session.scalar(_LAST_READ, {"month": month_of(now)})
-    if last is not None and now - last < SNAPSHOT_MAX_AGE:
-        return False
     quota = _read(gateway)
     if quota is None:
         return False
     with db.transaction() as session:
         _record(session, quota, now)
     return True
+
+
+def refresh_if_stale(db: Database, gateway: Gateway, now: datetime) -> bool:
+    """Read LINE again (`read_now`) when the month's last reading is older than SNAPSHOT_MAX_AGE."""
+    with db.transaction(writes=False) as session:
+        last = session.scalar(_LAST_READ, {"month": month_of(now)})
+    if last is not None and now - last < SNAPSHOT_MAX_AGE:
+        return False
+    return read_now(db, gateway, now)
 
 
 def refresh_after_response(services: "Services") -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from bot import reserve
 from bot.console import ConsolePage, desk, services
 from handlers.quota import render, service
 from rules.dates import TAIPEI
@@ -20,9 +21,15 @@ PAGE = ConsolePage("訊息額度", "console_quota.index", order=40)
 
 @blueprint.get("/")
 def index(district_id: int) -> Any:
-    """This month against the plan, read fresh from LINE (the last reading when LINE cannot answer)."""
+    """This month against the plan, read fresh from LINE (the last reading when LINE cannot answer).
+
+    LINE is read before the page's transaction opens, never inside it. Only signed-in secretariat members
+    and administrators reach a console page, and the quota is the channel's: the same for every district.
+    """
+    found_services = services()
+    reserve.read_now(found_services.db, found_services.gateway, found_services.clock())
     with desk(district_id) as d:
-        found = service.summary(d.session, d.config, services().gateway, d.now)
+        found = service.summary(d.session, d.config, d.now)
     year, month = found.month.split("-")
     return render_template(
         "quota/index.html", district_id=district_id, s=found, state=render.STATE[found.state],

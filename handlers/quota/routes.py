@@ -29,8 +29,24 @@ MEMBER_EVENTS = {EventKind.MEMBER_JOINED, getattr(EventKind, "MEMBER_LEFT", Even
 
 
 def on_quota(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """額度: fresh numbers from LINE, the ledger and the forecast."""
-    return [reply(render.summary_text(service.summary(ctx.session, ctx.config, ctx.line, ctx.now)))]
+    """額度: LINE's own figure, the ledger and the forecast, answered once the event has committed.
+
+    LINE is asked after the response, outside the event's transaction (on SQLite a writing one holds the
+    database's one write lock for as long as LINE takes to answer); the answer is a free reply.
+    """
+    if event.reply_token is None:
+        return []
+    ctx.after_response(partial(answer_quota, event.reply_token))
+    return []
+
+
+def answer_quota(reply_token: str, services: Services) -> None:
+    """Read LINE's quota now, then answer 額度 from that reading (the last one when LINE cannot answer)."""
+    now = services.clock()
+    reserve.read_now(services.db, services.gateway, now)
+    with services.db.transaction(writes=False) as session:
+        found = service.summary(session, services.config, now)
+    outbox.reply_now(services.gateway, reply_token, [render.summary_text(found)])
 
 
 def on_digest_time(event: Inbound, ctx: Ctx) -> list[Outbound]:

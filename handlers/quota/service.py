@@ -1,11 +1,12 @@
 """The month's quota in numbers, for 額度 in chat and the console's quota page.
 
     from handlers.quota import service as quota
-    summary = quota.summary(session, config, gateway, now)   # reads LINE once (fresh numbers), then the ledger
+    reserve.read_now(db, gateway, now)                 # LINE's own figure, read outside any transaction
+    summary = quota.summary(session, config, now)      # the last reading, what we pushed since, the ledger
     summary.used, summary.left, summary.forecast.total, summary.by_capability, summary.state
 
-`summary` never raises on LINE errors: it falls back to the last reading (`read_at` says when) or,
-with none this month, to our own ledger with an unknown limit.
+`summary` reads only the database: when LINE could not answer it rests on the last reading (`read_at`
+says when) or, with none this month, on our own ledger with an unknown limit.
 """
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import reserve
 from bot.config import Config
-from bot.gateway import Gateway
 from bot.ledger import by_capability, month_of
 from bot.reserve import estimate
 from models.quota import LedgerEntry
@@ -47,10 +46,8 @@ class Summary:
         return None if self.limit is None else max(self.limit - self.used, 0)
 
 
-def summary(session: Session, config: Config, gateway: Gateway | None, now: datetime) -> Summary:
-    """Used, left, forecast to the month's end and cost per capability (`gateway=None`: no LINE call)."""
-    if gateway is not None:
-        reserve.refresh(session, gateway, now)
+def summary(session: Session, config: Config, now: datetime) -> Summary:
+    """Used, left, forecast to the month's end and cost per capability, from LINE's last reading on."""
     month = month_of(now)
     limit, used, snapshot = estimate(session, now)
     kept = parse_reserve(config.quota_reserve_urgent, limit)

@@ -4,7 +4,8 @@ On SQLite a write transaction holds the file's write lock from its first stateme
 count asked on join, on bind and when a member joins or leaves used to be read inside the event's
 transaction, so while LINE took its time every other event that writes waited behind it (and a
 member's join, answered late, was counted again). The count is now read after the response, and
-written in a transaction of its own. So is the month's quota when a request finds its reading stale.
+written in a transaction of its own. So is the month's quota when a request finds its reading stale,
+and when 額度 or the console's quota page asks for LINE's own figure.
 """
 from __future__ import annotations
 
@@ -67,27 +68,89 @@ def test_a_slow_member_count_holds_up_no_other_event(emulator, emulator_server, 
 QUOTA = "/v2/bot/message/quota"  # the quota and its consumption
 
 
-def test_a_request_never_waits_for_lines_quota_reading(emulator, emulator_server, services):
-    """No reading of the month's quota yet (or a stale one): the request is posted at once and LINE is
-    asked after the response, while another event that writes is answered meanwhile."""
+def _bound_and_counted(emulator) -> None:
     emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
     deadline = time.monotonic() + 10
     while not answered_at(emulator, COUNT):  # the bind's member count, read after its response
         assert time.monotonic() < deadline, "the bind's member count was never asked"
         time.sleep(0.02)
-    emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
-    assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200
+
+
+def _once_line_holds_the_quota(emulator_server: str) -> float:
+    """Wait until LINE has been asked for the quota (and takes HOLD seconds to answer); return when."""
     deadline = time.monotonic() + 20
-    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():  # the reading is now held
-        assert time.monotonic() < deadline, "LINE's quota was never read after the request"
+    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():
+        assert time.monotonic() < deadline, "LINE's quota was never read"
         time.sleep(0.02)
+    return time.time()
+
+
+def _posted_while_line_reads(emulator, held_since: float) -> None:
+    """A 求助 (it writes) goes out to the group while LINE is still answering the quota."""
+    assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200
+    deadline = time.monotonic() + HOLD + 10
+    while not answered_at(emulator, "/v2/bot/message/push"):
+        assert time.monotonic() < deadline, "the request's card never went out"
+        time.sleep(0.02)
+    assert min(answered_at(emulator, "/v2/bot/message/push")) < held_since + HOLD / 2  # not after LINE's answer
+
+
+def test_a_request_never_waits_for_lines_quota_reading(emulator, emulator_server, services):
+    """No reading of the month's quota yet (or a stale one): the request is posted at once and LINE is
+    asked after the response, while another event that writes is answered meanwhile.
+
+    (The test server finishes an event's after-response work before answering the emulator, so the
+    request is sent from a thread of its own: it returns once LINE has answered the quota.)"""
+    _bound_and_counted(emulator)
+    emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
+    asking = threading.Thread(target=emulator.text, args=(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視"))
+    asking.start()
+    _once_line_holds_the_quota(emulator_server)
     assert emulator.text(demo.POLICE, "說明").status == 200  # a command (it counts toward the rate limit: writes)
-    time.sleep(HOLD + 0.5)
+    asking.join(30)
     card = answered_at(emulator, "/v2/bot/message/push")
     replied = answered_at(emulator, "/v2/bot/message/reply")
-    read = answered_at(emulator, QUOTA)
+    read = answered_at(emulator, QUOTA)  # when LINE answered
     assert card and replied and read
-    assert min(card) < min(read)  # the card went out before LINE was asked
-    assert max(replied) < min(read) + HOLD  # 說明 answered while LINE was still reading
+    assert min(card) < min(read) - HOLD / 2  # the card went out before LINE was asked
+    assert max(replied) < min(read)  # 說明 answered while LINE was still reading
     with services.db.transaction() as session:  # and the reading arrived, in a transaction of its own
         assert session.scalar(select(QuotaSnapshot.read_at)) is not None
+
+
+def test_quota_in_chat_asks_line_outside_the_commands_transaction(emulator, emulator_server, services):
+    """額度 shows LINE's own figure, asked once the command committed: while LINE takes its time a 求助 is
+    posted (on SQLite the command's transaction, which counts it toward the rate limit, holds the one write
+    lock: asked inside it, LINE's answer held every writer)."""
+    _bound_and_counted(emulator)
+    emulator.configure(plan="light")
+    emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
+    asking = threading.Thread(target=emulator.text, args=(demo.SECRETARIAT, "額度"))
+    asking.start()
+    _posted_while_line_reads(emulator, _once_line_holds_the_quota(emulator_server))
+    asking.join(30)
+    deadline = time.monotonic() + HOLD + 10
+    while not any("訊息額度" in said for said in emulator.texts(to=demo.SECRETARIAT)):
+        assert time.monotonic() < deadline, "額度 was never answered"
+        time.sleep(0.05)
+    shown = next(said for said in emulator.texts(to=demo.SECRETARIAT) if "訊息額度" in said)
+    assert "訊息額度：3,000 則" in shown  # LINE's figure, read for this question
+    answer = [d for d in emulator.deliveries(to=demo.SECRETARIAT) if "訊息額度" in str(d)][-1]
+    assert answer["kind"] == "reply"  # still free
+
+
+def test_the_consoles_quota_page_asks_line_outside_its_transaction(emulator, emulator_server, services, client):
+    """The console's 訊息額度 reads LINE before its transaction opens: a 求助 is posted meanwhile."""
+    from tests.console.people import district_id
+    from tests.console.signin import sign_in
+    _bound_and_counted(emulator)
+    sign_in(client, demo.SECRETARIAT)
+    emulator.configure(plan="light")
+    emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
+    pages: list[str] = []
+    opening = threading.Thread(target=lambda: pages.append(
+        client.get(f"/console/{district_id(services)}/quota/").get_data(as_text=True)))
+    opening.start()
+    _posted_while_line_reads(emulator, _once_line_holds_the_quota(emulator_server))
+    opening.join(30)
+    assert pages and "方案額度：<strong>3,000 則</strong>" in pages[0]
