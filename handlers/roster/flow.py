@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
-from bot import flows, roster as service
+from bot import conversations, flows, roster as service
 from bot.context import Ctx
 from bot.events import EventKind, Inbound
 from bot.messages import Message, Outbound, push, reply, text
+from bot.services import Services
 from handlers.roster import menu, render
 from models.roster import ContactStatus, Unit
 
@@ -21,12 +23,33 @@ class Step(StrEnum):
     UNIT = "unit"
 
 
+NAME = "display_name"  # the applicant's LINE display name, kept with the flow's answers
+
+
 def on_register(event: Inbound, ctx: Ctx) -> list[Outbound]:
-    """Start registration: ask for the district."""
+    """Start registration: ask for the district (LINE is asked for the applicant's name meanwhile)."""
     contact = ctx.contact
     if contact is not None and contact.status == ContactStatus.ACTIVE:
         return [reply(text(f"您已是「{contact.unit.card_name}」的聯繫窗口。要改單位請聯絡秘書單位。"))]
-    return FLOW.begin(event, ctx)
+    said = FLOW.begin(event, ctx)
+    if event.chat_id and event.user_id:
+        ctx.after_response(partial(_keep_display_name, event.chat_id, event.user_id))
+    return said
+
+
+def _keep_display_name(chat_id: str, user_id: str, services: Services) -> None:
+    """After the response: ask LINE for the applicant's display name and keep it with the flow's answers.
+
+    LINE is asked outside any transaction (on SQLite a writing one holds the database's one write lock for
+    as long as LINE takes to answer), long before the applicant has chosen a district and a unit.
+    """
+    profile = services.gateway.profile(user_id)
+    if profile is None:
+        return
+    with services.db.transaction() as session:
+        row = conversations.load(session, chat_id, user_id, services.clock())
+        if row is not None and row.flow == FLOW.name:  # the row is locked: a tap meanwhile waits, or went first
+            row.data = {**(row.data or {}), NAME: profile.display_name}
 
 
 def _district_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcome:
@@ -42,7 +65,7 @@ def _unit_answer(event: Inbound, ctx: Ctx, data: dict[str, Any]) -> flows.Outcom
     unit = _chosen_unit(event, ctx, district)
     if unit is None:
         return flows.stay("請點選清單中的單位，或輸入單位名稱；輸入「取消」可結束。")
-    return flows.finish(*_submit(event, ctx, unit))
+    return flows.finish(*_submit(event, ctx, unit, data.get(NAME)))
 
 
 def _ask_unit(ctx: Ctx, data: dict[str, Any]) -> list[Message]:
@@ -71,10 +94,11 @@ def _chosen_unit(event: Inbound, ctx: Ctx, district) -> Unit | None:
     return service.find_unit(ctx.session, district, event.text) if event.text else None
 
 
-def _submit(event: Inbound, ctx: Ctx, unit: Unit) -> list[Outbound]:
+def _submit(event: Inbound, ctx: Ctx, unit: Unit, name: str | None) -> list[Outbound]:
     assert event.user_id
-    profile = ctx.line.profile(event.user_id)
-    name = profile.display_name if profile else ""
+    if name is None:  # LINE did not answer after 註冊: one more try, now (inside the transaction, rarely)
+        profile = ctx.line.profile(event.user_id)
+        name = profile.display_name if profile else ""
     replacing = ctx.contact is not None and ctx.contact.status == ContactStatus.PENDING
     contact = service.apply(ctx.session, event.user_id, name, unit, ctx.now)
     if ctx.is_admin:

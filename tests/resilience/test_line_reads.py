@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import select
 
 from models.quota import QuotaSnapshot
-from models.roster import Group
+from models.roster import Contact, ContactStatus, Group
 from tests import demo
 
 COUNT = "/v2/bot/group/"
@@ -76,17 +76,17 @@ def _bound_and_counted(emulator) -> None:
         time.sleep(0.02)
 
 
-def _once_line_holds_the_quota(emulator_server: str) -> float:
-    """Wait until LINE has been asked for the quota (and takes HOLD seconds to answer); return when."""
+def _once_line_holds(emulator_server: str, what: str = "quota") -> float:
+    """Wait until LINE has been asked (and takes HOLD seconds to answer); return when."""
     deadline = time.monotonic() + 20
     while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():
-        assert time.monotonic() < deadline, "LINE's quota was never read"
+        assert time.monotonic() < deadline, f"LINE's {what} was never read"
         time.sleep(0.02)
     return time.time()
 
 
 def _posted_while_line_reads(emulator, held_since: float) -> None:
-    """A 求助 (it writes) goes out to the group while LINE is still answering the quota."""
+    """A 求助 (it writes) goes out to the group while LINE is still answering."""
     assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200
     deadline = time.monotonic() + HOLD + 10
     while not answered_at(emulator, "/v2/bot/message/push"):
@@ -105,7 +105,7 @@ def test_a_request_never_waits_for_lines_quota_reading(emulator, emulator_server
     emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
     asking = threading.Thread(target=emulator.text, args=(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視"))
     asking.start()
-    _once_line_holds_the_quota(emulator_server)
+    _once_line_holds(emulator_server)
     assert emulator.text(demo.POLICE, "說明").status == 200  # a command (it counts toward the rate limit: writes)
     asking.join(30)
     card = answered_at(emulator, "/v2/bot/message/push")
@@ -127,7 +127,7 @@ def test_quota_in_chat_asks_line_outside_the_commands_transaction(emulator, emul
     emulator.inject_fault(QUOTA, status=None, delay_seconds=HOLD, count=1)
     asking = threading.Thread(target=emulator.text, args=(demo.SECRETARIAT, "額度"))
     asking.start()
-    _posted_while_line_reads(emulator, _once_line_holds_the_quota(emulator_server))
+    _posted_while_line_reads(emulator, _once_line_holds(emulator_server))
     asking.join(30)
     deadline = time.monotonic() + HOLD + 10
     while not any("訊息額度" in said for said in emulator.texts(to=demo.SECRETARIAT)):
@@ -151,6 +151,32 @@ def test_the_consoles_quota_page_asks_line_outside_its_transaction(emulator, emu
     opening = threading.Thread(target=lambda: pages.append(
         client.get(f"/console/{district_id(services)}/quota/").get_data(as_text=True)))
     opening.start()
-    _posted_while_line_reads(emulator, _once_line_holds_the_quota(emulator_server))
+    _posted_while_line_reads(emulator, _once_line_holds(emulator_server))
     opening.join(30)
     assert pages and "方案額度：<strong>3,000 則</strong>" in pages[0]
+
+
+PROFILE = "/v2/bot/profile/"
+
+
+def test_registration_asks_line_for_the_name_outside_any_transaction(emulator, emulator_server, services):
+    """註冊 asks LINE for the applicant's display name after its response, long before the application is
+    sent: while LINE takes its time a 求助 is posted, and sending the application asks LINE nothing more
+    (it used to ask then, inside the application's transaction)."""
+    _bound_and_counted(emulator)
+    with services.db.transaction() as session:  # a contact who left registers again, under their LINE name
+        returning = session.scalars(select(Contact).where(Contact.line_user_id == demo.FIRE)).one()
+        returning.status, returning.display_name = ContactStatus.INACTIVE, ""
+    emulator.inject_fault(PROFILE, status=None, delay_seconds=HOLD, count=1)
+    registering = threading.Thread(target=emulator.text, args=(demo.FIRE, "註冊"))
+    registering.start()
+    _posted_while_line_reads(emulator, _once_line_holds(emulator_server, "profile"))
+    registering.join(30)
+    emulator.text(demo.FIRE, "中壢區")
+    emulator.text(demo.FIRE, "衛生所")
+    assert "已送出註冊申請" in emulator.texts(to=demo.FIRE)[-1]
+    assert len(answered_at(emulator, PROFILE)) == 1  # asked once, after 註冊's response
+    with services.db.transaction() as session:
+        applied = session.scalars(select(Contact).where(Contact.line_user_id == demo.FIRE)).one()
+        assert (applied.status, applied.display_name) == (ContactStatus.PENDING, "張小隊長")
+    assert "張小隊長" in emulator.texts(to=demo.SECRETARIAT)[-1]  # the approval card names the applicant
