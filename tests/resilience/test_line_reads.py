@@ -20,6 +20,7 @@ from sqlalchemy import select
 from models.quota import QuotaSnapshot
 from models.roster import Contact, ContactStatus, Group
 from tests import demo
+from tests.resilience.test_scheduler_kill import wait_for
 
 COUNT = "/v2/bot/group/"
 HOLD = 3.0  # seconds LINE takes to answer the member count
@@ -42,17 +43,12 @@ def member_joined(emulator) -> None:
 def test_a_slow_member_count_holds_up_no_other_event(emulator, emulator_server, services, counted_on):
     if counted_on is member_joined:
         emulator.join(demo.GROUP)  # a group the bot knows: a member joining changes what a push there costs
-        deadline = time.monotonic() + 10
-        while not answered_at(emulator, COUNT):  # the join's own count, read after its response
-            assert time.monotonic() < deadline, "the join's member count was never asked"
-            time.sleep(0.02)
+        # the join's own count, read after its response
+        wait_for(lambda: answered_at(emulator, COUNT), 10, "the join's member count to be asked")
     emulator.inject_fault(COUNT, status=None, delay_seconds=HOLD, count=1)
     joining = threading.Thread(target=counted_on, args=(emulator,))
     joining.start()
-    deadline = time.monotonic() + 20
-    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():  # the count is now held
-        assert time.monotonic() < deadline, "the member count was never asked"
-        time.sleep(0.02)
+    _once_line_holds(emulator_server, "member count")  # the count is now held
     assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200  # writes
     joining.join(30)
     replied = answered_at(emulator, "/v2/bot/message/reply")
@@ -70,28 +66,21 @@ QUOTA = "/v2/bot/message/quota"  # the quota and its consumption
 
 def _bound_and_counted(emulator) -> None:
     emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    deadline = time.monotonic() + 10
-    while not answered_at(emulator, COUNT):  # the bind's member count, read after its response
-        assert time.monotonic() < deadline, "the bind's member count was never asked"
-        time.sleep(0.02)
+    # the bind's member count, read after its response
+    wait_for(lambda: answered_at(emulator, COUNT), 10, "the bind's member count to be asked")
 
 
 def _once_line_holds(emulator_server: str, what: str = "quota") -> float:
     """Wait until LINE has been asked (and takes HOLD seconds to answer); return when."""
-    deadline = time.monotonic() + 20
-    while requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json():
-        assert time.monotonic() < deadline, f"LINE's {what} was never read"
-        time.sleep(0.02)
+    wait_for(lambda: not requests.get(f"{emulator_server}/_emulator/faults", timeout=10).json(), 20,
+             f"LINE to be asked for the {what}")
     return time.time()
 
 
 def _posted_while_line_reads(emulator, held_since: float) -> None:
     """A 求助 (it writes) goes out to the group while LINE is still answering."""
     assert emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視").status == 200
-    deadline = time.monotonic() + HOLD + 10
-    while not answered_at(emulator, "/v2/bot/message/push"):
-        assert time.monotonic() < deadline, "the request's card never went out"
-        time.sleep(0.02)
+    wait_for(lambda: answered_at(emulator, "/v2/bot/message/push"), HOLD + 10, "the request's card to go out")
     assert min(answered_at(emulator, "/v2/bot/message/push")) < held_since + HOLD / 2  # not after LINE's answer
 
 
@@ -129,10 +118,8 @@ def test_quota_in_chat_asks_line_outside_the_commands_transaction(emulator, emul
     asking.start()
     _posted_while_line_reads(emulator, _once_line_holds(emulator_server))
     asking.join(30)
-    deadline = time.monotonic() + HOLD + 10
-    while not any("訊息額度" in said for said in emulator.texts(to=demo.SECRETARIAT)):
-        assert time.monotonic() < deadline, "額度 was never answered"
-        time.sleep(0.05)
+    wait_for(lambda: any("訊息額度" in said for said in emulator.texts(to=demo.SECRETARIAT)), HOLD + 10,
+             "額度 to be answered")
     shown = next(said for said in emulator.texts(to=demo.SECRETARIAT) if "訊息額度" in said)
     assert "訊息額度：3,000 則" in shown  # LINE's figure, read for this question
     answer = [d for d in emulator.deliveries(to=demo.SECRETARIAT) if "訊息額度" in str(d)][-1]
