@@ -41,6 +41,16 @@ def autocommit(engine: Engine) -> Iterator[Connection]:
 _WRITES: ContextVar[bool] = ContextVar("writes", default=True)
 
 
+class WroteWhileReading(Exception):
+    """A PostgreSQL transaction opened as read-only was about to write; nothing was written (run it again)."""
+
+
+def _refuse_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+    """On a read-only (autocommit) connection each statement commits at once, so a write would not be atomic."""
+    if conn.get_execution_options().get("reads_only") and not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+        raise WroteWhileReading(statement.split(None, 1)[0] if statement.strip() else "")
+
+
 def build_engine(url: str) -> Engine:
     """Create an engine with settings that suit each backend."""
     if url.startswith("sqlite"):
@@ -50,7 +60,9 @@ def build_engine(url: str) -> Engine:
         return engine
     # No pool_pre_ping: it costs a round trip per checkout. A connection found dead is invalidated
     # (with the rest of the pool) and the webhook retries the event once on a fresh one.
-    return create_engine(url, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    event.listen(engine, "before_cursor_execute", _refuse_writes)
+    return engine
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -99,8 +111,13 @@ class Database:
         self.engine = build_engine(url)
         self._writers = WriterTurns(_sqlite_file(url))  # see _queue
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self.sessions, "after_flush", _note_flush)
-        event.listen(self.sessions, "do_orm_execute", _note_dml)
+        # PostgreSQL, expected to only read: no BEGIN and no COMMIT (two round trips of three for a lookup).
+        # Read committed already gives each statement its own snapshot, so reads see what they saw before.
+        self._reading = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT", reads_only=True),
+                                     expire_on_commit=False) if self.is_postgres else self.sessions
+        for factory in {self.sessions, self._reading}:
+            event.listen(factory, "after_flush", _note_flush)
+            event.listen(factory, "do_orm_execute", _note_dml)
 
     @property
     def is_postgres(self) -> bool:
@@ -110,12 +127,14 @@ class Database:
     def transaction(self, writes: bool = True) -> Iterator[Session]:
         """Open a session in a transaction: commit on success, roll back on any error.
 
-        `writes=False`: the transaction is expected to only read (on SQLite it begins deferred; if it
-        writes after all it may raise an OperationalError that `lost_write_race` recognises).
+        `writes=False`: the transaction is expected to only read. On SQLite it begins deferred; if it
+        writes after all it may raise an OperationalError that `lost_write_race` recognises. On PostgreSQL
+        each statement runs on its own (no BEGIN, no COMMIT, locks released at once); a write is refused
+        before it is sent (`WroteWhileReading`), so nothing is half-written and the caller runs it again.
         """
         token = _WRITES.set(writes)
         try:
-            with self._queue(writes), self.sessions() as session:
+            with self._queue(writes), (self.sessions if writes else self._reading)() as session:
                 with session.begin():
                     yield session
         finally:

@@ -20,7 +20,7 @@ from linebot.v3.exceptions import InvalidSignatureError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from bot import inbox, outbox
-from bot.db import has_written, lost_write_race
+from bot.db import WroteWhileReading, has_written, lost_write_race
 from bot.events import Inbound, from_sdk
 from bot.inbox import Delivery
 from bot.messages import Outbound
@@ -173,12 +173,15 @@ def _already_received(services: Services, event_id: str) -> bool:
 def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
     """A pooled connection that died (database restarted) is replaced and the event tried once more.
 
-    So is an event expected to only read that wrote after all and lost SQLite's write lock to another
-    writer: it was rolled back, and runs again taking the lock first.
+    So is an event expected to only read that wrote after all: on SQLite it lost the write lock to
+    another writer and was rolled back; on PostgreSQL its first write was refused before it was sent.
+    Either way nothing was written, and it runs again in a transaction that writes.
     """
-    writes = services.db.is_postgres or services.router.expects_writes(event)
+    writes = services.router.expects_writes(event)
     try:
         return handle_event(services, event, raw, writes=writes)
+    except WroteWhileReading:
+        return handle_event(services, event, raw)
     except DBAPIError as exc:
         if exc.connection_invalidated:
             log.warning("webhook: database connection was stale; retrying the event once")

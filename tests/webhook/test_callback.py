@@ -79,6 +79,19 @@ def test_events_that_change_nothing_store_nothing(client, services, emulator):
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
+def test_chatter_that_answers_a_flow_advances_it_once_and_is_answered_once(client, services, emulator):
+    """Plain text is expected to only read; in a flow it writes after all, and is run again to do so."""
+    assert post(client, fresh_text(emulator, "活動", event_id="01FLOWSTART0000000000000001")).status_code == 200
+    said = len(emulator.texts(demo.SOCIAL_WORKER))
+    assert post(client, fresh_text(emulator, "家暴防治宣導講座", event_id="01FLOWTITLE0000000000000001")).status_code == 200
+    answers = emulator.texts(demo.SOCIAL_WORKER)[said:]
+    assert len(answers) == 1 and "請選擇日期" in answers[0]
+    with services.db.transaction() as session:
+        row = session.scalars(select(Conversation).where(Conversation.user_id == demo.SOCIAL_WORKER)).one()
+        assert row.step == "day" and "家暴防治宣導講座" in json.dumps(row.data, ensure_ascii=False)
+    assert processed(services) == 2  # both events recorded once: a redelivery of either acts no more
+
+
 def test_an_event_that_changes_something_is_recorded(client, services, emulator):
     assert post(client, fresh_text(emulator, "註冊", user=demo.NEWCOMER)).status_code == 200
     assert processed(services) == 1

@@ -1,0 +1,48 @@
+"""An event expected to only read (group chatter, a sticker) that writes after all writes whole or not at all.
+
+On PostgreSQL such an event runs without BEGIN and COMMIT (each statement on its own, which saves two
+round trips of three), so a write there would commit alone; it is refused before it is sent, and the
+webhook runs the event again in a transaction. On SQLite the transaction is real and begins deferred.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import Database, WroteWhileReading
+
+
+def test_a_read_only_transaction_that_writes_is_never_half_written(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
+            session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
+        refused = False
+        try:
+            with db.transaction(writes=False) as session:
+                assert session.execute(text("SELECT count(*) FROM read_only_marks")).scalar() == 0
+                session.execute(text("INSERT INTO read_only_marks (who) VALUES ('first')"))
+                session.execute(text("INSERT INTO read_only_marks (who) VALUES ('second')"))
+        except WroteWhileReading:
+            refused = True
+        with db.transaction() as session:
+            rows = session.execute(text("SELECT count(*) FROM read_only_marks")).scalar()
+            session.execute(text("DROP TABLE read_only_marks"))
+        assert refused == db.is_postgres
+        assert rows == (0 if db.is_postgres else 2)
+    finally:
+        db.dispose()
+
+
+def test_a_read_only_transaction_that_fails_after_reading_leaves_the_connection_usable(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        with pytest.raises(ValueError):
+            with db.transaction(writes=False) as session:
+                session.execute(text("SELECT 1"))
+                raise ValueError("a handler's bug")
+        with db.transaction() as session:
+            assert session.execute(text("SELECT 2")).scalar() == 2
+    finally:
+        db.dispose()
