@@ -89,10 +89,8 @@ def schedule_escalations(session: Session, incident: Incident, config: Config) -
     first, second = escalation_times(
         incident.created_at, incident.urgency, timedelta(minutes=config.incident_escalation_minutes),
         timedelta(minutes=config.incident_second_escalation_minutes), calendar_from_setting(config.workday_calendar))
-    reminders.add(session, key=key_prefix(incident) + "repost", kind=ESCALATION, subject_id=incident.id,
-                  to=incident.group_line_id, due_at=first)
-    reminders.add(session, key=key_prefix(incident) + "secretariat", kind=ESCALATION,
-                  subject_id=incident.id, to=incident.group_line_id, due_at=second)
+    reminders.add(session, ESCALATION, incident.id, incident.group_line_id,
+                  {key_prefix(incident) + "repost": first, key_prefix(incident) + "secretariat": second})
 
 
 def find(session: Session, number_text: str, district_id: int | None, with_history: bool = False) -> Incident | None:
