@@ -125,6 +125,7 @@ class Router:
     forgetters: list[Callable[..., list[str]]] = field(default_factory=list)
     digestible: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # reminder kind -> its DigestFit
     flow_owners: dict[str, str] = field(default_factory=dict)  # flow name -> capability (for the ledger)
+    flow_actions: frozenset[str] = frozenset()  # every postback action some flow (or the framework) takes
 
     def __post_init__(self) -> None:
         for capability in self.capabilities:
@@ -139,6 +140,7 @@ class Router:
             for flow in capability.flows:
                 _put(self.flows, flow.name, flow, f"flow {flow.name}")
                 self.flow_owners[flow.name] = capability.name
+        self.flow_actions = flows.FRAMEWORK_ACTIONS.union(*(f.actions for f in self.flows.values()))
         taken = set(self.actions) | {a for f in self.flows.values() for a in f.actions}
         if taken & flows.FRAMEWORK_ACTIONS:
             raise DuplicateRoute(f"postback actions {sorted(taken & flows.FRAMEWORK_ACTIONS)} belong to the router")
@@ -213,6 +215,8 @@ class Router:
     def _continue_flow(self, event: Inbound, ctx: Ctx) -> list[Outbound] | None:
         if event.kind not in (EventKind.TEXT, EventKind.POSTBACK) or not (event.chat_id and event.user_id):
             return None
+        if event.kind == EventKind.POSTBACK and event.action not in self.flow_actions:
+            return None  # a card's button (認領, 需要更多資訊): no flow takes it, so no flow row is read
         row, expired = conversations.load_or_expired(ctx.session, event.chat_id, event.user_id, ctx.now)
         if row is None:
             return self._expired(expired, event)

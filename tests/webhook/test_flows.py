@@ -147,3 +147,38 @@ def test_cancel_names_the_flow_and_expiry_is_told_once(emulator, services, clock
     assert "新增活動已逾時結束" in emulator.texts(to=demo.SOCIAL_WORKER)[-1]
     with services.db.transaction() as session:
         assert session.scalars(select(Incident)).first() is None
+
+
+def test_a_cards_button_tapped_mid_flow_acts_and_the_flow_waits_on(emulator, services, group):
+    """認領 on a 1:1 card is no answer to the flow's question: it claims, and the draft keeps its place."""
+    emulator.text(demo.SOCIAL_WORKER, "求助 緊急 @衛生局 新興路附近有長者情緒激動，需要協助")
+    with services.db.transaction() as session:
+        number = session.scalars(select(Incident.number)).one()
+    emulator.text(demo.HEALTH, "活動")
+    emulator.text(demo.HEALTH, "家暴防治宣導講座")  # now the flow waits for a date
+    emulator.text(demo.HEALTH, f"案件 {number}")
+    shown = emulator.messages(to=demo.HEALTH)[-2:]  # the card, then a line that the draft still waits
+    assert "新增活動仍在進行中" in shown[-1]["text"]
+    [claim] = [b["action"]["data"] for b in _actions(shown) if "inc_claim" in b["action"].get("data", "")]
+    emulator.postback(demo.HEALTH, claim)
+    assert "已認領" in emulator.texts(to=demo.HEALTH)[-1]
+    assert conversation(services, demo.HEALTH) == ("calendar_activity", "day")
+    with services.db.transaction() as session:
+        assert session.scalars(select(Incident.status)).one() == "claimed"
+
+
+def _actions(messages: object) -> list[dict]:
+    """Every button of Flex messages, wherever it sits."""
+    found: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "button" and isinstance(node.get("action"), dict):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(messages)
+    return found
