@@ -27,10 +27,19 @@ def load(session: Session, chat_id: str, user_id: str, now: datetime) -> Convers
     return load_or_expired(session, chat_id, user_id, now)[0]
 
 
+# Most texts and taps come from someone in no flow: a bare look for the row first, without the ORM's
+# loading (about a quarter of the lookup's cost); only a row found is loaded, and locked, as an object.
+_TABLE = Conversation.__table__
+_ANY = select(_TABLE.c.id).where(_TABLE.c.chat_id == bindparam("chat_id"), _TABLE.c.user_id == bindparam("user_id"))
+
+
 def load_or_expired(session: Session, chat_id: str, user_id: str,
                     now: datetime) -> tuple[Conversation | None, str | None]:
     """The live conversation, or None and the name of the flow that just expired (deleted now)."""
-    row = session.scalars(_LIVE, {"chat_id": chat_id, "user_id": user_id}).first()
+    params = {"chat_id": chat_id, "user_id": user_id}
+    if session.connection().execute(_ANY, params).first() is None:
+        return None, None
+    row = session.scalars(_LIVE, params).first()
     if row is not None and row.expires_at <= now:
         expired = row.flow
         session.delete(row)
