@@ -45,9 +45,13 @@ class WroteWhileReading(Exception):
     """A PostgreSQL transaction opened as read-only was about to write; nothing was written (run it again)."""
 
 
-def _refuse_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
-    """On a read-only (autocommit) connection each statement commits at once, so a write would not be atomic."""
-    if conn.get_execution_options().get("reads_only") and not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+def _refuse_writes(conn: Connection, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool) -> None:
+    """On a read-only (autocommit) connection each statement commits at once, so a write would not be atomic.
+
+    A statement run with `reads_only=False` is a write that commits on its own by design (the rate-limit count).
+    """
+    options = context.execution_options if context is not None else conn.get_execution_options()
+    if options.get("reads_only") and not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
         raise WroteWhileReading(statement.split(None, 1)[0] if statement.strip() else "")
 
 

@@ -34,16 +34,22 @@ def count(session: Session, user_id: str, now: datetime) -> int:
 
     On PostgreSQL the count is committed at once on a connection of its own, so the user's row is locked
     for this one statement, not for the rest of the event: a claim waiting for its request's lock used to
-    hold every other command of the same user behind it. (An event rolled back has still been counted:
-    the limit counts attempts.) On SQLite it stays in the event's transaction, which holds the one write
+    hold every other command of the same user behind it; an event run without a transaction (a `reads_only`
+    command) counts on its own connection, whose statements commit at once anyway. (An event rolled back,
+    or run again because it wrote after all, has still been counted: the limit counts attempts.) On SQLite it stays in the event's transaction, which holds the one write
     lock anyway; a second transaction would queue for it twice.
     """
     bind = session.get_bind()
     statement, params = _upsert(bind.dialect.name), {"user_id": user_id, "window_start": window_of(now)}
     if bind.dialect.name != "postgresql":
         return int(session.connection().execute(statement, params).scalar_one())
+    if bind.get_execution_options().get("reads_only"):  # the event's own connection commits each statement
+        return int(session.connection().execute(statement, params, execution_options=_COUNTS).scalar_one())
     with autocommit(cast(Engine, bind)) as connection:  # sessions are bound to the engine (bot/db.py)
         return int(connection.execute(statement, params).scalar_one())
+
+
+_COUNTS = {"reads_only": False}  # a write that commits on its own by design (bot/db.py refuses any other)
 
 
 @lru_cache(maxsize=2)

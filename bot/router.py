@@ -70,6 +70,9 @@ class Route:
     # LINE gets its 200 before the handler runs (bot/inbox.py): for handlers that write several tables.
     acknowledge_first: bool = False
     mid_flow: MidFlow = MidFlow.ASK
+    # The handler only reads (說明, 資源, 案件): where the rate-limit count is kept apart from the event's
+    # transaction (PostgreSQL), the event runs without one (bot/db.py, `writes=False`).
+    reads_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,18 +194,21 @@ class Router:
         route = self._match(event)
         return route is not None and route.acknowledge_first
 
-    def expects_writes(self, event: Inbound) -> bool:
+    def expects_writes(self, event: Inbound, counted_apart: bool = False) -> bool:
         """Whether the event, by its shape, is one that changes something (decided without the database).
 
         A text that is no command word (chatter) and anything that is neither a text, a tap nor a group
         event (stickers reach no route) usually only reads; every command and tap writes at least its
-        rate-limit count. A screen or a flow in progress can still make chatter write: on SQLite the
-        webhook then runs the event again expecting writes (bot/db.lost_write_race).
+        rate-limit count, except a `reads_only` command when that count is kept apart (`counted_apart`,
+        PostgreSQL). A screen or a flow in progress can still make such an event write: the webhook then
+        runs it again expecting writes (bot/db.py: `lost_write_race`, `WroteWhileReading`).
         """
         if any(writes(event) for capability in self.capabilities for writes in capability.writes_when):
             return True
         if event.kind == EventKind.TEXT:
-            return event.text.strip().lower() in CANCEL_WORDS or self._match(event) is not None
+            route = self._match(event)
+            return event.text.strip().lower() in CANCEL_WORDS or (
+                route is not None and not (counted_apart and route.reads_only))
         return event.kind == EventKind.POSTBACK or self._match(event) is not None
 
     def _match(self, event: Inbound) -> Route | None:

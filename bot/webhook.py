@@ -177,7 +177,7 @@ def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[
     another writer and was rolled back; on PostgreSQL its first write was refused before it was sent.
     Either way nothing was written, and it runs again in a transaction that writes.
     """
-    writes = services.router.expects_writes(event)
+    writes = services.router.expects_writes(event, counted_apart=services.db.is_postgres)
     try:
         return handle_event(services, event, raw, writes=writes)
     except WroteWhileReading:

@@ -68,5 +68,5 @@ def _intro(ctx: Ctx) -> str:
 
 CAPABILITY = Capability(
     name="help",
-    routes=(Route(on_help, commands=("說明", "help", "?", "？", "幫助"), mid_flow=MidFlow.RUN),),
+    routes=(Route(on_help, commands=("說明", "help", "?", "？", "幫助"), mid_flow=MidFlow.RUN, reads_only=True),),
 )

@@ -239,7 +239,7 @@ CAPABILITY = Capability(
         # A request is never lost to a half-done flow: 求助 ends it and runs (bot/flows.py).
         Route(on_request, commands=("求助",), where=Where.PRIVATE, who=Who.REGISTERED, acknowledge_first=True,
               mid_flow=MidFlow.PREEMPT, summary="求助 [緊急|一般] [@單位] 內容：向網絡單位發出求助（勿含個資）"),
-        Route(on_state, commands=("案件",), who=Who.REGISTERED, mid_flow=MidFlow.RUN,
+        Route(on_state, commands=("案件",), who=Who.REGISTERED, mid_flow=MidFlow.RUN, reads_only=True,
               summary="案件 [編號]：本單位進行中的求助，或一件的狀態"),
         Route(on_report, commands=("回報",), who=Who.REGISTERED, summary="回報 <編號> <內容>：補充進度"),
         Route(on_close, commands=("結案",), who=Who.REGISTERED, summary="結案 <編號>：結束求助"),

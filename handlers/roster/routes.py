@@ -225,7 +225,7 @@ CAPABILITY = Capability(
               summary="停用 <LINE名稱> [單位]：停用離職或不再負責的聯繫窗口"),
         Route(on_move, commands=("移動",), where=Where.PRIVATE, who=Who.MANAGER,
               summary="移動 <LINE名稱> <新單位>：聯繫窗口換單位"),
-        Route(on_resources, commands=("資源",), mid_flow=MidFlow.RUN, summary="資源 [行政區]：專線與家庭服務中心"),
+        Route(on_resources, commands=("資源",), mid_flow=MidFlow.RUN, reads_only=True, summary="資源 [行政區]：專線與家庭服務中心"),
     ),
     jobs=(Job("roster_silent_review", jobs.review_silent, every=timedelta(minutes=10)),),
     flows=(flow.FLOW,),
