@@ -36,8 +36,9 @@ def count(session: Session, user_id: str, now: datetime) -> int:
     for this one statement, not for the rest of the event: a claim waiting for its request's lock used to
     hold every other command of the same user behind it; an event run without a transaction (a `reads_only`
     command) counts on its own connection, whose statements commit at once anyway. (An event rolled back,
-    or run again because it wrote after all, has still been counted: the limit counts attempts.) On SQLite it stays in the event's transaction, which holds the one write
-    lock anyway; a second transaction would queue for it twice.
+    or run again because it wrote after all, has still been counted: the limit counts attempts.)
+    On SQLite it stays in the event's transaction, which holds the one write lock anyway; a second
+    transaction would queue for it twice.
     """
     bind = session.get_bind()
     statement, params = _upsert(bind.dialect.name), {"user_id": user_id, "window_start": window_of(now)}
