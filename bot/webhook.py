@@ -17,7 +17,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from bot import inbox, outbox
 from bot.db import WroteWhileReading, has_written, lost_write_race
@@ -143,7 +145,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
                 inbox.store(session, event_id, event_type, raw, now)
                 # A heavy step (求助) runs after the 200: in 1:1 chat LINE shows that the bot is working on it.
                 return Delivery(waiting_event_id=event_id, waiting_event=event, loading_for=None if event.in_group else event.user_id)
-            if event.is_redelivery and session.get(ProcessedEvent, event_id) is not None:
+            if event.is_redelivery and _recorded(session, event_id):
                 log.info("webhook: redelivered event already processed, skipped")
                 return Delivery()
             answer, rest = inbox.dispatch(services, session, event, now)
@@ -167,7 +169,15 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
 
 def _already_received(services: Services, event_id: str) -> bool:
     with services.db.transaction() as session:
-        return session.get(ProcessedEvent, event_id) is not None
+        return _recorded(session, event_id)
+
+
+# Whether an event was recorded: its id only (loading the row would decrypt the stored event for nothing).
+_RECORDED = select(ProcessedEvent.webhook_event_id).where(ProcessedEvent.webhook_event_id == bindparam("event_id"))
+
+
+def _recorded(session: Session, event_id: str) -> bool:
+    return session.connection().execute(_RECORDED, {"event_id": event_id}).first() is not None
 
 
 def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[str, Any]) -> Delivery:
