@@ -49,9 +49,11 @@ def _refuse_writes(conn: Connection, _cursor: Any, statement: str, _parameters: 
     """On a read-only (autocommit) connection each statement commits at once, so a write would not be atomic.
 
     A statement run with `reads_only=False` is a write that commits on its own by design (the rate-limit count).
+    Only a plain SELECT passes: a WITH may carry an INSERT or UPDATE, so it is refused too (and the event
+    runs again in a transaction, which costs time, never correctness).
     """
     options = context.execution_options if context is not None else conn.get_execution_options()
-    if options.get("reads_only") and not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+    if options.get("reads_only") and not statement.lstrip()[:6].upper().startswith("SELECT"):
         raise WroteWhileReading(statement.split(None, 1)[0] if statement.strip() else "")
 
 

@@ -46,3 +46,26 @@ def test_a_read_only_transaction_that_fails_after_reading_leaves_the_connection_
             assert session.execute(text("SELECT 2")).scalar() == 2
     finally:
         db.dispose()
+
+
+def test_a_write_inside_a_with_clause_is_refused_too(database_url: str) -> None:
+    """A WITH may carry an INSERT: on PostgreSQL only a plain SELECT passes the read-only connection."""
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
+            session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
+        refused = False
+        try:
+            with db.transaction(writes=False) as session:
+                session.execute(text("WITH added AS (SELECT 'cte' AS who) INSERT INTO read_only_marks (who) "
+                                     "SELECT who FROM added"))
+        except WroteWhileReading:
+            refused = True
+        with db.transaction() as session:
+            rows = session.execute(text("SELECT count(*) FROM read_only_marks")).scalar()
+            session.execute(text("DROP TABLE read_only_marks"))
+        assert refused == db.is_postgres
+        assert rows == (0 if db.is_postgres else 1)  # SQLite's read transaction is a real one: whole or nothing
+    finally:
+        db.dispose()
