@@ -12,23 +12,36 @@ from sqlalchemy import text
 from bot.db import Database, WroteWhileReading
 
 
+def _reading(db: Database, *statements: str) -> tuple[bool, int, list[object]]:
+    """Run the statements in a transaction expected to only read.
+
+    Returns whether a write was refused, the rows the table holds afterwards, and what each SELECT read.
+    """
+    with db.transaction() as session:
+        session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
+        session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
+    refused, read = False, []
+    try:
+        with db.transaction(writes=False) as session:
+            for statement in statements:
+                result = session.execute(text(statement))
+                if statement.startswith("SELECT"):
+                    read.append(result.scalar())
+    except WroteWhileReading:
+        refused = True
+    with db.transaction() as session:
+        rows = session.execute(text("SELECT count(*) FROM read_only_marks")).scalar()
+        session.execute(text("DROP TABLE read_only_marks"))
+    return refused, rows, read
+
+
 def test_a_read_only_transaction_that_writes_is_never_half_written(database_url: str) -> None:
     db = Database(database_url)
     try:
-        with db.transaction() as session:
-            session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
-            session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
-        refused = False
-        try:
-            with db.transaction(writes=False) as session:
-                assert session.execute(text("SELECT count(*) FROM read_only_marks")).scalar() == 0
-                session.execute(text("INSERT INTO read_only_marks (who) VALUES ('first')"))
-                session.execute(text("INSERT INTO read_only_marks (who) VALUES ('second')"))
-        except WroteWhileReading:
-            refused = True
-        with db.transaction() as session:
-            rows = session.execute(text("SELECT count(*) FROM read_only_marks")).scalar()
-            session.execute(text("DROP TABLE read_only_marks"))
+        refused, rows, read = _reading(db, "SELECT count(*) FROM read_only_marks",
+                                       "INSERT INTO read_only_marks (who) VALUES ('first')",
+                                       "INSERT INTO read_only_marks (who) VALUES ('second')")
+        assert read == [0]
         assert refused == db.is_postgres
         assert rows == (0 if db.is_postgres else 2)
     finally:
@@ -52,19 +65,8 @@ def test_a_write_inside_a_with_clause_is_refused_too(database_url: str) -> None:
     """A WITH may carry an INSERT: on PostgreSQL only a plain SELECT passes the read-only connection."""
     db = Database(database_url)
     try:
-        with db.transaction() as session:
-            session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
-            session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
-        refused = False
-        try:
-            with db.transaction(writes=False) as session:
-                session.execute(text("WITH added AS (SELECT 'cte' AS who) INSERT INTO read_only_marks (who) "
-                                     "SELECT who FROM added"))
-        except WroteWhileReading:
-            refused = True
-        with db.transaction() as session:
-            rows = session.execute(text("SELECT count(*) FROM read_only_marks")).scalar()
-            session.execute(text("DROP TABLE read_only_marks"))
+        refused, rows, _ = _reading(db, "WITH added AS (SELECT 'cte' AS who) INSERT INTO read_only_marks (who) "
+                                        "SELECT who FROM added")
         assert refused == db.is_postgres
         assert rows == (0 if db.is_postgres else 1)  # SQLite's read transaction is a real one: whole or nothing
     finally:
