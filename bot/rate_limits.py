@@ -35,7 +35,7 @@ def count(session: Session, user_id: str, now: datetime) -> int:
     On PostgreSQL the count is committed at once on a connection of its own, so the user's row is locked
     for this one statement, not for the rest of the event: a claim waiting for its request's lock used to
     hold every other command of the same user behind it; an event run without a transaction (a `reads_only`
-    command) counts on its own connection, whose statements commit at once anyway. (An event rolled back,
+    command) counts on the event's own connection, whose statements commit at once anyway. (An event rolled back,
     or run again because it wrote after all, has still been counted: the limit counts attempts.)
     On SQLite it stays in the event's transaction, which holds the one write lock anyway; a second
     transaction would queue for it twice.

@@ -51,7 +51,7 @@ def add(session: Session, kind: str, subject_id: int, to: str, due: Mapping[str,
     """Create reminders whose keys are new by construction (they name a row created in this transaction).
 
     One INSERT for all of them, sent at once and without RETURNING: a 求助 schedules two and needs neither
-    row back (through the session's flush, each came back with its id and cost a third of the statement).
+    row back (through the session's flush each came back with its id; about 0.2 ms of CPU per 求助 measured).
     """
     session.execute(insert(Reminder), [{"key": key, "kind": kind, "subject_id": subject_id, "to": to, "due_at": at}
                                        for key, at in due.items()])
