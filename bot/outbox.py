@@ -123,13 +123,15 @@ def send_claimed(db: Database, gateway: Gateway, rows: Iterable[OutboxMessage], 
     """Send rows enqueued with `enqueue_claimed`, after their transaction committed; record all in one.
 
     What their outcome calls for (a confirmation once LINE accepted a 求助's card, a notice when it
-    could not) is sent right after, the same way.
+    could not) is sent right after, the same way; a reply that a row's delivery calls for is sent
+    before that delivery is recorded (`_reply_at_once`).
     """
     pending = list(rows)
     while pending:
         outcomes = [(row, _deliver(gateway, row)) for row in pending]
+        answered = _reply_at_once(gateway, outcomes)
         with db.transaction() as session:
-            pending = _record(session, outcomes, now, max_attempts)
+            pending = _record(session, outcomes, now, max_attempts, answered)
 
 
 def reply_now(gateway: Gateway, reply_token: str, messages: list[Message]) -> None:
@@ -211,11 +213,40 @@ def _deliver(gateway: Gateway, row: OutboxMessage) -> SendResult | LineError:
         return exc
 
 
+# What became of the replies sent at once, by (outbox row id, index among its `sent` follow-ups):
+# None when LINE took the reply, else the error it answered.
+Answered = dict[tuple[int, int], LineError | None]
+
+
+def _reply_at_once(gateway: Gateway, outcomes: list[tuple[OutboxMessage, SendResult | LineError]]) -> Answered:
+    """Send the replies that delivered rows call for (a 求助's confirmation), before the delivery is recorded.
+
+    The record then needs no row for them, and no transaction of their own to mark them sent. That gives
+    up nothing: a reply has no retry key, so a reply row lost between LINE taking it and its record
+    (a crash, the database away) would be sent again just the same. Only a row's lease running out
+    while it is still being sent (2 minutes, against LINE's 10 s timeout) could let the relay answer
+    as well.
+    """
+    answered: Answered = {}
+    for row, outcome in outcomes:
+        if not isinstance(outcome, SendResult):
+            continue
+        for index, item in enumerate((row.follow_ups or {}).get("sent") or []):
+            if item["to"] is None and item["reply_token"]:
+                try:
+                    gateway.reply(item["reply_token"], item["messages"])
+                    answered[(row.id, index)] = None
+                except LineError as exc:
+                    answered[(row.id, index)] = exc
+    return answered
+
+
 def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | LineError]], now: datetime,
-            max_attempts: int) -> list[OutboxMessage]:
+            max_attempts: int, answered: Answered | None = None) -> list[OutboxMessage]:
     """Mark what went out as sent (one executemany) and what failed for a retry, a fallback or giving up.
 
-    Returns the follow-ups those outcomes call for, claimed for sending after this transaction.
+    Returns the follow-ups those outcomes call for, claimed for sending after this transaction
+    (except the replies already sent at once: `answered`).
     """
     sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
     if sent:
@@ -227,7 +258,7 @@ def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | L
         if isinstance(outcome, LineError):
             told += _record_failure(session, row, outcome, now, max_attempts)
         else:
-            told += _follow_up(session, row, "sent", now)
+            told += _follow_up(session, row, "sent", now, answered or {})
     return told
 
 
@@ -269,11 +300,13 @@ def _resolved(follow_ups: FollowUps | None, chat_id: str | None, reply_token: st
             for phase in ("sent", "delayed", "failed")}
 
 
-def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime) -> list[OutboxMessage]:
+def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime,
+               answered: Answered | None = None) -> list[OutboxMessage]:
     """Enqueue, claimed, what a row's outcome calls for; each at most once (keys derived from the row).
 
     Once the outcome is known (sent or failed), a "still trying" notice not yet delivered is dropped,
-    so it can never arrive after the news it would contradict.
+    so it can never arrive after the news it would contradict. A reply already sent at once needs
+    nothing; one LINE refused then waits for the relay as a push, as a refused reply row would.
     """
     planned = (row.follow_ups or {}).get(phase) or []
     # Only a row that failed once (and so has an error noted) can have had its "still trying" notice queued.
@@ -286,6 +319,9 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime) 
     for index, item in enumerate(planned):
         outbound = Outbound(item["messages"], to=item["to"], push_if_reply_fails=item["fallback"],
                             dedupe_key=f"{row.retry_key}:{phase}:{index}")
+        if (row.id, index) in (answered or {}):
+            _after_reply_at_once(session, outbound, item, (answered or {})[(row.id, index)], now)
+            continue
         told = enqueue(session, outbound, chat_id=item["chat"], reply_token=item["reply_token"], now=now,
                        claimed=True)
         if told is not None:
@@ -293,6 +329,17 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime) 
     if rows:
         session.flush()
     return rows
+
+
+def _after_reply_at_once(session: Session, outbound: Outbound, item: dict[str, Any], refused: LineError | None,
+                         now: datetime) -> None:
+    """A reply sent at once: nothing more if LINE took it; else, if it must arrive, a push for the relay."""
+    if refused is None:
+        return
+    if outbound.push_if_reply_fails and (isinstance(refused, InvalidReplyToken) or refused.retryable):
+        enqueue(session, outbound, chat_id=item["chat"], reply_token=None, now=now)  # the gateway logged why
+        return
+    log.error("follow-up reply not delivered: %s %s", type(refused).__name__, refused.status)
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:

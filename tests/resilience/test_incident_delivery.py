@@ -35,6 +35,29 @@ def test_the_confirmation_follows_the_accepted_card(emulator, services, group):
     assert said.startswith(f"{SENT} {number}")
 
 
+def test_a_confirmed_request_leaves_nothing_for_the_relay_to_send_again(emulator, services, clock, group):
+    """The confirmation is replied at once, before the card's delivery is recorded: no row waits behind it."""
+    assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[0]).status == 200
+    clock.advance(minutes=3)  # past any lease
+    tick(services)
+    [said] = emulator.texts(to=demo.SOCIAL_WORKER)
+    assert said.startswith(SENT)
+    assert [c["status"] for c in emulator.api_requests() if c["path"] == REPLY] == [200]
+    with services.db.transaction() as session:
+        assert [row.status for row in session.scalars(select(OutboxMessage))] == [OutboxStatus.SENT]  # the card
+
+
+def test_a_confirmation_line_refuses_as_a_reply_arrives_once_as_a_push(emulator, services, clock, group):
+    emulator.inject_fault(REPLY, status=500, count=1)  # the card gets through; its confirmation's reply does not
+    assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[0]).status == 200
+    assert emulator.texts(to=demo.SOCIAL_WORKER) == []
+    relay_until_drained(services, clock)
+    [number] = numbers(services)
+    [confirmation] = emulator.deliveries(to=demo.SOCIAL_WORKER)
+    assert confirmation["kind"] == "push" and confirmation["messages"][0]["text"].startswith(f"{SENT} {number}")
+    assert [c["status"] for c in emulator.api_requests() if c["path"] == REPLY] == [500]  # never retried as a reply
+
+
 def test_a_retried_card_is_confirmed_only_when_it_arrives(emulator, services, clock, group):
     emulator.inject_fault(PUSH, status=500, count=1)
     assert emulator.text(demo.SOCIAL_WORKER, REQUESTS[1]).status == 200
