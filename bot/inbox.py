@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot import outbox, privacy_outbound
 from bot.context import AFTER_RESPONSE, Ctx
 from bot.events import Inbound, from_sdk
+from bot.gateway import Gateway
 from bot.messages import Message, Outbound
 from bot.services import Services
 from models.inbox import ProcessedEvent
@@ -46,7 +47,7 @@ class Delivery:
     waiting_event_id: str | None = None
     waiting_event: Inbound | None = None  # the acknowledged event as parsed, so the worker need not read it back
     followups: list[Callable[[Services], None]] = field(default_factory=list)  # Ctx.after_response
-    loading_for: str | None = None  # a 1:1 chat that sees LINE's loading animation while the event is handled
+    loading_for: str | None = None  # a 1:1 chat shown LINE's loading animation if the event is slow (bot/loading.py)
 
     def __bool__(self) -> bool:
         return bool(self.reply or self.claimed or self.waiting_event_id or self.followups)
@@ -112,11 +113,12 @@ def handle_waiting(services: Services, event_id: str, event: Inbound) -> Deliver
         return Delivery()
 
 
-def send(services: Services, delivery: Delivery) -> None:
-    """Send what an event left to do (after the webhook's response)."""
+def send(services: Services, delivery: Delivery, gateway: Gateway | None = None) -> None:
+    """Send what an event left to do (after the webhook's response), through `gateway` if given."""
+    line = gateway or services.gateway
     if delivery.reply:
-        outbox.reply_now(services.gateway, delivery.reply_token or "", delivery.reply)
-    outbox.send_claimed(services.db, services.gateway, delivery.claimed, services.clock())
+        outbox.reply_now(line, delivery.reply_token or "", delivery.reply)
+    outbox.send_claimed(services.db, line, delivery.claimed, services.clock())
     for work in delivery.followups:
         try:
             work(services)

@@ -25,6 +25,7 @@ from bot import inbox, outbox
 from bot.db import WroteWhileReading, has_written, lost_write_race
 from bot.events import Inbound, from_sdk
 from bot.inbox import Delivery
+from bot.loading import LoadingWhileSlow
 from bot.messages import Outbound
 from bot.services import Services
 from models.inbox import ProcessedEvent
@@ -101,14 +102,16 @@ def _deliver_after_response(response: Response, services: Services, deliveries: 
     """
     def deliver() -> None:
         for delivery in deliveries:
+            loading = LoadingWhileSlow(services.gateway, delivery.loading_for) if delivery.loading_for else None
             try:
-                if delivery.loading_for:
-                    services.gateway.show_loading(delivery.loading_for)
                 if delivery.waiting_event_id and delivery.waiting_event:
                     delivery = inbox.handle_waiting(services, delivery.waiting_event_id, delivery.waiting_event)
-                inbox.send(services, delivery)
+                inbox.send(services, delivery, loading)
             except Exception as exc:  # leases and the inbox cover it; nothing else can be done after the response
                 log.error("webhook: delivery after the response failed with %s", type(exc).__name__)
+            finally:
+                if loading is not None:
+                    loading.settle()
     response.call_on_close(deliver)
 
 
@@ -143,7 +146,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
         with services.db.transaction(writes=writes) as session:
             if services.router.acknowledges_first(event):
                 inbox.store(session, event_id, event_type, raw, now)
-                # A heavy step (求助) runs after the 200: in 1:1 chat LINE shows that the bot is working on it.
+                # A heavy step (求助) runs after the 200: in 1:1 chat, if it is slow, LINE shows the bot at work.
                 return Delivery(waiting_event_id=event_id, waiting_event=event, loading_for=None if event.in_group else event.user_id)
             if event.is_redelivery and _recorded(session, event_id):
                 log.info("webhook: redelivered event already processed, skipped")

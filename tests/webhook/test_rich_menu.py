@@ -72,10 +72,21 @@ def test_help_is_a_short_card_with_buttons_and_the_full_list_one_tap_away(emulat
     assert "列管回報" in full and "求助" in full
 
 
-def test_a_request_in_one_to_one_shows_the_loading_animation_first(emulator, group):
+LOADING = "/v2/bot/chat/loading/start"
+
+
+def test_a_request_answered_at_once_shows_no_loading_animation(emulator, group):
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 需要協助")
+    assert emulator.texts(to=demo.SOCIAL_WORKER)[0].startswith("已將求助")
+    assert LOADING not in [r["path"] for r in emulator.api_requests()]  # it would only flash
+
+
+def test_a_slow_request_in_one_to_one_shows_the_loading_animation_before_its_answer(emulator, group):
+    emulator.inject_fault("/v2/bot/message/push", status=None, delay_seconds=2.5, count=1)  # LINE slow to take the card
     emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 需要協助")
     paths = [r["path"] for r in emulator.api_requests()]
-    assert "/v2/bot/chat/loading/start" in paths
-    assert paths.index("/v2/bot/chat/loading/start") < paths.index("/v2/bot/message/push")
+    assert paths.count(LOADING) == 1
+    assert paths.index(LOADING) < paths.index("/v2/bot/message/reply")  # the answer ends it, never the reverse
+    assert emulator.texts(to=demo.SOCIAL_WORKER)[0].startswith("已將求助")
     emulator.text(demo.SOCIAL_WORKER, "說明")
-    assert [r["path"] for r in emulator.api_requests()].count("/v2/bot/chat/loading/start") == 1  # not for light steps
+    assert [r["path"] for r in emulator.api_requests()].count(LOADING) == 1  # not for light steps
