@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
 from bot.context import AFTER_RESPONSE, Ctx
+from bot.db import write
 from bot.events import Inbound, from_sdk
 from bot.gateway import Gateway
 from bot.messages import Message, Outbound
@@ -101,7 +102,7 @@ def handle_waiting(services: Services, event_id: str, event: Inbound) -> Deliver
     try:
         with services.db.transaction() as session:
             now = services.clock()
-            received_at = session.execute(_CLAIM, {"event_id": event_id, "now": now}).scalar()
+            received_at = write(session, _CLAIM, {"event_id": event_id, "now": now}).scalar()
             if received_at is None:
                 return Delivery()  # handled already, or being handled by the scheduler right now
             answer, rest = dispatch(services, session, event, received_at)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db import insert_on_conflict
+from bot.db import insert_on_conflict, write
 from models.outbox import OutboxMessage
 from models.quota import LedgerEntry
 from rules.dates import TAIPEI
@@ -29,7 +29,7 @@ def record(session: Session, rows: Iterable[OutboxMessage], now: datetime) -> No
     rows = [row for row in rows if row.quota_cost > 0]
     if not rows:
         return
-    session.execute(_insert_once(session.get_bind().dialect.name), [
+    write(session, _insert_once(session.get_bind().dialect.name), [
         {"outbox_id": row.id, "month": month_of(now), "capability": row.capability or "other",
          "purpose": (row.purpose or "other")[:60], "recipients": row.quota_cost,
          "to_group": row.to.startswith(("C", "R")), "sent_at": now} for row in rows])

@@ -10,13 +10,13 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot import ledger
-from bot.db import Database, insert_on_conflict
+from bot.db import Database, insert_on_conflict, write
 from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
 from bot.messages import FollowUps, Message, Outbound
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
@@ -46,7 +46,7 @@ def _insert_once(session: Session, fields: dict[str, Any]) -> OutboxMessage | No
     is then put in the session as if loaded, from what was written (so reading it costs no query).
     """
     fields = {**fields, "retry_key": str(uuid.uuid4())}
-    row_id = session.scalars(_keyed_insert(session.get_bind().dialect.name), [fields]).first()
+    row_id = write(session, _keyed_insert(session.get_bind().dialect.name), fields).scalar()
     if row_id is None:
         return None
     row = OutboxMessage(id=row_id, last_error=None, line_request_id=None, sent_at=None, bundled_into=None, **fields)
@@ -250,7 +250,7 @@ def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | L
     """
     sent = [_sent_values(row, outcome, now) for row, outcome in outcomes if isinstance(outcome, SendResult)]
     if sent:
-        session.execute(update(OutboxMessage), sent)
+        write(session, _MARK_SENT, sent)
         ledger.record(session, [row for row, outcome in outcomes
                                 if isinstance(outcome, SendResult) and row.kind == OutboxKind.PUSH], now)
     told: list[OutboxMessage] = []
@@ -262,8 +262,14 @@ def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | L
     return told
 
 
+# Built once: what went out, marked sent by id in one executemany (a Core statement: nothing in the
+# session needs to see it).
+_TABLE = cast(Table, OutboxMessage.__table__)
+_MARK_SENT = update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
+
+
 def _sent_values(row: OutboxMessage, outcome: SendResult, now: datetime) -> dict[str, object]:
-    return {"id": row.id, "status": OutboxStatus.SENT, "sent_at": now, "line_request_id": outcome.request_id,
+    return {"row_id": row.id, "status": OutboxStatus.SENT, "sent_at": now, "line_request_id": outcome.request_id,
             "last_error": "duplicate retry key: already delivered" if outcome.duplicate else None}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
-from bot.db import changed_rows
+from bot.db import changed_rows, write
 from bot.messages import Outbound, owner_of
 from bot.reserve import degrade
 from models.outbox import OutboxMessage, OutboxStatus
@@ -53,8 +53,8 @@ def add(session: Session, kind: str, subject_id: int, to: str, due: Mapping[str,
     One INSERT for all of them, sent at once and without RETURNING: a 求助 schedules two and needs neither
     row back (through the session's flush each came back with its id; about 0.2 ms of CPU per 求助 measured).
     """
-    session.execute(insert(Reminder), [{"key": key, "kind": kind, "subject_id": subject_id, "to": to, "due_at": at}
-                                       for key, at in due.items()])
+    write(session, insert(Reminder), [{"key": key, "kind": kind, "subject_id": subject_id, "to": to, "due_at": at}
+                                    for key, at in due.items()])
 
 
 def cancel(session: Session, key_prefix: str) -> int:

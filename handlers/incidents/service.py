@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot import reminders, roster
 from bot.config import Config
-from bot.db import insert_on_conflict
+from bot.db import insert_on_conflict, write
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
@@ -34,7 +34,7 @@ def next_number(session: Session, district_id: int, now: datetime) -> str:
     """Allocate `ROC date + sequence` (1151122-03) in one atomic upsert, so two workers never share a number."""
     day = now.astimezone(TAIPEI).date()
     bumped = _bump_counter(session.get_bind().dialect.name)
-    last = session.execute(bumped, {"district_id": district_id, "day": day}).scalar_one()
+    last = write(session, bumped, {"district_id": district_id, "day": day}).scalar_one()
     return case_number(day, last, width=2)
 
 
