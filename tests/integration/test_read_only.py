@@ -71,3 +71,23 @@ def test_a_write_inside_a_with_clause_is_refused_too(database_url: str) -> None:
         assert rows == (0 if db.is_postgres else 1)  # SQLite's read transaction is a real one: whole or nothing
     finally:
         db.dispose()
+
+
+def test_a_core_write_counts_as_written_so_its_event_is_recorded(database_url: str) -> None:
+    """The webhook records an event (and so ignores its redelivery) when its transaction wrote: a statement
+    sent through `bot.db.write`, past the ORM, must count as much as a flush."""
+    from bot.db import has_written, write
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            session.execute(text("DROP TABLE IF EXISTS read_only_marks"))
+            session.execute(text("CREATE TABLE read_only_marks (who VARCHAR(10))"))
+        with db.transaction() as session:
+            assert not has_written(session)
+            write(session, text("INSERT INTO read_only_marks (who) VALUES ('core')"))
+            assert has_written(session)
+        with db.transaction() as session:
+            assert session.execute(text("SELECT count(*) FROM read_only_marks")).scalar() == 1
+            session.execute(text("DROP TABLE read_only_marks"))
+    finally:
+        db.dispose()
