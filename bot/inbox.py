@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -88,9 +88,9 @@ def is_plain_reply(said: Outbound, event: Inbound) -> bool:
 
 def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any], now: datetime) -> None:
     """Keep an acknowledged event (encrypted) until it is handled; a repeat raises IntegrityError."""
-    session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event_type, received_at=now,
-                               payload=json.dumps(raw, ensure_ascii=False), processed_at=None, attempts=0))
-    session.flush()
+    write(session, insert(ProcessedEvent), {"webhook_event_id": event_id, "event_type": event_type, "received_at": now,
+                                            "payload": json.dumps(raw, ensure_ascii=False), "processed_at": None,
+                                            "attempts": 0})
 
 
 def handle_waiting(services: Services, event_id: str, event: Inbound) -> Delivery:

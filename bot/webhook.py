@@ -17,12 +17,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot import inbox, outbox
-from bot.db import WroteWhileReading, has_written, lost_write_race
+from bot.db import WroteWhileReading, has_written, lost_write_race, write
 from bot.events import Inbound, from_sdk
 from bot.inbox import Delivery
 from bot.loading import LoadingWhileSlow
@@ -153,9 +153,8 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
                 return Delivery()
             answer, rest = inbox.dispatch(services, session, event, now)
             if has_written(session) or rest:
-                session.add(ProcessedEvent(webhook_event_id=event_id, event_type=event_type, received_at=now,
-                                           processed_at=now))
-                session.flush()
+                write(session, insert(ProcessedEvent), {"webhook_event_id": event_id, "event_type": event_type,
+                                                        "received_at": now, "processed_at": now})
                 claimed = outbox.enqueue_claimed_all(session, rest, now, chat_id=event.chat_id,
                                                      reply_token=event.reply_token,
                                                      bundle_window=services.config.bundle_window)
