@@ -6,12 +6,13 @@ import os
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator, cast
+from typing import Any, Iterator, TypeVar, cast
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Engine
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
 
 
@@ -100,6 +101,9 @@ def has_written(session: Session) -> bool:
     return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
 
 
+T = TypeVar("T")
+
+
 def write(session: Session, statement: Executable, params: Any = None) -> CursorResult[Any]:
     """Run a Core INSERT or UPDATE on the session's connection, and note that the transaction wrote.
 
@@ -109,6 +113,16 @@ def write(session: Session, statement: Executable, params: Any = None) -> Cursor
     """
     session.info["wrote"] = True
     return cast(CursorResult[Any], session.connection().execute(statement, params))
+
+
+def as_loaded(session: Session, row: T, **related: Any) -> T:
+    """Put a row just written with Core in the session as if loaded from it (every column given), with the
+    `related` objects it refers to, so reading it back costs no query."""
+    make_transient_to_detached(row)
+    session.add(row)
+    for name, value in related.items():
+        set_committed_value(row, name, value)
+    return row
 
 
 def _note_flush(session: Session, _flush_context: Any) -> None:

@@ -13,10 +13,10 @@ from functools import lru_cache
 from typing import Any, Iterable, cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from bot import ledger
-from bot.db import Database, insert_on_conflict, write
+from bot.db import Database, as_loaded, insert_on_conflict, write
 from bot.gateway import Gateway, InvalidReplyToken, LineError, SendResult
 from bot.messages import FollowUps, Message, Outbound
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
@@ -49,10 +49,8 @@ def _insert_once(session: Session, fields: dict[str, Any]) -> OutboxMessage | No
     row_id = write(session, _keyed_insert(session.get_bind().dialect.name), fields).scalar()
     if row_id is None:
         return None
-    row = OutboxMessage(id=row_id, last_error=None, line_request_id=None, sent_at=None, bundled_into=None, **fields)
-    make_transient_to_detached(row)
-    session.add(row)
-    return row
+    return as_loaded(session, OutboxMessage(id=row_id, last_error=None, line_request_id=None, sent_at=None,
+                                            bundled_into=None, **fields))
 
 
 def enqueue(session: Session, outbound: Outbound, *, chat_id: str | None, reply_token: str | None,

@@ -6,12 +6,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, joinedload
 
 from bot import reminders, roster
 from bot.config import Config
-from bot.db import insert_on_conflict, write
+from bot.db import as_loaded, insert_on_conflict, write
 from models.incidents import Incident, IncidentCounter, IncidentStatus, IncidentUnit, IncidentUpdate, UpdateKind
 from models.roster import Contact, District, Group, Unit
 from rules.dates import TAIPEI, case_number, find_case_numbers
@@ -82,27 +81,18 @@ def create(session: Session, *, requester: Contact, group: Group, category: str,
         requester_unit_id=requester.unit_id, category=category, urgency=urgency, text=body,
         line_message_id=message_id, group_line_id=group.line_group_id, status=IncidentStatus.OPEN, created_at=now,
         claimed_at=None, claimed_unit_id=None, closed_at=None, for_case_conference=False, purged_at=None)
-    incident = _as_loaded(session, Incident(id=write(session, _INSERT_INCIDENT, fields).scalar_one(), **fields))
-    links = [{"incident_id": incident.id, "unit_id": u.id} for u in units]
+    incident_id = write(session, _INSERT_INCIDENT, fields).scalar_one()
+    links = [{"incident_id": incident_id, "unit_id": u.id} for u in units]
     ids = write(session, _INSERT_ASKED, links).scalars().all() if links else []
-    set_committed_value(incident, "asked", [
-        _as_loaded(session, IncidentUnit(id=link_id, incident_id=incident.id, unit_id=u.id), unit=u)
-        for link_id, u in zip(ids, units)])
+    asked = [as_loaded(session, IncidentUnit(id=link_id, incident_id=incident_id, unit_id=u.id), unit=u)
+             for link_id, u in zip(ids, units)]
+    incident = as_loaded(session, Incident(id=incident_id, **fields), asked=asked)
     schedule_escalations(session, incident, config)
     return incident
 
 
 _INSERT_INCIDENT = insert(Incident).returning(Incident.id)
 _INSERT_ASKED = insert(IncidentUnit).returning(IncidentUnit.id, sort_by_parameter_order=True)
-
-
-def _as_loaded(session: Session, row: Any, **related: Any) -> Any:
-    """Put a row just written with Core in the session as if loaded (every column given), with `related`."""
-    make_transient_to_detached(row)
-    session.add(row)
-    for name, value in related.items():
-        set_committed_value(row, name, value)
-    return row
 
 
 def schedule_escalations(session: Session, incident: Incident, config: Config) -> None:
