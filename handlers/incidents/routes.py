@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from bot import privacy_guard, roster
 from bot.context import Ctx
@@ -60,7 +60,7 @@ def _incident_from_postback(event: Inbound, ctx: Ctx, lock: bool = True) -> Inci
         # The requester comes along (需要更多資訊 mentions them), and so do the units asked and the unit that
         # claimed it when the tap changes the request (a claim or a close checks them; a refusal names who
         # claimed it, which every tap after the first one gets in a burst): one query instead of three or four.
-        options = [joinedload(Incident.requester, innerjoin=True)] + (
+        options = [joinedload(Incident.requester, innerjoin=True), defer(Incident.text)] + (
             [joinedload(Incident.asked), joinedload(Incident.claimed_unit)] if lock else [])
         incident = ctx.session.get(Incident, int(event.postback.get("id", "0")),
                                    with_for_update={"of": Incident} if lock else None, options=options)
