@@ -219,11 +219,14 @@ def ask_info(session: Session, incident: Incident, contact: Contact, now: dateti
 
 def _add_update(session: Session, incident: Incident, contact: Contact, kind: UpdateKind, body: str | None,
                 message_id: str | None, now: datetime) -> IncidentUpdate:
-    update_row = IncidentUpdate(incident_id=incident.id, kind=kind, contact_id=contact.id, unit_id=contact.unit_id,
-                                unit=contact.unit, text=body, line_message_id=message_id, created_at=now)
-    session.add(update_row)
-    session.flush()
-    return update_row
+    """A line of the request's history, written with a Core INSERT (a tap in a burst writes one each)."""
+    fields: dict[str, Any] = dict(incident_id=incident.id, kind=kind, contact_id=contact.id, unit_id=contact.unit_id,
+                                  text=body, line_message_id=message_id, created_at=now)
+    row_id = write(session, _INSERT_UPDATE, fields).scalar_one()
+    return as_loaded(session, IncidentUpdate(id=row_id, **fields), unit=contact.unit)
+
+
+_INSERT_UPDATE = insert(IncidentUpdate).returning(IncidentUpdate.id)
 
 
 def forget_message(session: Session, message_id: str) -> list[str]:
