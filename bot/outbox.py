@@ -223,11 +223,12 @@ def _reply_at_once(gateway: Gateway, outcomes: list[tuple[OutboxMessage, SendRes
     up nothing: a reply has no retry key, so a reply row lost between LINE taking it and its record
     (a crash, the database away) would be sent again just the same. Only a row's lease running out
     while it is still being sent (2 minutes, against LINE's 10 s timeout) could let the relay answer
-    as well.
+    as well. A row that failed before may have a "still trying" notice waiting: its follow-ups keep
+    their rows, so that the record drops the notice before the confirmation can go (`_follow_up`).
     """
     answered: Answered = {}
     for row, outcome in outcomes:
-        if not isinstance(outcome, SendResult):
+        if not isinstance(outcome, SendResult) or (row.last_error is not None and (row.follow_ups or {}).get("delayed")):
             continue
         for index, item in enumerate((row.follow_ups or {}).get("sent") or []):
             if item["to"] is None and item["reply_token"]:
