@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, defer, joinedload
 
@@ -53,17 +54,16 @@ def on_request(event: Inbound, ctx: Ctx) -> list[Outbound]:
     return flow.post(event, ctx, draft.category, draft.urgency, draft.body, units, understood=bool(understood and units))
 
 
-def _incident_from_postback(event: Inbound, ctx: Ctx, lock: bool = True) -> Incident | None:
-    """Load the request, locked for this event when it changes it: two units tapping 我來處理 at once take
-    turns. 需要更多資訊 only adds a line to its history, so it waits for no claim (`lock=False`)."""
+def _incident_from_postback(event: Inbound, ctx: Ctx, changes: bool = True) -> Incident | None:
+    """Load the request a card's button names, in the speaker's district, without its row lock.
+
+    A tap that changes the request reads it again under the lock (`_locked`), and only when the rules
+    would let it: a request only moves forward (open, claimed, closed), so a tap refused on what was read
+    stays refused, and in a burst every tap after the first is refused without waiting for the first
+    one's transaction. 需要更多資訊 only adds a line to its history (`changes=False`).
+    """
     try:
-        # The requester comes along (需要更多資訊 mentions them), and so do the units asked and the unit that
-        # claimed it when the tap changes the request (a claim or a close checks them; a refusal names who
-        # claimed it, which every tap after the first one gets in a burst): one query instead of three or four.
-        options = [joinedload(Incident.requester, innerjoin=True), defer(Incident.text)] + (
-            [joinedload(Incident.asked), joinedload(Incident.claimed_unit)] if lock else [])
-        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")),
-                                   with_for_update={"of": Incident} if lock else None, options=options)
+        incident = ctx.session.get(Incident, int(event.postback.get("id", "0")), options=_options(changes))
     except ValueError:
         return None
     if incident is None or ctx.contact is None or incident.district_id != ctx.contact.unit.district_id:
@@ -71,11 +71,29 @@ def _incident_from_postback(event: Inbound, ctx: Ctx, lock: bool = True) -> Inci
     return incident
 
 
+def _options(changes: bool) -> list[Any]:
+    # The requester comes along (需要更多資訊 mentions them), and so do the units asked and the unit that
+    # claimed it when the tap changes the request (a claim or a close checks them; a refusal names who
+    # claimed it): one query instead of three or four. None of the answers shows the text.
+    return [joinedload(Incident.requester, innerjoin=True), defer(Incident.text)] + (
+        [joinedload(Incident.asked), joinedload(Incident.claimed_unit)] if changes else [])
+
+
+def _locked(ctx: Ctx, incident: Incident) -> Incident:
+    """The request read again under its row lock: two units tapping 我來處理 at once take turns."""
+    locked = ctx.session.get(Incident, incident.id, with_for_update={"of": Incident}, populate_existing=True,
+                             options=_options(True))
+    assert locked is not None  # requests are never deleted while open
+    return locked
+
+
 def on_claim(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """我來處理: the first asked unit to tap it takes the request; the requester hears who in 1:1."""
     incident = _incident_from_postback(event, ctx)
     if incident is None or ctx.contact is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
+    if service.claim_refused(incident, ctx.contact) is None:
+        incident = _locked(ctx, incident)
     refused = service.claim(ctx.session, incident, ctx.contact, ctx.now)
     if refused is not None:
         return [reply(render.refused(incident, refused))]
@@ -86,7 +104,7 @@ def on_claim(event: Inbound, ctx: Ctx) -> list[Outbound]:
 
 def on_info(event: Inbound, ctx: Ctx) -> list[Outbound]:
     """需要更多資訊: asks the requester (mentioned) to add details without personal data."""
-    incident = _incident_from_postback(event, ctx, lock=False)
+    incident = _incident_from_postback(event, ctx, changes=False)
     if incident is None or ctx.contact is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
     service.ask_info(ctx.session, incident, ctx.contact, ctx.now)
@@ -97,6 +115,8 @@ def on_close_button(event: Inbound, ctx: Ctx) -> list[Outbound]:
     incident = _incident_from_postback(event, ctx)
     if incident is None:
         return [reply(text("找不到這件求助，或不屬於您的行政區。"))]
+    if service.may_close(incident, ctx.contact, ctx.can_manage) and incident.status != IncidentStatus.CLOSED:
+        incident = _locked(ctx, incident)
     return _close(event, ctx, incident)
 
 

@@ -152,9 +152,14 @@ def asked_unit_ids(session: Session, incident: Incident) -> list[int]:
     return asked or [u.id for u in incident.district.units if u.id != incident.requester_unit_id]
 
 
+def claim_refused(incident: Incident, contact: Contact) -> Refusal | None:
+    """Why the contact's unit may not take the request as it stands (None: it may)."""
+    return claim_refusal(parties(incident), contact.unit_id)
+
+
 def claim(session: Session, incident: Incident, contact: Contact, now: datetime) -> Refusal | None:
     """Take the request for the contact's unit; the reason when the rules say no (nothing changes)."""
-    refused = claim_refusal(parties(incident), contact.unit_id)
+    refused = claim_refused(incident, contact)
     if refused is not None:
         return refused
     incident.status = IncidentStatus.CLAIMED

@@ -146,6 +146,31 @@ def test_a_claim_waiting_for_its_request_holds_up_none_of_the_same_users_command
         assert session.get(Incident, incident_id).claimed_unit_id is not None  # and the claim went through
 
 
+def test_a_tap_on_a_request_already_claimed_is_refused_without_waiting_for_its_lock(app, emulator, services):
+    """PostgreSQL: in a burst, every 我來處理 after the first is refused. A request only moves forward, so the
+    refusal read without the row lock stands, and it does not queue behind another transaction holding it."""
+    if not services.db.is_postgres:
+        pytest.skip("SQLite takes turns on one write lock: a waiting claim holds it, by design")
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
+    with services.db.transaction() as session:
+        incident_id = session.scalars(select(Incident.id)).one()
+    emulator.postback(demo.HEALTH, f"action=inc_claim&id={incident_id}", group_id=demo.GROUP)
+    token = emulator.issue_reply_token(demo.GROUP, demo.POLICE)
+    body = postback_body(demo.POLICE, f"action=inc_claim&id={incident_id}", "01CLAIMLATE000000000000001", token)
+    with services.db.transaction() as holder:  # another worker holds the request (a close being decided)
+        holder.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
+        tap = threading.Thread(target=post_together, args=([(app, body)],))
+        tap.start()
+        tap.join(5)
+        assert not tap.is_alive()  # answered while the lock is still held
+    assert "已由" in emulator.texts(to=demo.GROUP)[-1] and "認領處理中" in emulator.texts(to=demo.GROUP)[-1]
+    with services.db.transaction() as session:
+        claims = session.scalars(select(IncidentUpdate).where(IncidentUpdate.kind == UpdateKind.CLAIM)).all()
+        assert len(claims) == 1  # the first claim only
+
+
 def test_the_same_keyed_message_written_by_two_workers_at_once_is_kept_once_and_neither_fails(services):
     """Two transactions enqueue the message with the same dedupe key before either commits (LINE redelivering
     an event while its first delivery is still being handled). One row is kept; the second transaction is
