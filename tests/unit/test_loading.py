@@ -35,17 +35,17 @@ class Calls:
 
 def test_an_answer_in_time_means_no_animation():
     line = Calls()
-    loading = LoadingWhileSlow(line, CHAT, after=0.05)  # type: ignore[arg-type]
+    loading = LoadingWhileSlow(line, CHAT, after=0.5)  # type: ignore[arg-type]
     loading.push("C" + "2" * 32, [], "k")  # the card to the group does not answer the chat
     loading.reply("token", [])
-    time.sleep(0.15)
+    time.sleep(0.8)
     assert line.made == ["push C" + "2" * 32, "reply"]
 
 
 def test_a_slow_answer_comes_after_the_animation():
     line = Calls()
     loading = LoadingWhileSlow(line, CHAT, after=0.05)  # type: ignore[arg-type]
-    time.sleep(0.15)
+    assert line.loading_began.wait(2)
     loading.push(CHAT, [], "k")
     loading.settle()
     assert line.made == [f"loading {CHAT}", f"push {CHAT}"]
