@@ -93,6 +93,39 @@ class Gateway(Protocol):
     def link_rich_menu(self, user_id: str, alias: str) -> bool: ...
 
 
+class Forwarding:
+    """A gateway that passes every call to `inner`: wrappers (the shared push pace, the loading animation)
+    override the calls they change and inherit the rest."""
+
+    def __init__(self, inner: Gateway) -> None:
+        self.inner = inner
+
+    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
+        return self.inner.reply(reply_token, messages)
+
+    def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
+        return self.inner.push(to, messages, retry_key)
+
+    def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
+        return self.inner.profile(user_id, group_id)
+
+    def group_member_count(self, group_id: str) -> int | None:
+        return self.inner.group_member_count(group_id)
+
+    def quota(self) -> Quota:
+        return self.inner.quota()
+
+    def show_loading(self, chat_id: str, seconds: int = 20) -> None:
+        self.inner.show_loading(chat_id, seconds)
+
+    def link_rich_menu(self, user_id: str, alias: str) -> bool:
+        return self.inner.link_rich_menu(user_id, alias)
+
+    def __getattr__(self, name: str) -> Any:
+        # Whatever else the inner gateway offers (reads added later, close()) passes through too.
+        return getattr(self.inner, name)
+
+
 def data_host(host: str) -> str:
     """LINE serves uploads (rich menu images) from api-data.line.me; a stand-in serves both."""
     return host.replace("://api.line.me", "://api-data.line.me")

@@ -12,16 +12,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from bot.gateway import Gateway, Profile, Quota, SendResult
+from bot.gateway import Forwarding, Gateway, SendResult
 
 SLOW_AFTER = 1.0  # seconds; a wait people begin to notice
 
 
-class LoadingWhileSlow:
+class LoadingWhileSlow(Forwarding):
     """The gateway for one event's delivery to a 1:1 chat: starts the animation if the answer is slow."""
 
     def __init__(self, inner: Gateway, chat_id: str, after: float = SLOW_AFTER) -> None:
-        self.inner, self.chat_id = inner, chat_id
+        super().__init__(inner)
+        self.chat_id = chat_id
         self._lock = threading.Lock()
         self._settled = False
         self._timer = threading.Timer(after, self._show)
@@ -48,18 +49,3 @@ class LoadingWhileSlow:
         if to == self.chat_id:
             self.settle()
         return self.inner.push(to, messages, retry_key)
-
-    def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
-        return self.inner.profile(user_id, group_id)
-
-    def group_member_count(self, group_id: str) -> int | None:
-        return self.inner.group_member_count(group_id)
-
-    def quota(self) -> Quota:
-        return self.inner.quota()
-
-    def show_loading(self, chat_id: str, seconds: int = 20) -> None:
-        self.inner.show_loading(chat_id, seconds)
-
-    def link_rich_menu(self, user_id: str, alias: str) -> bool:
-        return self.inner.link_rich_menu(user_id, alias)

@@ -19,7 +19,7 @@ from typing import Any, Callable, cast
 from sqlalchemy import Float, Table, bindparam, case, func, select, update
 
 from bot.db import Database, insert_on_conflict
-from bot.gateway import Gateway, Profile, Quota, SendResult
+from bot.gateway import Forwarding, Gateway, SendResult
 from models.pacing import SendPace
 
 _TABLE = cast(Table, SendPace.__table__)  # a mapped class's table, typed as the Table it is
@@ -85,7 +85,7 @@ class SharedPacer:
             return float(conn.scalar(select(SendPace.next_at).where(SendPace.name == self.name)) or 0.0)
 
 
-class PacedGateway:
+class PacedGateway(Forwarding):
     """The gateway with pushes spaced by a shared pacer; replies and reads go straight through.
 
     Replies answer a person and are free; LINE's per-channel limit that a burst of pushes can reach is
@@ -93,28 +93,12 @@ class PacedGateway:
     """
 
     def __init__(self, inner: Gateway, pacer: SharedPacer) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.pacer = pacer
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
         self.pacer.wait()
         return self.inner.push(to, messages, retry_key)
-
-    def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
-        return self.inner.reply(reply_token, messages)
-
-    def profile(self, user_id: str, group_id: str | None = None) -> Profile | None:
-        return self.inner.profile(user_id, group_id)
-
-    def group_member_count(self, group_id: str) -> int | None:
-        return self.inner.group_member_count(group_id)
-
-    def quota(self) -> Quota:
-        return self.inner.quota()
-
-    def __getattr__(self, name: str) -> Any:
-        # Whatever else the inner gateway offers (reads added later, close()) is not paced.
-        return getattr(self.inner, name)
 
 
 def paced(db: Database, gateway: Gateway, per_second: float) -> Gateway:
