@@ -228,7 +228,7 @@ def _reply_at_once(gateway: Gateway, outcomes: list[tuple[OutboxMessage, SendRes
     """
     answered: Answered = {}
     for row, outcome in outcomes:
-        if not isinstance(outcome, SendResult) or (row.last_error is not None and (row.follow_ups or {}).get("delayed")):
+        if not isinstance(outcome, SendResult) or _notice_may_wait(row):
             continue
         for index, item in enumerate((row.follow_ups or {}).get("sent") or []):
             if item["to"] is None and item["reply_token"]:
@@ -257,7 +257,7 @@ def _record(session: Session, outcomes: list[tuple[OutboxMessage, SendResult | L
         if isinstance(outcome, LineError):
             told += _record_failure(session, row, outcome, now, max_attempts)
         else:
-            told += _follow_up(session, row, "sent", now, answered or {})
+            told += _follow_up(session, row, "sent", now, answered)
     return told
 
 
@@ -314,8 +314,8 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime,
     nothing; one LINE refused then waits for the relay as a push, as a refused reply row would.
     """
     planned = (row.follow_ups or {}).get(phase) or []
-    # Only a row that failed once (and so has an error noted) can have had its "still trying" notice queued.
-    if phase != "delayed" and (row.follow_ups or {}).get("delayed") and row.last_error is not None:
+    answered = answered or {}
+    if phase != "delayed" and _notice_may_wait(row):
         session.execute(update(OutboxMessage).where(
             OutboxMessage.dedupe_key.like(f"{row.retry_key}:delayed:%"),
             OutboxMessage.status == OutboxStatus.PENDING).values(
@@ -324,8 +324,8 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime,
     for index, item in enumerate(planned):
         outbound = Outbound(item["messages"], to=item["to"], push_if_reply_fails=item["fallback"],
                             dedupe_key=f"{row.retry_key}:{phase}:{index}")
-        if (row.id, index) in (answered or {}):
-            _after_reply_at_once(session, outbound, item, (answered or {})[(row.id, index)], now)
+        if (row.id, index) in answered:
+            _after_reply_at_once(session, outbound, item, answered[(row.id, index)], now)
             continue
         told = enqueue(session, outbound, chat_id=item["chat"], reply_token=item["reply_token"], now=now,
                        claimed=True)
@@ -334,6 +334,12 @@ def _follow_up(session: Session, row: OutboxMessage, phase: str, now: datetime,
     if rows:
         session.flush()
     return rows
+
+
+def _notice_may_wait(row: OutboxMessage) -> bool:
+    """Whether a "still trying" notice of this row may be queued: only a row that failed once (and so has
+    an error noted) and plans one can have had it."""
+    return row.last_error is not None and bool((row.follow_ups or {}).get("delayed"))
 
 
 def _after_reply_at_once(session: Session, outbound: Outbound, item: dict[str, Any], refused: LineError | None,
