@@ -29,6 +29,15 @@ def postback_body(user: str, data: str, event_id: str, reply_token: str = "r" * 
         "postback": {"data": data}}]}).encode()
 
 
+def _request_in_bound_group(emulator, services) -> int:
+    """A 求助 asking 衛生局 and 分局, posted to the district's bound group; its id."""
+    emulator.join(demo.GROUP)
+    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
+    with services.db.transaction() as session:
+        return session.scalars(select(Incident.id)).one()
+
+
 def post_together(apps_and_bodies) -> list[int]:
     barrier = threading.Barrier(len(apps_and_bodies))
     statuses: list[int] = []
@@ -48,11 +57,7 @@ def post_together(apps_and_bodies) -> list[int]:
 
 
 def test_two_units_claim_at_the_same_moment_one_wins(app, config, clock, emulator, services):
-    emulator.join(demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
-    with services.db.transaction() as session:
-        incident_id = session.scalars(select(Incident.id)).one()
+    incident_id = _request_in_bound_group(emulator, services)
     second = create_app(replace(config, line_api_base_url=services.config.line_api_base_url), clock=clock)
     data = f"action=inc_claim&id={incident_id}"
     before = len(emulator.texts(demo.GROUP))
@@ -125,11 +130,7 @@ def test_a_claim_waiting_for_its_request_holds_up_none_of_the_same_users_command
     same person's 說明 meanwhile must not wait behind it (it once did, on the minute's rate-limit count)."""
     if not services.db.is_postgres:
         pytest.skip("SQLite takes turns on one write lock: a waiting claim holds it, by design")
-    emulator.join(demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
-    with services.db.transaction() as session:
-        incident_id = session.scalars(select(Incident.id)).one()
+    incident_id = _request_in_bound_group(emulator, services)
     token = emulator.issue_reply_token(demo.GROUP, demo.HEALTH)
     body = postback_body(demo.HEALTH, f"action=inc_claim&id={incident_id}", "01CLAIMWAIT000000000000001", token)
     with services.db.transaction() as holder:  # another worker is deciding a claim of the same request
@@ -151,11 +152,7 @@ def test_a_tap_on_a_request_already_claimed_is_refused_without_waiting_for_its_l
     refusal read without the row lock stands, and it does not queue behind another transaction holding it."""
     if not services.db.is_postgres:
         pytest.skip("SQLite takes turns on one write lock: a waiting claim holds it, by design")
-    emulator.join(demo.GROUP)
-    emulator.text(demo.SECRETARIAT, "綁定 中壢區", group_id=demo.GROUP)
-    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 @分局 需要協助")
-    with services.db.transaction() as session:
-        incident_id = session.scalars(select(Incident.id)).one()
+    incident_id = _request_in_bound_group(emulator, services)
     emulator.postback(demo.HEALTH, f"action=inc_claim&id={incident_id}", group_id=demo.GROUP)
     token = emulator.issue_reply_token(demo.GROUP, demo.POLICE)
     body = postback_body(demo.POLICE, f"action=inc_claim&id={incident_id}", "01CLAIMLATE000000000000001", token)
