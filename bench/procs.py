@@ -88,14 +88,21 @@ class GunicornSettings:
     threads: int = 4
 
     def argv(self, app: str, port: int) -> list[str]:
-        """The gunicorn command line for `app` on `port`."""
+        """The gunicorn command line for `app` on `port`.
+
+        A gthread worker takes no more connections than it has threads (as the README deploys): by default it
+        accepts up to 1,000 and queues them behind its busy threads while the other worker may be idle.
+        """
         return [PYTHON, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", self.worker_class,
-                "--threads", str(self.threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-                "--log-level", "warning", app]
+                "--threads", str(self.threads), *self._connections(), "--bind", f"127.0.0.1:{port}",
+                "--timeout", "60", "--log-level", "warning", app]
+
+    def _connections(self) -> list[str]:
+        return ["--worker-connections", str(self.threads)] if self.worker_class == "gthread" else []
 
     def describe(self) -> str:
         """The settings in words, for the results."""
-        threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
+        threads = f" x {self.threads} threads (as many connections each)" if self.worker_class == "gthread" else ""
         return f"gunicorn {self.workers} {self.worker_class} workers{threads}"
 
 
