@@ -98,7 +98,8 @@ class GunicornSettings:
                 "--timeout", "60", "--log-level", "warning", app]
 
     def _connections(self) -> list[str]:
-        return ["--worker-connections", str(self.threads)] if self.worker_class == "gthread" else []
+        # With no connection to spare, gunicorn keeps none alive; saying so (--keep-alive 0) spares its warning.
+        return ["--worker-connections", str(self.threads), "--keep-alive", "0"] if self.worker_class == "gthread" else []
 
     def describe(self) -> str:
         """The settings in words, for the results."""

@@ -83,7 +83,8 @@ def start(args: argparse.Namespace, env: dict[str, str]) -> list[subprocess.Pope
         [PY, "-m", "emulator", "--port", str(args.emulator_port),
          "--bot-url", f"http://127.0.0.1:{args.port}/callback", *quiet],
         [PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
-         "--worker-connections", "4", "--bind", f"127.0.0.1:{args.port}", "--log-level", log_level, "--graceful-timeout", "3",
+         "--worker-connections", "4", "--keep-alive", "0", "--bind", f"127.0.0.1:{args.port}",
+         "--log-level", log_level, "--graceful-timeout", "3",
          "--no-control-socket", "wsgi:app"],
         [PY, "-m", "scheduler"],
     ]
