@@ -14,16 +14,17 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Callable
 
 from linebot.v3.webhooks import Event
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot import outbox, privacy_outbound
 from bot.context import AFTER_RESPONSE, Ctx
-from bot.db import write
+from bot.db import insert_on_conflict, write
 from bot.events import Inbound, from_sdk
 from bot.gateway import Gateway
 from bot.messages import Message, Outbound
@@ -86,11 +87,24 @@ def is_plain_reply(said: Outbound, event: Inbound) -> bool:
             and said.dedupe_key is None)
 
 
-def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any], now: datetime) -> None:
-    """Keep an acknowledged event (encrypted) until it is handled; a repeat raises IntegrityError."""
-    write(session, insert(ProcessedEvent), {"webhook_event_id": event_id, "event_type": event_type, "received_at": now,
-                                            "payload": json.dumps(raw, ensure_ascii=False), "processed_at": None,
-                                            "attempts": 0})
+def store(session: Session, event_id: str, event_type: str, raw: dict[str, Any], now: datetime) -> bool:
+    """Keep an acknowledged event (encrypted) until it is handled; False if it was already received.
+
+    A repeat (LINE's redelivery, or another worker that has it) inserts nothing rather than failing: a
+    failed INSERT would roll the transaction back, and a rollback makes psycopg forget every statement
+    it had prepared on that connection, so the next hundreds of statements were parsed and planned anew.
+    """
+    stored = write(session, _store(session.get_bind().dialect.name),
+                   {"webhook_event_id": event_id, "event_type": event_type, "received_at": now,
+                    "payload": json.dumps(raw, ensure_ascii=False), "processed_at": None, "attempts": 0})
+    return stored.first() is not None
+
+
+@lru_cache(maxsize=2)
+def _store(dialect: str) -> Any:
+    table = ProcessedEvent.__table__
+    return insert_on_conflict(dialect, table).on_conflict_do_nothing(index_elements=[table.c.webhook_event_id]).returning(
+        table.c.webhook_event_id)
 
 
 def handle_waiting(services: Services, event_id: str, event: Inbound) -> Delivery:

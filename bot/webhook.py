@@ -145,7 +145,9 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
     try:
         with services.db.transaction(writes=writes) as session:
             if services.router.acknowledges_first(event):
-                inbox.store(session, event_id, event_type, raw, now)
+                if not inbox.store(session, event_id, event_type, raw, now):
+                    log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
+                    return Delivery()
                 # A heavy step (求助) runs after the 200: in 1:1 chat, if it is slow, LINE shows the bot at work.
                 return Delivery(waiting_event_id=event_id, waiting_event=event, loading_for=None if event.in_group else event.user_id)
             if event.is_redelivery and _recorded(session, event_id):

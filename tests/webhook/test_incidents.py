@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select, text as sql
+from sqlalchemy import event, select, text as sql
 
 from models.audit import AuditEntry
 from models.incidents import Incident, IncidentStatus
@@ -44,6 +44,23 @@ def test_clean_request_reaches_the_group_once_even_when_redelivered(emulator, se
     assert any(incident.number in t for t in emulator.texts(to=demo.SOCIAL_WORKER))
     buttons = [b["action"]["label"] for b in posted[0]["contents"]["footer"]["contents"]]
     assert buttons == ["我來處理", "需要更多資訊", "結案"]
+
+
+def test_a_redelivered_request_is_turned_away_without_a_rollback(emulator, services, group):
+    # A rollback makes psycopg forget every statement it prepared on that connection: turning a redelivery
+    # away with a failed INSERT cost the statements after it their parsing and planning again.
+    sent = emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 長者獨居需要關懷訪視")
+    rolled_back: list[object] = []
+
+    def note(session: object) -> None:
+        rolled_back.append(session)
+    event.listen(services.db.sessions, "after_rollback", note)
+    try:
+        emulator.redeliver(sent.webhook_event_id)
+    finally:
+        event.remove(services.db.sessions, "after_rollback", note)
+    assert rolled_back == []
+    assert len(cards(emulator)) == 1 and len(incidents(services)) == 1
 
 
 def test_request_with_personal_data_is_refused_by_reply_and_never_pushed(emulator, services, group):
