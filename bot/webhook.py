@@ -146,8 +146,7 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
         with services.db.transaction(writes=writes) as session:
             if services.router.acknowledges_first(event):
                 if not inbox.store(session, event_id, event_type, raw, now):
-                    log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
-                    return Delivery()
+                    return _received_before(event)
                 # A heavy step (求助) runs after the 200: in 1:1 chat, if it is slow, LINE shows the bot at work.
                 return Delivery(waiting_event_id=event_id, waiting_event=event, loading_for=None if event.in_group else event.user_id)
             if event.is_redelivery and _recorded(session, event_id):
@@ -166,9 +165,14 @@ def handle_event(services: Services, event: Inbound, raw: dict[str, Any], writes
         # winner's record once the winner has committed, and stands down. Anything else is a real conflict.
         if not _already_received(services, event_id):
             raise
-        log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
-        return Delivery()
+        return _received_before(event)
     return delivery
+
+
+def _received_before(event: Inbound) -> Delivery:
+    """Stand down: this event was received before (LINE redelivered it, or another worker has it)."""
+    log.info("webhook: event already received, skipped (redelivery=%s)", event.is_redelivery)
+    return Delivery()
 
 
 def _already_received(services: Services, event_id: str) -> bool:
