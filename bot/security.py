@@ -40,11 +40,14 @@ def policy(nonce: str, login_origin: str = "") -> str:
 
 
 def _headers(response: Response) -> Response:
+    """Add each header a view has not set itself: one look at what is there, not one per header (a webhook
+    answer paid for a dozen scans of its headers)."""
     headers = response.headers
+    present = {name.lower() for name in headers.keys()}
     before, after = current_app.extensions[_POLICY]
-    headers.setdefault("Content-Security-Policy", before + csp_nonce() + after)
-    for name, value in current_app.extensions[_FIXED]:
-        headers.setdefault(name, value)
+    missing = [] if "content-security-policy" in present else [("Content-Security-Policy", before + csp_nonce() + after)]
+    missing.extend((name, value) for lowered, name, value in current_app.extensions[_FIXED] if lowered not in present)
+    headers.extend(missing)
     return response
 
 
@@ -61,7 +64,7 @@ def _built(app: Flask) -> None:
              ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Opener-Policy", "same-origin")]
     if config.public_base_url.startswith("https://"):
         fixed.append(("Strict-Transport-Security", HSTS))
-    app.extensions[_FIXED] = tuple(fixed)
+    app.extensions[_FIXED] = tuple((name.lower(), name, value) for name, value in fixed)
 
 
 def _origin(url: str) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, Request, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -156,6 +157,23 @@ def session_secret(config: Config) -> str:
     return hmac.new(base.encode(), b"shanet-console-session", hashlib.sha256).hexdigest()
 
 
+class ConsoleSessions(SecureCookieSessionInterface):
+    """The console's signed cookie, opened only where the browser sends it (SESSION_COOKIE_PATH, /console).
+
+    Anywhere else there is no cookie to read, yet Flask would still build a signing serializer for every
+    request, each webhook included; it gets the null session instead, as when no secret key is set.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not _under_console(request.path):
+            return None
+        return super().open_session(app, request)
+
+
+def _under_console(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 def signed_in_user() -> str | None:
     """The LINE user id of this browser's sign-in, if it is still within CONSOLE_SESSION_HOURS."""
     uid, at = session.get("uid"), session.get("at")
@@ -173,7 +191,7 @@ def signed_in_user() -> str | None:
 
 def _guard() -> Any:
     """Before every /console/ request: CSRF on writes, then a signed-in secretariat member or admin."""
-    if not request.path.startswith(PREFIX + "/") and request.path != PREFIX:
+    if not _under_console(request.path):
         return None
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
@@ -236,6 +254,7 @@ def init_app(app: Flask, config: Config, may_manage: MayManage, pages: list[Cons
     """Install the console: cookie settings, CSRF, sign-in, the layout and the guard."""
     from bot.console import login, views  # noqa: F401  (their routes are on `blueprint`)
     app.secret_key = session_secret(config)
+    app.session_interface = ConsoleSessions()
     app.config.update(
         SESSION_COOKIE_NAME="shanet_console",
         SESSION_COOKIE_PATH=PREFIX,
