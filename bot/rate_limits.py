@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db import autocommit, insert_on_conflict
@@ -46,7 +45,7 @@ def count(session: Session, user_id: str, now: datetime) -> int:
         return int(session.connection().execute(statement, params).scalar_one())
     if bind.get_execution_options().get("reads_only"):  # the event's own connection commits each statement
         return int(session.connection().execute(statement, params, execution_options=_COUNTS).scalar_one())
-    with autocommit(cast(Engine, bind)) as connection:  # sessions are bound to the engine (bot/db.py)
+    with autocommit(session) as connection:
         return int(connection.execute(statement, params).scalar_one())
 
 

@@ -206,6 +206,7 @@ def _handle_with_fresh_connection(services: Services, event: Inbound, raw: dict[
     except DBAPIError as exc:
         if exc.connection_invalidated:
             log.warning("webhook: database connection was stale; retrying the event once")
+            services.db.replace_connections()
         elif writes or not lost_write_race(exc):
             raise
         return handle_event(services, event, raw)
