@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
@@ -63,12 +64,41 @@ def digest(word: str) -> str:
     return hmac.new(key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+class KnownClean:
+    """Digests of strings the screen found nothing in, so a card's labels are not screened for every card.
+
+    A 求助 card shows about twenty strings (its buttons, the unit names, the category); screened one by one
+    they cost more CPU than the rest of the card. The screen is a pure function of the text and the public
+    directory, so a string found clean once stays clean. Only a keyed digest is kept, never the text: an
+    unsent message leaves no copy here. Past `limit` digests the set starts again.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._limit = limit
+        self._seen: dict[tuple[int, bytes], None] = {}
+
+    def screen(self, shown: str, public: PublicDirectory | None) -> list[Finding]:
+        key = (id(public), hashlib.blake2b(shown.encode("utf-8"), digest_size=16, key=_CLEAN_KEY).digest())
+        if key in self._seen:
+            return []
+        found = screen(shown, public)
+        if not found:
+            if len(self._seen) >= self._limit:
+                self._seen.clear()
+            self._seen[key] = None
+        return found
+
+
+_CLEAN_KEY = secrets.token_bytes(16)  # per process: the digests mean nothing outside it
+_KNOWN_CLEAN = KnownClean()
+
+
 def findings(session: Session, public: PublicDirectory | None, messages: list[Message],
              confirmed: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in what the messages show, minus what passes by construction."""
     found: list[tuple[str, Finding]] = []
     for shown in dict.fromkeys(shown_texts(messages)):  # a card repeats labels (unit names, buttons): once each
-        found.extend((token(shown, f), f) for f in screen(shown, public))
+        found.extend((token(shown, f), f) for f in _KNOWN_CLEAN.screen(shown, public))
     found = [(word, f) for word, f in found if word not in confirmed]
     if any(is_confirmable(f.kind) for _, f in found):
         names = _roster_names(session)

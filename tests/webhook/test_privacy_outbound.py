@@ -89,6 +89,23 @@ def test_a_group_reply_with_personal_data_is_blocked_and_the_asker_told_privatel
     assert blocked(services) == [{"where": "outbound", "kinds": ["phone"]}]
 
 
+def test_what_was_found_clean_once_is_remembered_only_for_that_exact_text(emulator, services, group):
+    """The screen remembers strings it found clean (a card's labels), not messages: the same lookup, once the
+    request's text holds a phone number, is blocked, and so is every repeat of it."""
+    emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 需要協助")
+    number = _incidents(services)[0].number
+    emulator.reset()
+    for _ in range(2):
+        emulator.text(demo.POLICE, f"案件 {number}", group_id=demo.GROUP)
+    assert len(emulator.deliveries(to=demo.GROUP)) == 2 and blocked(services) == []
+    slip_in(services, f"案母手機{PHONE}")
+    emulator.reset()
+    for _ in range(2):
+        emulator.text(demo.POLICE, f"案件 {number}", group_id=demo.GROUP)
+    assert emulator.deliveries(to=demo.GROUP) == [] and PHONE not in group_json(emulator)
+    assert [b["kinds"] for b in blocked(services)] == [["phone"], ["phone"]]
+
+
 def test_a_scheduled_message_with_personal_data_goes_to_the_secretariat_instead(emulator, services, clock, group):
     emulator.text(demo.SOCIAL_WORKER, "求助 @衛生局 需要協助")
     slip_in(services, f"案母手機{PHONE}")
