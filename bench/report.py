@@ -161,3 +161,14 @@ def privacy(output: str) -> str:
     """The privacy benchmark's own output, verbatim."""
     return ("Output of `bench/privacy_bench.py` (the privacy engineer's benchmark), unchanged:\n\n```\n"
             + output.strip() + "\n```\n")
+
+
+def instructions(rows: list[tuple[str, str, float]], events: int, warmup: int) -> str:
+    """Counted instructions of the bot's process per event, by database and mix (bench/instructions.py)."""
+    lines = [f"The same {events} events of each mix (after {warmup} uncounted), one at a time through the bot in one "
+             "process (Flask's test client, the emulator as LINE), counted by valgrind. PostgreSQL's and the LINE "
+             "stand-in's work is not counted. From run to run the count moves by well under 1%, where the webhook "
+             "rounds above move by tens of percent: this is the figure to compare a change by.\n",
+             "| database | mix | million instructions per event |", "|---|---|---|"]
+    lines += [f"| {backend} | {mix} | {count / 1e6:.2f} |" for backend, mix, count in rows]
+    return "\n".join(lines) + "\n"

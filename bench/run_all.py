@@ -2,7 +2,7 @@
 
     python bench/run_all.py                 # the full run: 100,000 events for memory, 10,000 reminders
     python bench/run_all.py --quick         # a few minutes: smaller counts, same code paths
-    python bench/run_all.py --only webhook  # one section (webhook, memory, scheduler, privacy, cost)
+    python bench/run_all.py --only webhook  # one section (webhook, instructions, memory, scheduler, privacy, cost)
 
 Needs PostgreSQL: TEST_DATABASE_URL (or --database-url) names a server where the benchmark may
 create and drop its own databases (`make bench` starts one with scripts/ensure_postgres.sh).
@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import anatomy, machine, report
+from bench import anatomy, instructions, machine, report
 from bench.database import bench_config, drop_database, fresh_database, prepare
 from bench.procs import GunicornSettings
 from bench.scheduler_bench import Plan
@@ -32,7 +32,7 @@ from bench.webhook_bench import BOT_APP, ECHO_APP, Load, Measured, measure
 from bench.workload import People
 from bot.config import Config
 
-SECTIONS = ("webhook", "memory", "scheduler", "privacy", "cost")
+SECTIONS = ("webhook", "instructions", "memory", "scheduler", "privacy", "cost")
 MEMORY_MARKS = (10_000, 25_000, 50_000, 75_000, 100_000)
 
 
@@ -51,6 +51,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--anatomy-events", type=int, default=1000, help="events counted one by one")
+    parser.add_argument("--instruction-events", type=int, default=800, help="events counted by valgrind per run")
     parser.add_argument("--memory-events", type=int, default=100_000)
     parser.add_argument("--memory-batch", type=int, default=1, help="events per webhook request in the memory run")
     parser.add_argument("--mixes", nargs="+", default=["everyday", "incident"], choices=["everyday", "incident"],
@@ -67,7 +68,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.output = args.output or REPO_ROOT / "bench" / ("out/RESULTS-quick.md" if args.quick else "RESULTS.md")
     if args.quick:
         args.requests, args.memory_events, args.reminders, args.groups = 1500, 10_000, 2000, 100
-        args.anatomy_events = 300
+        args.anatomy_events, args.instruction_events = 300, 300
     return args
 
 
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> int:
              "## Machine\n\n" + report.machine(machine.describe(args.database_url),
                                               " ".join(["python bench/run_all.py", *argv]).strip())]
     runners: dict[str, Callable[[argparse.Namespace, Path], str]] = {
-        "webhook": webhook_section, "memory": memory_section, "scheduler": scheduler_section,
+        "webhook": webhook_section, "instructions": instructions_section, "memory": memory_section, "scheduler": scheduler_section,
         "privacy": privacy_section, "cost": cost_section}
     failed = False
     for name in SECTIONS:
@@ -140,6 +141,16 @@ def _database(args: argparse.Namespace, name: str, incidents: int = 20, backend:
 # 1 in 20 a claim) and the everyday mix the bot was tuned on, on PostgreSQL and on the embedded SQLite.
 WEBHOOK_RUNS = (("postgresql", "incident", 0.70, 2.0), ("postgresql", "everyday", 0.70, 2.0),
                 ("sqlite", "incident", None, 3.0), ("sqlite", "everyday", None, 3.0))
+
+
+def instructions_section(args: argparse.Namespace, log_dir: Path) -> str:
+    """The bot process's instructions per event, counted (bench/instructions.py): what one change alone saves."""
+    title = "## Instructions per event, counted (one process)\n\n"
+    if not instructions.available():
+        return title + "Left out: valgrind is not installed here.\n"
+    rows = [(backend, mix, instructions.count(args.database_url, backend, mix, args.instruction_events))
+            for backend, mix, _, _ in WEBHOOK_RUNS if mix in args.mixes and backend in args.backends]
+    return title + report.instructions(rows, args.instruction_events, instructions.WARMUP)
 
 
 def webhook_section(args: argparse.Namespace, log_dir: Path) -> str:
