@@ -172,9 +172,18 @@ class Database:
 
         `writes=False`: the transaction is expected to only read. On SQLite it begins deferred; if it
         writes after all it may raise an OperationalError that `lost_write_race` recognises. On PostgreSQL
-        each statement runs on its own (no BEGIN, no COMMIT, locks released at once); a write is refused
-        before it is sent (`WroteWhileReading`), so nothing is half-written and the caller runs it again.
+        each statement runs on its own (no BEGIN, no COMMIT, locks released at once; nor the session's own
+        commit, which cost as much as the lookup it ended); a write is refused before it is sent
+        (`WroteWhileReading`), so nothing is half-written and the caller runs it again.
         """
+        if not writes and self.is_postgres:
+            with self._reading() as session:
+                yield session
+                # Nothing to commit: each statement committed as it ran. An object changed after all is
+                # flushed, and its first statement refused (WroteWhileReading), as a commit would.
+                if session.new or session.dirty or session.deleted:
+                    session.flush()
+            return
         token = _WRITES.set(writes)
         try:
             with self._queue(writes), (self.sessions if writes else self._reading)() as session:

@@ -6,8 +6,10 @@ webhook runs the event again in a transaction. On SQLite the transaction is real
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.db import Database, WroteWhileReading
 
@@ -89,5 +91,27 @@ def test_a_core_write_counts_as_written_so_its_event_is_recorded(database_url: s
         with db.transaction() as session:
             assert session.execute(text("SELECT count(*) FROM read_only_marks")).scalar() == 1
             session.execute(text("DROP TABLE read_only_marks"))
+    finally:
+        db.dispose()
+
+
+def test_a_changed_object_in_a_read_only_transaction_is_refused_not_dropped(database_url: str) -> None:
+    """On PostgreSQL a read-only transaction commits nothing at its end (each statement committed as it ran);
+    an object changed in it is still flushed, and refused, so its event runs again instead of losing the change."""
+    from models.base import utcnow
+    from models.rate_limits import RateWindow
+
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            session.add(RateWindow(user_id="Uread-only-change", window_start=utcnow(), count=1))
+        with pytest.raises(WroteWhileReading) if db.is_postgres else nullcontext():
+            with db.transaction(writes=False) as session:
+                row = session.scalars(select(RateWindow).where(RateWindow.user_id == "Uread-only-change")).one()
+                row.count = 2
+        with db.transaction() as session:
+            row = session.scalars(select(RateWindow).where(RateWindow.user_id == "Uread-only-change")).one()
+            assert row.count == (1 if db.is_postgres else 2)
+            session.delete(row)
     finally:
         db.dispose()
